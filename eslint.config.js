@@ -1,0 +1,97 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import svelte from 'eslint-plugin-svelte';
+import globals from 'globals';
+
+const tsRules = {
+  '@typescript-eslint/no-explicit-any': 'error',
+  '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+  '@typescript-eslint/no-floating-promises': 'error',
+  '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+};
+
+// The house rules of DESIGN.md as import boundaries.
+const noElectron = { name: 'electron', message: "Only main/app/ imports 'electron'." };
+const boundary = (patterns, extraPaths = []) => ({
+  'no-restricted-imports': ['error', { paths: extraPaths, patterns }],
+});
+
+export default tseslint.config(
+  {
+    ignores: ['out/**', 'dist/**', 'release/**', 'node_modules/**', 'test/e2e/artifacts/**', 'resources/**'],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  ...svelte.configs['flat/recommended'],
+  {
+    files: ['**/*.ts', '**/*.svelte'],
+    languageOptions: {
+      parserOptions: {
+        projectService: true,
+        tsconfigRootDir: import.meta.dirname,
+        extraFileExtensions: ['.svelte'],
+        parser: tseslint.parser,
+      },
+    },
+    rules: tsRules,
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    languageOptions: { globals: { ...globals.node } },
+  },
+  {
+    files: ['**/*.svelte', '**/*.svelte.ts'],
+    languageOptions: { globals: { ...globals.browser }, parserOptions: { parser: tseslint.parser } },
+  },
+  {
+    files: ['common/**'],
+    rules: boundary(
+      [
+        {
+          group: ['**/main/**', '**/renderer/**', '**/preload/**', 'node:*'],
+          message: 'common/ is environment-free.',
+        },
+      ],
+      [noElectron],
+    ),
+  },
+  {
+    files: ['main/**'],
+    ignores: ['main/app/**'],
+    rules: boundary(
+      [{ group: ['**/renderer/**', '**/preload/**'], message: 'main/ never imports the renderer.' }],
+      [noElectron],
+    ),
+  },
+  {
+    files: ['main/app/**'],
+    rules: boundary([
+      { group: ['**/renderer/**', '**/preload/**'], message: 'main/ never imports the renderer.' },
+    ]),
+  },
+  {
+    files: ['renderer/**'],
+    rules: boundary(
+      [
+        {
+          group: ['**/main/**', '**/preload/**', 'node:*'],
+          message: 'The renderer talks to main only through the contract.',
+        },
+      ],
+      [noElectron],
+    ),
+  },
+  {
+    files: ['preload/**'],
+    rules: boundary([
+      {
+        group: ['**/main/**', '**/renderer/**', 'node:*'],
+        message: 'preload/ imports only common/ and electron.',
+      },
+    ]),
+  },
+  {
+    files: ['test/**', 'bench/**', 'scripts/**'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+);

@@ -1,0 +1,23 @@
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import type { OodlabApi } from '../common/contract';
+import { fromErrorBody, type Envelope } from '../common/contract/errors';
+import { ipcChannels } from '../common/contract/ipc';
+
+// Imports only the zod-free parts of the contract: a sandboxed preload cannot require packages.
+// Exposes the contract as window.oodlab and nothing else: one invoke, one event subscription.
+const api: OodlabApi = {
+  async invoke(channel, req) {
+    const env = (await ipcRenderer.invoke(ipcChannels.invoke, channel, req)) as Envelope<never>;
+    if (env.error) throw fromErrorBody(env.error);
+    return env.result;
+  },
+  on(channel, listener) {
+    const wrapped = (_e: IpcRendererEvent, ch: string, payload: unknown) => {
+      if (ch === channel) listener(payload as never);
+    };
+    ipcRenderer.on(ipcChannels.event, wrapped);
+    return () => ipcRenderer.removeListener(ipcChannels.event, wrapped);
+  },
+};
+
+contextBridge.exposeInMainWorld('oodlab', api);

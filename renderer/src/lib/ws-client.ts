@@ -1,0 +1,82 @@
+import type {
+  Channel,
+  EventChannel,
+  EventOf,
+  OodlabApi,
+  RequestOf,
+  ResponseOf,
+} from '../../../common/contract';
+import { fromErrorBody, OodlabError, type ErrorBody } from '../../../common/contract/errors';
+
+type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
+type Incoming = {
+  id?: number | string | null;
+  result?: unknown;
+  error?: ErrorBody;
+  event?: string;
+  payload?: unknown;
+};
+
+/**
+ * Browser mode: the contract over a WebSocket to `oodlab serve`. Requests carry ids; replies are envelopes;
+ * pushed events carry their channel. Reconnects after a drop so a long job's events keep arriving.
+ */
+export function createWsClient(url: string): OodlabApi & { ready: Promise<void> } {
+  let nextId = 1;
+  const pending = new Map<number, Pending>();
+  const listeners = new Map<string, Set<(p: unknown) => void>>();
+  let ws: WebSocket;
+  let open!: Promise<void>;
+
+  const connect = () => {
+    ws = new WebSocket(url);
+    open = new Promise<void>((resolve, reject) => {
+      ws.addEventListener('open', () => resolve(), { once: true });
+      ws.addEventListener(
+        'error',
+        () => reject(new OodlabError('unavailable', 'Cannot reach the OODLab host.')),
+        { once: true },
+      );
+    });
+    open.catch(() => undefined);
+    ws.addEventListener('message', (e: MessageEvent<string>) => {
+      const m = JSON.parse(e.data) as Incoming;
+      if (m.event) {
+        for (const l of listeners.get(m.event) ?? []) l(m.payload);
+        return;
+      }
+      const p = typeof m.id === 'number' ? pending.get(m.id) : undefined;
+      if (!p) return;
+      pending.delete(m.id as number);
+      if (m.error) p.reject(fromErrorBody(m.error));
+      else p.resolve(m.result);
+    });
+    ws.addEventListener('close', () => {
+      for (const p of pending.values())
+        p.reject(new OodlabError('unavailable', 'Connection to the OODLab host closed.'));
+      pending.clear();
+      setTimeout(connect, 1000);
+    });
+  };
+  connect();
+
+  return {
+    get ready() {
+      return open;
+    },
+    async invoke<C extends Channel>(channel: C, req: RequestOf<C>): Promise<ResponseOf<C>> {
+      await open;
+      const id = nextId++;
+      const reply = new Promise<unknown>((resolve, reject) => pending.set(id, { resolve, reject }));
+      ws.send(JSON.stringify({ id, channel, payload: req }));
+      return (await reply) as ResponseOf<C>;
+    },
+    on<E extends EventChannel>(channel: E, listener: (payload: EventOf<E>) => void) {
+      const set = listeners.get(channel) ?? new Set();
+      listeners.set(channel, set);
+      const l = listener as (p: unknown) => void;
+      set.add(l);
+      return () => set.delete(l);
+    },
+  };
+}
