@@ -1,0 +1,83 @@
+// The datasets part of the contract: list what is on disk, download (a job), delete, and sample images for the UI.
+import { z } from 'zod';
+import { request } from './define';
+import { JobInfo } from './jobs';
+
+export const DatasetId = z.enum(['cifar100', 'svhn', 'dtd', 'synthetic', 'synthetic-ood']);
+export type DatasetId = z.infer<typeof DatasetId>;
+export const DownloadableId = z.enum(['cifar100', 'svhn', 'dtd']);
+
+export const DatasetStatus = z.enum(['missing', 'downloading', 'ready', 'corrupt']);
+export type DatasetStatus = z.infer<typeof DatasetStatus>;
+
+export const DatasetInfo = z.object({
+  id: DatasetId,
+  name: z.string(),
+  /** 'id': the training distribution; 'ood': outliers only. */
+  role: z.enum(['id', 'ood']),
+  /** Generated from a seed: always ready, nothing to download. */
+  synthetic: z.boolean(),
+  status: DatasetStatus,
+  /** Cache plus kept archive (and a partial download), in bytes. */
+  sizeOnDisk: z.number(),
+  /** Approximate download size. */
+  downloadBytes: z.number().nullable(),
+  sourceUrl: z.string().nullable(),
+  counts: z.object({ train: z.number().int().optional(), test: z.number().int() }),
+  classes: z.number().int(),
+  classNames: z.array(z.string()),
+  /** Why it is corrupt, or how far a partial download got. */
+  message: z.string().optional(),
+});
+export type DatasetInfo = z.infer<typeof DatasetInfo>;
+
+export const DownloadRequest = z
+  .object({
+    id: z.union([DownloadableId, z.literal('all')]),
+    /** Import a file the user already has instead of downloading it. */
+    from: z.string().min(1).optional(),
+    /** Check the published md5 (default true). */
+    verify: z.boolean().default(true),
+    /** A mirror base URL: the archive's file name is appended. */
+    mirror: z.url().optional(),
+    /** Proxy URL; default HTTPS_PROXY / HTTP_PROXY from the environment. */
+    proxy: z.url().optional(),
+  })
+  .strict();
+
+export const DatasetSample = z.object({
+  index: z.number().int(),
+  label: z.number().int(),
+  className: z.string(),
+  /** PNG, upscaled from 32x32. */
+  dataUrl: z.string(),
+});
+export type DatasetSample = z.infer<typeof DatasetSample>;
+
+export const datasetsRequests = {
+  'datasets.list': request(z.object({ verify: z.boolean().optional() }).strict(), z.array(DatasetInfo)),
+  'datasets.download': request(DownloadRequest, JobInfo),
+  'datasets.delete': request(
+    z.object({ id: DownloadableId }).strict(),
+    z.object({ deleted: z.boolean(), freedBytes: z.number() }),
+  ),
+  'datasets.samples': request(
+    z
+      .object({
+        id: DatasetId,
+        count: z.number().int().min(1).max(64).default(8),
+        split: z.enum(['train', 'test']).optional(),
+        /** Exact images to show; otherwise `count` spread evenly over the set. */
+        indices: z.array(z.number().int().min(0)).max(64).optional(),
+        /** Upscale factor of the PNGs (nearest neighbour). */
+        scale: z.number().int().min(1).max(16).default(4),
+      })
+      .strict(),
+    z.object({ n: z.number().int(), split: z.enum(['train', 'test']), samples: z.array(DatasetSample) }),
+  ),
+};
+
+export const datasetsEvents = {
+  /** A set changed state (downloaded, converted, deleted). */
+  'datasets.changed': z.object({ id: DatasetId, status: DatasetStatus }),
+};

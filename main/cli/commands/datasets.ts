@@ -1,0 +1,82 @@
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import type { DatasetInfo } from '../../../common/contract/datasets';
+import { createRuntime } from '../../runtime';
+import type { Command } from '../io';
+import { formatBytes, table } from '../format';
+
+/** `oodlab datasets`: what is on disk; `oodlab datasets sample SET --index I --out FILE.png`: look at one image. */
+export const datasets: Command = {
+  summary: 'List the data sets and their state, or write one image of a set to a PNG',
+  usage:
+    'oodlab datasets [--verify] [--json] | oodlab datasets sample SET [--index I] [--split train|test] --out FILE.png',
+  async run(argv, io) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        verify: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        index: { type: 'string', default: '0' },
+        split: { type: 'string' },
+        out: { type: 'string' },
+        scale: { type: 'string', default: '4' },
+      },
+    });
+    const rt = createRuntime({ mode: 'browser' });
+    if (positionals[0] === 'sample') {
+      const id = positionals[1];
+      if (!id || !values.out) {
+        io.err(`usage: ${this.usage}`);
+        return 2;
+      }
+      const res = await rt.api.call('datasets.samples', {
+        id,
+        indices: [Number(values.index)],
+        scale: Number(values.scale),
+        ...(values.split ? { split: values.split } : {}),
+      });
+      if (res.error) {
+        io.err(`error: ${res.error.message}`);
+        return 1;
+      }
+      const s = (res.result as { samples: { label: number; className: string; dataUrl: string }[] })
+        .samples[0];
+      await writeFile(values.out, Buffer.from(s.dataUrl.split(',')[1], 'base64'));
+      io.out(`${values.out}: ${id} #${values.index} label ${s.label} (${s.className})`);
+      return 0;
+    }
+    if (positionals.length) {
+      io.err(`oodlab datasets: unknown argument '${positionals[0]}'\nusage: ${this.usage}`);
+      return 2;
+    }
+    const res = await rt.api.call('datasets.list', { verify: values.verify });
+    if (res.error) {
+      io.err(`error: ${res.error.message}`);
+      return 1;
+    }
+    const list = res.result as DatasetInfo[];
+    if (values.json) {
+      io.out(JSON.stringify(list, null, 2));
+      return 0;
+    }
+    const counts = (d: DatasetInfo) =>
+      d.counts.train !== undefined ? `${d.counts.train}/${d.counts.test}` : `-/${d.counts.test}`;
+    io.out(
+      table(
+        ['id', 'name', 'role', 'status', 'on disk', 'train/test', 'classes'],
+        list.map((d) => [
+          d.id,
+          d.name,
+          d.role,
+          d.status,
+          d.synthetic ? '-' : formatBytes(d.sizeOnDisk),
+          counts(d),
+          d.classes,
+        ]),
+      ),
+    );
+    for (const d of list) if (d.message) io.out(`${d.id}: ${d.message}`);
+    return 0;
+  },
+};

@@ -1,0 +1,75 @@
+/**
+ * Converts a verified source archive into the cache, once: parse with the set's parser, check the counts the
+ * registry expects (a wrong or truncated archive must not become a "ready" set), write the cache files and,
+ * last, the manifest.
+ */
+import { stat } from 'node:fs/promises';
+import { OodlabError } from '../../../common/contract/errors';
+import { writeCache, type CacheManifest, type SplitData, type Split } from './cache';
+import { readCifarArchive } from './cifar';
+import { readDtdArchive } from './dtd';
+import { md5File } from './md5';
+import { datasetSpec, type DatasetId } from './registry';
+import { readSvhnMat } from './svhn';
+
+export interface BuildOptions {
+  archive: string;
+  /** Check the archive's md5 first (a rebuild from a file that may have changed since it was downloaded). */
+  verify: boolean;
+  signal?: AbortSignal;
+  /** fraction in 0..1 of the conversion. */
+  onProgress?: (fraction: number, message: string) => void;
+}
+
+export async function buildCache(home: string, id: DatasetId, o: BuildOptions): Promise<CacheManifest> {
+  const spec = datasetSpec(id);
+  const src = spec.source;
+  if (!src) throw new OodlabError('invalid_request', `${spec.name} is generated, not converted.`);
+  const size = (await stat(o.archive)).size;
+  if (o.verify) {
+    o.onProgress?.(0, `Checking the md5 of ${src.file}`);
+    const md5 = await md5File(o.archive, o.signal);
+    if (md5 !== src.md5)
+      throw new OodlabError(
+        'failed',
+        `${o.archive} does not match the published checksum of ${spec.name} (md5 ${md5}, expected ${src.md5}): it is damaged or a different file.`,
+      );
+  }
+  const onRead = (b: number) => o.onProgress?.(Math.min(0.95, b / size), `Converting ${spec.name}`);
+  const splits: Partial<Record<Split, SplitData>> = {};
+  let classNames = spec.classNames;
+  let coarseClassNames: string[] | undefined;
+  if (src.format === 'cifar100-binary') {
+    const c = await readCifarArchive(o.archive, { signal: o.signal, onRead });
+    splits.train = c.train;
+    splits.test = c.test;
+    classNames = c.classNames;
+    coarseClassNames = c.coarseClassNames;
+  } else if (src.format === 'svhn-mat') {
+    o.onProgress?.(0.1, `Converting ${spec.name}`);
+    splits.test = await readSvhnMat(o.archive);
+  } else {
+    const d = await readDtdArchive(o.archive, { signal: o.signal, onRead });
+    splits.test = d;
+    classNames = d.classNames;
+  }
+  for (const split of ['train', 'test'] as const) {
+    const want = spec.counts[split];
+    const got = splits[split]?.labels.length;
+    if (want !== undefined && got !== want)
+      throw new OodlabError(
+        'failed',
+        `${o.archive} holds ${got ?? 0} ${split} images of ${spec.name}, expected ${want}: the archive is incomplete or not the published one.`,
+      );
+  }
+  if (o.signal?.aborted) throw new OodlabError('cancelled', 'Cancelled before the cache was written.');
+  o.onProgress?.(0.97, `Writing the ${spec.name} cache`);
+  const m = await writeCache(
+    home,
+    id,
+    { source: { file: src.file, md5: src.md5, url: src.url }, classNames, coarseClassNames },
+    splits,
+  );
+  o.onProgress?.(1, `${spec.name} is ready`);
+  return m;
+}

@@ -1,0 +1,116 @@
+/**
+ * The 'datasets.download' job: for each requested set, get the source archive (download, or import a file the
+ * user already has), check its md5, convert it into the cache, and announce the set as ready. Progress covers
+ * the whole job (download ~85% of each set's share, conversion the rest) with {bytes, total, rate} in detail.
+ * A set whose cache is already intact and from the published archive is skipped.
+ */
+import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { z } from 'zod';
+import { DownloadableId } from '../../../common/contract/datasets';
+import { OodlabError } from '../../../common/contract/errors';
+import type { TaskContext, TaskFn } from '../../worker/task';
+import { buildCache } from './build';
+import { checkCacheSizes, datasetDir, readManifest } from './cache';
+import { downloadFile, partPath } from './download';
+import { md5File } from './md5';
+import { datasetSpec, type DownloadableId as Id } from './registry';
+
+export const DownloadParams = z.object({
+  ids: z.array(DownloadableId).min(1),
+  from: z.string().min(1).optional(),
+  verify: z.boolean().default(true),
+  mirror: z.string().optional(),
+  proxy: z.string().optional(),
+  /** Tuning for tests and slow links. */
+  idleTimeoutMs: z.number().int().positive().optional(),
+  retries: z.number().int().min(0).optional(),
+  backoffMs: z.number().int().min(0).optional(),
+});
+export type DownloadParams = z.infer<typeof DownloadParams>;
+
+const DOWNLOAD_SHARE = 0.85;
+
+async function alreadyReady(home: string, id: Id, md5: string): Promise<boolean> {
+  const m = await readManifest(home, id).catch(() => null);
+  return m !== null && m.source.md5 === md5 && (await checkCacheSizes(home, m)) === null;
+}
+
+async function importFile(
+  from: string,
+  archive: string,
+  expected: string | null,
+  name: string,
+  ctx: TaskContext,
+): Promise<void> {
+  if (expected) {
+    const got = await md5File(from, ctx.signal);
+    if (got !== expected)
+      throw new OodlabError(
+        'failed',
+        `${from} does not match the published checksum of ${name} (md5 ${got}, expected ${expected}). Pass --no-verify to import it anyway.`,
+      );
+  }
+  if (resolve(from) === resolve(archive)) return;
+  const part = partPath(archive);
+  try {
+    await mkdir(dirname(archive), { recursive: true });
+    await copyFile(from, part);
+    await rename(part, archive);
+  } catch (err) {
+    await rm(part, { force: true });
+    throw new OodlabError('failed', `Could not copy ${from} into the data folder: ${(err as Error).message}`);
+  }
+}
+
+export const downloadTask: TaskFn = async (raw, ctx) => {
+  const p = DownloadParams.parse(raw);
+  if (p.from && p.ids.length !== 1)
+    throw new OodlabError('invalid_request', '--from imports one file: name one data set.');
+  const done: Id[] = [];
+  for (const [i, id] of p.ids.entries()) {
+    const spec = datasetSpec(id, { mirror: p.mirror });
+    const src = spec.source!;
+    const share = (f: number) => (i + f) / p.ids.length;
+    if (!p.from && (await alreadyReady(ctx.home, id, src.md5))) {
+      ctx.log('info', `${spec.name} is already downloaded and converted.`);
+      done.push(id);
+      continue;
+    }
+    const archive = join(datasetDir(ctx.home, id), src.file);
+    if (p.from) {
+      ctx.progress({ fraction: share(0), message: `Importing ${p.from}` });
+      await importFile(p.from, archive, p.verify ? src.md5 : null, spec.name, ctx);
+    } else {
+      ctx.log('info', `Downloading ${spec.name} from ${src.url}`);
+      await downloadFile({
+        url: src.url,
+        dest: archive,
+        md5: p.verify ? src.md5 : undefined,
+        signal: ctx.signal,
+        proxy: p.proxy,
+        idleTimeoutMs: p.idleTimeoutMs,
+        retries: p.retries,
+        backoffMs: p.backoffMs,
+        onProgress: (t) =>
+          ctx.progress({
+            fraction: share(t.total ? (DOWNLOAD_SHARE * t.bytes) / t.total : 0),
+            message: `Downloading ${spec.name}`,
+            etaSeconds: t.etaSeconds,
+            detail: { bytes: t.bytes, total: t.total ?? src.approxBytes, rate: t.rate },
+          }),
+      });
+    }
+    await buildCache(ctx.home, id, {
+      archive,
+      verify: false,
+      signal: ctx.signal,
+      onProgress: (f, message) =>
+        ctx.progress({ fraction: share(DOWNLOAD_SHARE + (1 - DOWNLOAD_SHARE) * f), message }),
+    });
+    ctx.emit('datasets.changed', { id, status: 'ready' });
+    ctx.log('info', `${spec.name} is ready.`);
+    done.push(id);
+  }
+  return { ready: done };
+};

@@ -1,0 +1,101 @@
+/**
+ * The one way the engine gets images: synthetic sets are generated in memory from their seed; real sets come from
+ * the converted cache. A damaged cache is rebuilt from the kept source archive when it is still there, otherwise
+ * the error says which command fixes it.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { OodlabError } from '../../../common/contract/errors';
+import { CacheDamagedError, datasetDir, readCacheSplit, readManifest, type CacheManifest } from './cache';
+import { datasetSpec, type DatasetId } from './registry';
+import { defaultSynthetic, syntheticOodSet, syntheticSet } from './synthetic';
+
+export interface ImageSet {
+  /** N*32*32*3 bytes, NHWC, RGB. */
+  images: Uint8Array;
+  labels: Int32Array;
+  n: number;
+  classNames: string[];
+  /** CIFAR-100 only: the 20 superclass labels and names. */
+  coarseLabels?: Int32Array;
+  coarseClassNames?: string[];
+}
+
+export interface SyntheticOptions {
+  seed: number;
+  classes: number;
+  trainPerClass: number;
+  testPerClass: number;
+}
+
+export function notDownloaded(id: DatasetId): OodlabError {
+  return new OodlabError(
+    'not_found',
+    `${datasetSpec(id).name} is not downloaded yet: run \`oodlab download ${id}\``,
+  );
+}
+
+/** Path of the kept source archive of a real set. */
+export function archivePath(home: string, id: DatasetId): string | null {
+  const src = datasetSpec(id).source;
+  return src ? join(datasetDir(home, id), src.file) : null;
+}
+
+async function manifestOrRebuild(home: string, id: DatasetId): Promise<CacheManifest> {
+  const archive = archivePath(home, id);
+  let reason: string;
+  try {
+    const m = await readManifest(home, id);
+    if (m) return m;
+    reason = 'not converted yet';
+  } catch (err) {
+    if (!(err instanceof CacheDamagedError)) throw err;
+    reason = err.message;
+  }
+  if (!archive || !existsSync(archive)) {
+    if (reason === 'not converted yet') throw notDownloaded(id);
+    throw new OodlabError(
+      'failed',
+      `${reason} Its source archive is gone: run \`oodlab download ${id}\` again.`,
+    );
+  }
+  const { buildCache } = await import('./build');
+  return buildCache(home, id, { archive, verify: true });
+}
+
+export async function loadImageSet(
+  home: string,
+  id: DatasetId,
+  split: 'train' | 'test',
+  synthetic?: SyntheticOptions,
+): Promise<ImageSet> {
+  const spec = datasetSpec(id);
+  if (spec.role === 'ood' && split !== 'test')
+    throw new OodlabError('invalid_request', `${spec.name} is an OOD set: it has a 'test' split only.`);
+  if (id === 'synthetic') return syntheticSet(synthetic ?? defaultSynthetic, split);
+  if (id === 'synthetic-ood') return syntheticOodSet(synthetic ?? defaultSynthetic);
+
+  let m = await manifestOrRebuild(home, id);
+  let data;
+  try {
+    data = await readCacheSplit(home, m, split);
+  } catch (err) {
+    const archive = archivePath(home, id);
+    if (!(err instanceof CacheDamagedError)) throw err;
+    if (!archive || !existsSync(archive))
+      throw new OodlabError(
+        'failed',
+        `${err.message} Its source archive is gone: run \`oodlab download ${id}\` again.`,
+      );
+    const { buildCache } = await import('./build');
+    m = await buildCache(home, id, { archive, verify: true });
+    data = await readCacheSplit(home, m, split);
+  }
+  return {
+    images: data.images,
+    labels: data.labels,
+    n: data.n,
+    classNames: m.classNames,
+    ...(data.coarse ? { coarseLabels: data.coarse, coarseClassNames: m.coarseClassNames } : {}),
+  };
+}
