@@ -1,0 +1,112 @@
+// `oodlab evaluate`: the six OOD detectors on a run's features (extracted first when not cached) or on a folder of
+// .npy features made elsewhere; the same 'ood' job the OOD page starts, followed through its pushed events.
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { JobInfo } from '../../../common/contract/jobs';
+import { OodMethod, type OodResults } from '../../../common/contract/ood';
+import { createRuntime } from '../../runtime';
+import { progressBar, table } from '../format';
+import type { CliIO, Command } from '../io';
+
+const usage =
+  'oodlab evaluate RUN [--methods msp,vim,...] [--datasets svhn,dtd] [--checkpoint best|last|N] [--backend B]\n' +
+  '                    [--T n] [--D n] [--k n] [--no-sweep] [--json] [--scores DIR]\n' +
+  '       oodlab evaluate --features DIR [same options]';
+
+const list = (s?: string) => s?.split(',').map((v) => v.trim()).filter(Boolean); // prettier-ignore
+const num = (s?: string) => (s === undefined ? undefined : Number(s));
+
+export function formatOodResults(r: OodResults): string {
+  const rows = r.methods.flatMap((m) =>
+    Object.entries(m.datasets).map(([set, d]) => [
+      m.label,
+      set,
+      (d.metrics.auroc * 100).toFixed(2),
+      (d.metrics.fpr95 * 100).toFixed(2),
+      (d.metrics.auprIn * 100).toFixed(2),
+      (d.metrics.auprOut * 100).toFixed(2),
+      Object.entries(m.params).map(([k, v]) => `${k}=${v}`).join(' ') + (m.paramSource === 'sweep' ? ' (sweep)' : ''), // prettier-ignore
+    ]),
+  );
+  return [
+    `ID train ${r.idTrain}, ID test ${r.idTest}, ${r.dim}-d features, ${r.classes} classes${r.checkpoint ? `, checkpoint ${r.checkpoint}` : ''}`,
+    table(['method', 'OOD set', 'AUROC%', 'FPR@95%', 'AUPR-In%', 'AUPR-Out%', 'params'], rows),
+    "FPR@95: fraction of OOD accepted when 95% of ID is accepted (classic); OpenOOD's convention is in --json.",
+    `Sweep: ${r.selection.heldOut}; proxy: ${r.selection.proxy}.`,
+    ...r.notes.map((n) => `note: ${n}`),
+  ].join('\n');
+}
+
+async function follow(rt: ReturnType<typeof createRuntime>, io: CliIO, job: JobInfo): Promise<JobInfo> {
+  const off = rt.bus.subscribe((channel, payload) => {
+    if (channel !== 'job.update') return;
+    const j = payload as JobInfo;
+    if (j.id === job.id && j.progress && io.tty)
+      process.stderr.write(
+        `\r${progressBar(j.progress.fraction ?? 0)} ${j.progress.message.slice(0, 50).padEnd(50)}`,
+      );
+  });
+  try {
+    return await rt.jobs.wait(job.id);
+  } finally {
+    off();
+    if (io.tty) process.stderr.write('\n');
+  }
+}
+
+export const evaluate: Command = {
+  summary:
+    'Score the six OOD detectors (MSP, Max Logit, Energy, Mahalanobis, ViM, NECO) on a run or .npy features',
+  usage,
+  async run(argv, io) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        methods: { type: 'string' },
+        datasets: { type: 'string' },
+        checkpoint: { type: 'string' },
+        backend: { type: 'string' },
+        features: { type: 'string' },
+        scores: { type: 'string' },
+        T: { type: 'string' },
+        D: { type: 'string' },
+        k: { type: 'string' },
+        'no-sweep': { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+      },
+    });
+    if (Boolean(values.features) === Boolean(positionals[0]) || positionals.length > 1)
+      throw new Error(`give one run id or --features DIR\nusage: ${usage}`);
+    const methods = list(values.methods)?.map((m) => OodMethod.parse(m));
+    const params = Object.fromEntries(
+      Object.entries({ T: num(values.T), D: num(values.D), k: num(values.k) }).filter(
+        ([, v]) => v !== undefined,
+      ),
+    );
+    const cp = values.checkpoint;
+    const rt = createRuntime({ mode: 'browser' });
+    const res = await rt.api.call('ood.evaluate', {
+      ...(values.features ? { featuresDir: resolve(values.features) } : { runId: positionals[0] }),
+      ...(methods ? { methods } : {}),
+      ...(values.datasets ? { datasets: list(values.datasets) } : {}),
+      ...(cp ? { checkpoint: /^\d+$/.test(cp) ? Number(cp) : cp } : {}),
+      ...(values.backend ? { backend: values.backend } : {}),
+      ...(Object.keys(params).length ? { params } : {}),
+      ...(values['no-sweep'] ? { noSweep: true } : {}),
+      ...(values.scores ? { scoresDir: resolve(values.scores) } : {}),
+    });
+    if (res.error) {
+      io.err(`error: ${res.error.message}`);
+      return 1;
+    }
+    const end = await follow(rt, io, res.result as JobInfo);
+    if (end.state !== 'done') {
+      io.err(end.state === 'cancelled' ? 'cancelled' : `error: ${end.error?.message}`);
+      return end.state === 'cancelled' ? 130 : 1;
+    }
+    const r = end.result as OodResults;
+    io.out(values.json ? JSON.stringify(r, null, 2) : formatOodResults(r));
+    return 0;
+  },
+};

@@ -1,0 +1,165 @@
+// Reads a folder of features in DESIGN.md's layout (a run's own features/ or one made elsewhere) into typed arrays,
+// and writes one. Features are float32 or float64 (kept as float32 here), labels int32/int64/uint8; logits are
+// optional beside any *_features.npy (otherwise logits = h W' + b). A perturbed-ID proxy set for hyper-parameter
+// selection lives in proxy_*.npy, apart from the ood_* sets so it can never be mistaken for a test OOD set.
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { OodlabError } from '../../../common/contract/errors';
+import { NpyFormatError, readNpy, writeNpy, type NpyArray } from './npy';
+
+export interface FeatureSet {
+  features: Float32Array;
+  logits: Float32Array;
+  labels?: Int32Array;
+  n: number;
+  dim: number;
+  classes: number;
+}
+
+export interface RunFeatures {
+  W: Float32Array /* C*D */;
+  b: Float32Array;
+  C: number;
+  D: number;
+  idTrain: FeatureSet;
+  idTest: FeatureSet;
+  ood: Record<string, FeatureSet>;
+  /** Perturbed ID images (or null): the OOD stand-in hyper-parameter sweeps pick against. */
+  proxy: FeatureSet | null;
+  layers?: Record<string, { idTrain: Float32Array; idTest: Float32Array; dim: number }>;
+}
+
+async function load(dir: string, name: string): Promise<NpyArray> {
+  try {
+    return await readNpy(join(dir, name));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new OodlabError('not_found', `${name} is missing in ${dir}.`);
+    if (err instanceof NpyFormatError) throw new OodlabError('invalid_request', err.message);
+    throw err;
+  }
+}
+
+function floats(a: NpyArray, name: string, shape: (number | null)[]): Float32Array {
+  if (a.dtype !== '<f4' && a.dtype !== '<f8')
+    throw new OodlabError(
+      'invalid_request',
+      `${name}: dtype ${a.dtype} is not accepted; save it as float32 or float64.`,
+    );
+  if (a.shape.length !== shape.length || shape.some((s, i) => s !== null && s !== a.shape[i]))
+    throw new OodlabError(
+      'invalid_request',
+      `${name}: shape (${a.shape.join(', ')}) does not fit (${shape.map((s) => s ?? 'N').join(', ')}).`,
+    );
+  return a.data instanceof Float32Array ? a.data : Float32Array.from(a.data as Float64Array);
+}
+
+function ints(a: NpyArray, name: string, n: number): Int32Array {
+  if (!['<i4', '<i8', '|u1', '<u1', '|i1'].includes(a.dtype))
+    throw new OodlabError(
+      'invalid_request',
+      `${name}: labels must be int32, int64 or uint8 (got ${a.dtype}).`,
+    );
+  if (a.shape.length !== 1 || a.shape[0] !== n)
+    throw new OodlabError('invalid_request', `${name}: expected shape (${n},), got (${a.shape.join(', ')}).`);
+  return a.data instanceof BigInt64Array
+    ? Int32Array.from(a.data, (v) => Number(v))
+    : Int32Array.from(a.data as ArrayLike<number>);
+}
+
+function logitsFrom(
+  f: Float32Array,
+  n: number,
+  D: number,
+  W: Float32Array,
+  b: Float32Array,
+  C: number,
+): Float32Array {
+  const out = new Float32Array(n * C);
+  for (let i = 0; i < n; i++)
+    for (let c = 0; c < C; c++) {
+      let s = b[c];
+      for (let k = 0; k < D; k++) s += f[i * D + k] * W[c * D + k];
+      out[i * C + c] = s;
+    }
+  return out;
+}
+
+async function loadSet(
+  dir: string,
+  prefix: string,
+  W: Float32Array,
+  b: Float32Array,
+  C: number,
+  D: number,
+  withLabels: boolean,
+): Promise<FeatureSet> {
+  const fa = await load(dir, `${prefix}_features.npy`);
+  const features = floats(fa, `${prefix}_features.npy`, [null, D]);
+  const n = fa.shape[0];
+  const logitsFile = `${prefix}_logits.npy`;
+  const logits = existsSync(join(dir, logitsFile))
+    ? floats(await load(dir, logitsFile), logitsFile, [n, C])
+    : logitsFrom(features, n, D, W, b, C);
+  const labelsFile = `${prefix}_labels.npy`;
+  const labels =
+    withLabels && existsSync(join(dir, labelsFile))
+      ? ints(await load(dir, labelsFile), labelsFile, n)
+      : undefined;
+  return { features, logits, labels, n, dim: D, classes: C };
+}
+
+/** Loads the DESIGN.md layout; `oodSets` limits which ood_<name> sets are read (all by default). */
+export async function loadFeatureDir(
+  dir: string,
+  o: { oodSets?: string[]; layers?: boolean } = {},
+): Promise<RunFeatures> {
+  if (!existsSync(dir)) throw new OodlabError('not_found', `No features folder at ${dir}.`);
+  const wa = await load(dir, 'fc_weight.npy');
+  if (wa.shape.length !== 2) throw new OodlabError('invalid_request', 'fc_weight.npy must be (C, D).');
+  const [C, D] = wa.shape;
+  const W = floats(wa, 'fc_weight.npy', [C, D]);
+  const b = floats(await load(dir, 'fc_bias.npy'), 'fc_bias.npy', [C]);
+  const idTrain = await loadSet(dir, 'id_train', W, b, C, D, true);
+  const idTest = await loadSet(dir, 'id_test', W, b, C, D, true);
+  const files = await readdir(dir);
+  const present = files
+    .map((f) => /^ood_(.+)_features\.npy$/.exec(f)?.[1])
+    .filter((s): s is string => Boolean(s));
+  const wanted = o.oodSets ?? present.sort();
+  const missing = wanted.filter((s) => !present.includes(s));
+  if (missing.length)
+    throw new OodlabError(
+      'not_found',
+      `No features for OOD set(s) ${missing.join(', ')} in ${dir} (have: ${present.join(', ') || 'none'}).`,
+    );
+  const ood: Record<string, FeatureSet> = {};
+  for (const s of wanted) ood[s] = await loadSet(dir, `ood_${s}`, W, b, C, D, false);
+  const proxy = files.includes('proxy_features.npy') ? await loadSet(dir, 'proxy', W, b, C, D, false) : null;
+  const out: RunFeatures = { W, b, C, D, idTrain, idTest, ood, proxy };
+  if (o.layers) {
+    const ks = [
+      ...new Set(files.map((f) => /^layer(\d+)_id_train_features\.npy$/.exec(f)?.[1]).filter(Boolean)),
+    ];
+    out.layers = {};
+    for (const k of ks.sort()) {
+      const tr = await load(dir, `layer${k}_id_train_features.npy`);
+      const te = await load(dir, `layer${k}_id_test_features.npy`);
+      const dim = tr.shape[1];
+      out.layers[`layer${k}`] = {
+        idTrain: floats(tr, `layer${k}_id_train_features.npy`, [idTrain.n, dim]),
+        idTest: floats(te, `layer${k}_id_test_features.npy`, [idTest.n, dim]),
+        dim,
+      };
+    }
+  }
+  return out;
+}
+
+/** Writes one set: <prefix>_features.npy, _logits.npy and, when given, _labels.npy. */
+export async function writeFeatureSet(dir: string, prefix: string, s: FeatureSet): Promise<void> {
+  await writeNpy(join(dir, `${prefix}_features.npy`), s.features, [s.n, s.dim]);
+  await writeNpy(join(dir, `${prefix}_logits.npy`), s.logits, [s.n, s.classes]);
+  if (s.labels) await writeNpy(join(dir, `${prefix}_labels.npy`), s.labels, [s.n]);
+}

@@ -1,0 +1,105 @@
+// The evaluator: features in, OodResults out. Each detector is fitted once on ID train and scores ID test and every
+// OOD set from the same cached features (never re-extracting); hyper-parameters the caller does not fix are picked
+// by sweep.ts, away from the test OOD sets. Every result carries the parameters it was computed with.
+import type { OodMethod, OodMethodResult, OodParams, OodResults } from '../../../common/contract/ood';
+import type { RunFeatures } from '../features/store';
+import { SCORE_CONVENTION, type IdTrain } from './detector';
+import { argmaxRows } from '../nc/kernels';
+import { computeMetrics, histograms, rocPoints } from './metrics';
+import { methodNames, methods } from './registry';
+import { sweepMethod, sweepSplit, type SweepSplit } from './sweep';
+
+export interface EvaluateOptions {
+  methods?: OodMethod[];
+  /** Fixed hyper-parameters; the rest are swept unless noSweep. */
+  params?: OodParams;
+  noSweep?: boolean;
+  seed?: number;
+  signal?: AbortSignal;
+  progress?: (fraction: number, message: string) => void;
+}
+
+export type Scores = Record<string, { id: Float64Array; ood: Record<string, Float64Array> }>;
+
+export type Evaluation = Pick<
+  OodResults,
+  'idTrain' | 'idTest' | 'dim' | 'classes' | 'oodSets' | 'selection' | 'methods' | 'notes' | 'scoreConvention'
+> & {
+  scores: Scores;
+};
+
+const secondsSince = (t0: number) => (performance.now() - t0) / 1000;
+
+export async function evaluateFeatures(rf: RunFeatures, o: EvaluateOptions = {}): Promise<Evaluation> {
+  const chosen = o.methods ?? methodNames;
+  const fixed = o.params ?? {};
+  const notes: string[] = [];
+  let labels = rf.idTrain.labels;
+  if (!labels) {
+    labels = argmaxRows(rf.idTrain.logits, rf.idTrain.n, rf.C);
+    notes.push('id_train_labels.npy is missing: class statistics use the predicted classes of ID train.');
+  }
+  const idTrain: IdTrain = { ...rf.idTrain, labels };
+  const oodNames = Object.keys(rf.ood);
+  if (!oodNames.length) throw new RangeError('No OOD sets to evaluate against.');
+
+  let split: SweepSplit | null = null;
+  const needsSweep = (m: OodMethod) =>
+    !o.noSweep && Object.keys(methods[m].grid).some((k) => fixed[k as keyof OodParams] === undefined);
+  if (chosen.some(needsSweep)) {
+    split = sweepSplit(rf, labels, o.seed);
+    if (!rf.proxy) notes.push(`Hyper-parameters were picked against a ${split.description.proxy}.`);
+  }
+
+  const results: OodMethodResult[] = [];
+  const scores: Scores = {};
+  for (const [mi, name] of chosen.entries()) {
+    o.signal?.throwIfAborted();
+    const base = mi / chosen.length;
+    o.progress?.(base, `${methods[name].label}: ${split && needsSweep(name) ? 'sweep' : 'fit'}`);
+    const sweep = split && needsSweep(name) ? await sweepMethod(name, fixed, split, rf, o.signal) : null;
+    const params: OodParams = { ...fixed, ...(sweep?.best ?? {}) };
+    const det = methods[name].create(params);
+    let t0 = performance.now();
+    await det.fit(idTrain, rf.W, rf.b);
+    const fit = secondsSince(t0);
+    o.progress?.(base + 0.7 / chosen.length, `${methods[name].label}: score`);
+    t0 = performance.now();
+    const id = await det.score(rf.idTest);
+    const ood: Record<string, Float64Array> = {};
+    for (const s of oodNames) ood[s] = await det.score(rf.ood[s]);
+    const score = secondsSince(t0);
+    scores[name] = { id, ood };
+    const own = Object.keys(methods[name].grid);
+    results.push({
+      method: name,
+      label: methods[name].label,
+      paper: methods[name].paper,
+      params: { ...det.params },
+      paramSource: sweep
+        ? 'sweep'
+        : own.some((k) => fixed[k as keyof OodParams] !== undefined)
+          ? 'user'
+          : 'default',
+      datasets: Object.fromEntries(
+        oodNames.map((s) => [s, { metrics: computeMetrics(id, ood[s]), roc: rocPoints(id, ood[s]) }]),
+      ),
+      histogram: histograms(id, ood),
+      sweep: sweep?.points,
+      seconds: { fit, score },
+    });
+  }
+  o.progress?.(1, 'done');
+  return {
+    idTrain: rf.idTrain.n,
+    idTest: rf.idTest.n,
+    dim: rf.D,
+    classes: rf.C,
+    oodSets: Object.fromEntries(oodNames.map((s) => [s, rf.ood[s].n])),
+    selection: split?.description ?? { heldOut: 'none (no sweep)', proxy: 'none (no sweep)' },
+    methods: results,
+    notes,
+    scoreConvention: SCORE_CONVENTION,
+    scores,
+  };
+}

@@ -1,0 +1,46 @@
+// ood_results.json in the run folder: written atomically, read back validated. A re-score replaces the methods it
+// recomputed and keeps the others, so the file always holds one result per method, each naming its parameters.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { OodlabError } from '../../../common/contract/errors';
+import { OodResults, type OodMethod, type OodParams } from '../../../common/contract/ood';
+import { writeJsonAtomic } from '../runs/atomic';
+import { runDir } from '../runs/store';
+
+export const resultsPath = (home: string, runId: string) => join(runDir(home, runId), 'ood_results.json');
+
+export async function readOodResults(home: string, runId: string): Promise<OodResults> {
+  let text: string;
+  try {
+    text = await readFile(resultsPath(home, runId), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new OodlabError('not_found', `Run ${runId} has no OOD results yet: evaluate it first.`);
+    throw err;
+  }
+  const parsed = OodResults.safeParse(JSON.parse(text));
+  if (!parsed.success)
+    throw new OodlabError('failed', `ood_results.json of run ${runId} is not valid: ${parsed.error.message}`);
+  return parsed.data;
+}
+
+export async function writeOodResults(home: string, runId: string, r: OodResults): Promise<void> {
+  await writeJsonAtomic(resultsPath(home, runId), OodResults.parse(r));
+}
+
+/** `next` with the methods of `prev` it did not recompute, in the order of `prev`. */
+export function mergeResults(prev: OodResults, next: OodResults): OodResults {
+  const fresh = new Map(next.methods.map((m) => [m.method, m]));
+  const methods = prev.methods.map((m) => fresh.get(m.method) ?? m);
+  for (const m of next.methods) if (!prev.methods.some((p) => p.method === m.method)) methods.push(m);
+  return { ...next, methods, notes: [...new Set([...prev.notes, ...next.notes])] };
+}
+
+/** Which methods a re-score with these parameters recomputes (T: energy, D: ViM, k: NECO). */
+export function methodsFor(params: OodParams): OodMethod[] {
+  const out: OodMethod[] = [];
+  if (params.T !== undefined) out.push('energy');
+  if (params.D !== undefined) out.push('vim');
+  if (params.k !== undefined) out.push('neco');
+  return out;
+}

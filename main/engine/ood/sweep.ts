@@ -1,0 +1,124 @@
+// Hyper-parameter selection that never looks at the test OOD sets: detectors are fitted on 90% of ID train and
+// judged by how well they separate the held-out 10% of ID train from an OOD proxy: features of perturbed ID test
+// images (patch-shuffled, made at extraction) or, for imported features without one, a feature-space proxy (each
+// held-out feature vector with its coordinates permuted, logits recomputed). The grid of each method lives beside
+// it (registry.ts); the best point is the highest AUROC, then the lowest FPR@95.
+import type { OodMethod, OodParams } from '../../../common/contract/ood';
+import type { FeatureSet, RunFeatures } from '../features/store';
+import { mulberry32, shuffle } from '../data/rng';
+import type { Batch, IdTrain } from './detector';
+import { computeMetrics } from './metrics';
+import { methods } from './registry';
+
+export interface SweepSplit {
+  fitTrain: IdTrain;
+  heldOut: Batch;
+  proxy: Batch;
+  description: { heldOut: string; proxy: string };
+}
+
+function rows(
+  s: { features: Float32Array; logits: Float32Array },
+  idx: ArrayLike<number>,
+  dim: number,
+  C: number,
+) {
+  const n = idx.length;
+  const features = new Float32Array(n * dim);
+  const logits = new Float32Array(n * C);
+  for (let i = 0; i < n; i++) {
+    features.set(s.features.subarray(idx[i] * dim, (idx[i] + 1) * dim), i * dim);
+    logits.set(s.logits.subarray(idx[i] * C, (idx[i] + 1) * C), i * C);
+  }
+  return { features, logits, n };
+}
+
+function featureSpaceProxy(h: Batch, rf: RunFeatures, rng: () => number): Batch {
+  const { D, C, W, b } = rf;
+  const features = new Float32Array(h.n * D);
+  const logits = new Float32Array(h.n * C);
+  for (let i = 0; i < h.n; i++) {
+    const perm = shuffle(D, rng);
+    for (let k = 0; k < D; k++) features[i * D + k] = h.features[i * D + perm[k]];
+    for (let c = 0; c < C; c++) {
+      let s = b[c];
+      for (let k = 0; k < D; k++) s += features[i * D + k] * W[c * D + k];
+      logits[i * C + c] = s;
+    }
+  }
+  return { features, logits, n: h.n };
+}
+
+export function sweepSplit(rf: RunFeatures, labels: Int32Array, seed = 0): SweepSplit {
+  const t = rf.idTrain;
+  const rng = mulberry32(seed ^ 0x5eed);
+  const perm = shuffle(t.n, rng);
+  const nHeld = Math.max(1, Math.min(5000, Math.round(t.n * 0.1)));
+  const held = perm.subarray(0, nHeld);
+  const fitIdx = perm.subarray(nHeld).slice().sort();
+  const fit = rows(t, fitIdx, rf.D, rf.C);
+  const fitTrain: IdTrain = {
+    ...fit,
+    labels: Int32Array.from(fitIdx, (i) => labels[i]),
+    dim: rf.D,
+    classes: rf.C,
+  };
+  const heldOut = rows(t, held, rf.D, rf.C);
+  const proxy: FeatureSet | Batch = rf.proxy ?? featureSpaceProxy(heldOut, rf, rng);
+  return {
+    fitTrain,
+    heldOut,
+    proxy,
+    description: {
+      heldOut: `${nHeld} ID train samples held out (detectors fitted on the other ${fitIdx.length})`,
+      proxy: rf.proxy
+        ? `${rf.proxy.n} patch-shuffled ID test images (ood_proxy made at extraction)`
+        : `feature-space proxy: the held-out ID features with their coordinates permuted (no image proxy in the folder)`,
+    },
+  };
+}
+
+function gridPoints(grid: Partial<Record<keyof OodParams, number[]>>, fixed: OodParams): OodParams[] {
+  let pts: OodParams[] = [{}];
+  for (const [key, values] of Object.entries(grid) as [keyof OodParams, number[]][]) {
+    if (fixed[key] !== undefined) continue;
+    pts = pts.flatMap((p) => values.map((v) => ({ ...p, [key]: v })));
+  }
+  return pts.map((p) => ({ ...fixed, ...p }));
+}
+
+export interface SweepOutcome {
+  best: OodParams;
+  points: { params: Record<string, number>; auroc: number; fpr95: number }[];
+}
+
+/** Null when the method has nothing left to tune once `fixed` is applied. */
+export async function sweepMethod(
+  method: OodMethod,
+  fixed: OodParams,
+  split: SweepSplit,
+  rf: RunFeatures,
+  signal?: AbortSignal,
+): Promise<SweepOutcome | null> {
+  const pts = gridPoints(methods[method].grid, fixed);
+  if (
+    pts.length <= 1 &&
+    Object.keys(methods[method].grid).every((k) => fixed[k as keyof OodParams] !== undefined)
+  )
+    return null;
+  const points: SweepOutcome['points'] = [];
+  let best: { p: OodParams; auroc: number; fpr95: number } | null = null;
+  for (const p of pts) {
+    signal?.throwIfAborted();
+    const det = methods[method].create(p);
+    await det.fit(split.fitTrain, rf.W, rf.b);
+    const m = computeMetrics(await det.score(split.heldOut), await det.score(split.proxy));
+    const used = { ...det.params };
+    // Clamping (e.g. D >= dim) can map two grid values to one: keep the first.
+    if (points.some((q) => JSON.stringify(q.params) === JSON.stringify(used))) continue;
+    points.push({ params: used, auroc: m.auroc, fpr95: m.fpr95 });
+    if (!best || m.auroc > best.auroc || (m.auroc === best.auroc && m.fpr95 < best.fpr95))
+      best = { p: used, auroc: m.auroc, fpr95: m.fpr95 };
+  }
+  return { best: best!.p, points };
+}

@@ -1,0 +1,92 @@
+// The 'ood' job: features (extracted first when the run has none cached for that checkpoint, or a folder made
+// elsewhere), every detector fitted once and scored on ID test and each OOD set, metrics, and ood_results.json.
+// A re-score is the same job with fixed parameters for the methods they concern and no sweep.
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { OodlabError } from '../../../common/contract/errors';
+import { CheckpointRef, OodMethod, OodParams, type OodResults } from '../../../common/contract/ood';
+import { BackendChoice } from '../../../common/contract/system';
+import type { TaskFn } from '../../worker/task';
+import { initBackend } from '../backend';
+import { writeNpy } from '../features/npy';
+import { extractRunFeatures } from '../features/extract';
+import { featuresDirFor, checkpointName } from '../features/paths';
+import { loadFeatureDir } from '../features/store';
+import { evaluateFeatures } from './evaluate';
+import { mergeResults, readOodResults, writeOodResults } from './results';
+
+export const OodTaskParams = z
+  .object({
+    runId: z.string().optional(),
+    featuresDir: z.string().optional(),
+    checkpoint: CheckpointRef.default('best'),
+    methods: z.array(OodMethod).optional(),
+    datasets: z.array(z.string()).optional(),
+    backend: BackendChoice.default('auto'),
+    params: OodParams.default({}),
+    noSweep: z.boolean().default(false),
+    scoresDir: z.string().optional(),
+    /** Merge into the run's existing ood_results.json instead of replacing it. */
+    merge: z.boolean().default(false),
+  })
+  .strict();
+
+export const oodTask: TaskFn = async (raw, ctx) => {
+  const p = OodTaskParams.parse(raw);
+  const backend = await initBackend(p.backend);
+  ctx.log('info', `backend: ${backend.name} (${backend.device})`);
+  let dir = p.featuresDir;
+  const extracted = Boolean(
+    p.runId && !existsSync(join(featuresDirFor(ctx.home, p.runId, p.checkpoint), 'meta.json')),
+  );
+  if (p.runId) {
+    dir = await extractRunFeatures(ctx.home, p.runId, {
+      checkpoint: p.checkpoint,
+      oodSets: p.datasets,
+      signal: ctx.signal,
+      progress: (fraction, message) => ctx.progress({ fraction: fraction * 0.6, message }),
+      log: (m) => ctx.log('info', m),
+    });
+  }
+  if (!dir) throw new OodlabError('invalid_request', 'Give a runId or a featuresDir.');
+  const rf = await loadFeatureDir(dir, { oodSets: p.datasets });
+  const base = extracted ? 0.6 : 0;
+  let ev;
+  try {
+    ev = await evaluateFeatures(rf, {
+      methods: p.methods,
+      params: p.params,
+      noSweep: p.noSweep,
+      signal: ctx.signal,
+      progress: (f, message) => ctx.progress({ fraction: base + f * (1 - base), message }),
+    });
+  } catch (err) {
+    if (ctx.signal.aborted) throw new OodlabError('cancelled', 'OOD evaluation cancelled.');
+    throw err;
+  }
+  const { scores, ...rest } = ev;
+  let results: OodResults = {
+    version: 1,
+    runId: p.runId ?? null,
+    checkpoint: p.runId ? checkpointName(p.checkpoint) : null,
+    featuresDir: dir,
+    createdAt: new Date().toISOString(),
+    backend: backend.name,
+    ...rest,
+  };
+  if (p.scoresDir) {
+    await mkdir(p.scoresDir, { recursive: true });
+    for (const [m, s] of Object.entries(scores)) {
+      await writeNpy(join(p.scoresDir, `${m}_id_test.npy`), s.id, [s.id.length]);
+      for (const [set, v] of Object.entries(s.ood))
+        await writeNpy(join(p.scoresDir, `${m}_ood_${set}.npy`), v, [v.length]);
+    }
+  }
+  if (p.runId) {
+    if (p.merge) results = mergeResults(await readOodResults(ctx.home, p.runId), results);
+    await writeOodResults(ctx.home, p.runId, results);
+  }
+  return results;
+};
