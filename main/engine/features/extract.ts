@@ -126,18 +126,19 @@ export async function extractRunFeatures(home: string, runId: string, o: Extract
     const D = 8 * meta.width;
     await writeNpy(join(dir, 'fc_weight.npy'), Float32Array.from(await weight.data()), [C, D]);
     await writeNpy(join(dir, 'fc_bias.npy'), Float32Array.from(await bias.data()), [C]);
-    const sets: [string, ImageSet, boolean][] = [
-      ['id_train', train, layers],
-      ['id_test', test, layers],
-      ...oods.map(([id, s]): [string, ImageSet, boolean] => [`ood_${id}`, s, false]),
-      ['proxy', proxy, false],
+    // [file prefix, images, is an ID set (labels are written), per-stage features wanted]
+    const sets: [string, ImageSet, boolean, boolean][] = [
+      ['id_train', train, true, layers],
+      ['id_test', test, true, layers],
+      ...oods.map(([id, s]): [string, ImageSet, boolean, boolean] => [`ood_${id}`, s, false, false]),
+      ['proxy', proxy, false, false],
     ];
-    for (const [prefix, set, id] of sets) {
+    for (const [prefix, set, isId, withStages] of sets) {
       o.log?.(`extracting ${prefix} (${set.n} images)`);
-      const r = await forwardAll(model, set, o, id, tick(prefix));
+      const r = await forwardAll(model, set, o, withStages, tick(prefix));
       await writeFeatureSet(dir, prefix, {
         ...r,
-        labels: id ? set.labels : undefined,
+        labels: isId ? set.labels : undefined,
         n: set.n,
         dim: D,
         classes: C,

@@ -1,0 +1,50 @@
+// One model's full Neural Collapse analysis from loaded features: NC1–NC5 with ID/OOD orthogonality, the
+// layer-wise rows, and the geometry. Shared by the run analysis (nc task) and `oodlab analyze --features DIR`.
+import type { NcGeometry, NcLayer, NcMetrics, NcResults } from '../../../common/contract/nc';
+import { loadFeatureDir } from '../features/store';
+import { computeGeometry } from './geometry';
+import type { LayerFeatures } from './layers';
+import { computeLayers, penultimateLayer } from './layers';
+import type { NcInput } from './metrics';
+import { computeNcMetrics, networkPredictions } from './metrics';
+
+export interface ModelAnalysis {
+  final: NcMetrics;
+  layers: NcLayer[];
+  geometry: NcGeometry;
+}
+
+export function analyzeModel(
+  f: NcInput & { layers?: LayerFeatures },
+  o: { layers: boolean; onStage?: (message: string) => void },
+): ModelAnalysis {
+  o.onStage?.('NC1–NC5 on the penultimate features');
+  const final = computeNcMetrics(f);
+  o.onStage?.('class-mean geometry');
+  const geometry = computeGeometry(f);
+  let layers: NcLayer[] = [penultimateLayer(final)];
+  if (o.layers && f.layers && Object.keys(f.layers).length) {
+    const netTest = networkPredictions(f.idTest, f.W, f.b, f.C, f.D);
+    layers = computeLayers(f, f.layers, netTest, final, (name) => o.onStage?.(`NC1 of ${name}`));
+  }
+  return { final, layers, geometry };
+}
+
+/** `oodlab analyze --features DIR`: the DESIGN.md .npy layout made anywhere; no run, no epochs. */
+export async function analyzeFeatureDir(
+  dir: string,
+  o: { layers: boolean } = { layers: true },
+): Promise<NcResults> {
+  const t0 = performance.now();
+  const rf = await loadFeatureDir(dir, { layers: o.layers });
+  const a = analyzeModel(rf, o);
+  return {
+    version: 1,
+    runId: null,
+    createdAt: new Date().toISOString(),
+    source: { featuresDir: dir, checkpoint: null },
+    ...a,
+    perEpoch: [],
+    seconds: (performance.now() - t0) / 1000,
+  };
+}

@@ -1,0 +1,98 @@
+// The one hot loop of the Neural Collapse analysis: dot products of many sample rows with a few reference rows
+// (centred class means, classifier rows). Every NC metric reduces to it (NC1 through M·(h - mu_y), NCC and the
+// orthogonality through M·h), so it is written once, in float64, blocked 4 samples x 2 reference rows with the
+// samples interleaved: each loaded value is used in 4 or 2 multiply-adds, which keeps 50,000 x 512 x 100 near 2 s
+// on one core where the plain triple loop takes 13 s.
+
+export type Rows = Float32Array | Float64Array;
+
+export interface ProjectOptions {
+  /** Subtract a row of this C x D matrix from each sample first: row `shiftIndex[i]` (or row 0 without an index). */
+  shift?: Float64Array;
+  shiftIndex?: Int32Array;
+  /** Filled with ||x_i - shift_i||^2 when given (length n). */
+  norms2?: Float64Array;
+}
+
+const BLOCK = 4;
+
+/**
+ * out[i*R + r] = A_r · (x_i - shift_i) for n rows x_i of length dim and R rows A_r (row-major, float64).
+ * Returns out (length n*R).
+ */
+export function projectRows(
+  x: Rows,
+  n: number,
+  dim: number,
+  A: Float64Array,
+  R: number,
+  o: ProjectOptions = {},
+): Float64Array {
+  const out = new Float64Array(n * R);
+  const buf = new Float64Array(BLOCK * dim);
+  const shift = o.shift;
+  for (let i0 = 0; i0 < n; i0 += BLOCK) {
+    const nb = Math.min(BLOCK, n - i0);
+    if (nb < BLOCK) buf.fill(0);
+    for (let b = 0; b < nb; b++) {
+      const i = i0 + b;
+      const xo = i * dim;
+      const so = shift ? (o.shiftIndex ? o.shiftIndex[i] : 0) * dim : -1;
+      let s2 = 0;
+      for (let k = 0; k < dim; k++) {
+        const v = shift ? x[xo + k] - shift[so + k] : x[xo + k];
+        buf[k * BLOCK + b] = v;
+        s2 += v * v;
+      }
+      if (o.norms2) o.norms2[i] = s2;
+    }
+    for (let r = 0; r < R; r += 2) {
+      const ao = r * dim;
+      const bo = r + 1 < R ? ao + dim : ao;
+      let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0; // prettier-ignore
+      for (let k = 0, j = 0; k < dim; k++, j += BLOCK) {
+        const p = A[ao + k];
+        const q = A[bo + k];
+        const x0 = buf[j], x1 = buf[j + 1], x2 = buf[j + 2], x3 = buf[j + 3]; // prettier-ignore
+        a0 += p * x0;
+        a1 += p * x1;
+        a2 += p * x2;
+        a3 += p * x3;
+        b0 += q * x0;
+        b1 += q * x1;
+        b2 += q * x2;
+        b3 += q * x3;
+      }
+      const o0 = i0 * R + r;
+      out[o0] = a0;
+      if (nb > 1) out[o0 + R] = a1;
+      if (nb > 2) out[o0 + 2 * R] = a2;
+      if (nb > 3) out[o0 + 3 * R] = a3;
+      if (r + 1 < R) {
+        out[o0 + 1] = b0;
+        if (nb > 1) out[o0 + R + 1] = b1;
+        if (nb > 2) out[o0 + 2 * R + 1] = b2;
+        if (nb > 3) out[o0 + 3 * R + 1] = b3;
+      }
+    }
+  }
+  return out;
+}
+
+/** Index of the largest entry of each row of an n x C matrix (first one on ties). */
+export function argmaxRows(m: ArrayLike<number>, n: number, C: number): Int32Array {
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    let bv = m[i * C];
+    for (let c = 1; c < C; c++) {
+      const v = m[i * C + c];
+      if (v > bv) {
+        bv = v;
+        best = c;
+      }
+    }
+    out[i] = best;
+  }
+  return out;
+}

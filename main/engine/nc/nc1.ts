@@ -1,0 +1,85 @@
+// NC1 = Tr(Sw Sb^+) / C without any D x D matrix.
+//
+// With M the C x D centred class means, Sb = M'M / C. Write M = U S V' (thin SVD, rank r <= C-1). Then
+// Sb^+ = C V S^-2 V', and with v_k = M' u_k / s_k,
+//     NC1 = Tr(Sw Sb^+) / C = sum_k v_k' Sw v_k / s_k^2 = sum_k u_k' G u_k / s_k^4,   G = M Sw M'  (C x C).
+// G = (1/N) sum_i q_i q_i' with q_i = M (h_i - mu_{y_i}), which the blocked kernel produces in one pass; the SVD is
+// of a C x D matrix. Directions with s_k^2 <= SB_RTOL * s_max^2 are dropped, as a pseudo-inverse with that relative
+// cut-off on the eigenvalues of Sb would; the test checks this against ml-matrix's pseudoInverse of the D x D Sb.
+import { SVD, Matrix } from 'ml-matrix';
+import { OodlabError } from '../../../common/contract';
+import type { ClassStats } from './stats';
+
+/** Relative cut-off on the eigenvalues of Sb below which a direction counts as outside its range. */
+export const SB_RTOL = 1e-10;
+
+export interface Nc1 {
+  nc1: number;
+  trSw: number;
+  trSb: number;
+  rankSb: number;
+}
+
+/** Left singular vectors (C x C, column-major in a Matrix) and singular values of the centred means. */
+export function meansSvd(st: ClassStats): { U: Matrix; s: number[] } {
+  const M = Matrix.from1DArray(st.C, st.D, st.centred);
+  const svd = new SVD(M, { autoTranspose: true, computeRightSingularVectors: false });
+  return { U: svd.leftSingularVectors, s: svd.diagonal };
+}
+
+/**
+ * q: n x C, q_i = M (h_i - mu_{y_i}); dev2: sum over samples of ||h_i - mu_{y_i}||^2.
+ */
+export function nc1FromProjections(st: ClassStats, q: Float64Array, dev2: number): Nc1 {
+  const { C, n } = st;
+  const G = new Float64Array(C * C);
+  // Upper triangle of sum_i q_i q_i', four samples per sweep of G (a rank-4 update: a quarter of G's traffic).
+  const n4 = n - (n % 4);
+  for (let i = 0; i < n4; i += 4) {
+    const o0 = i * C;
+    const o1 = o0 + C;
+    const o2 = o1 + C;
+    const o3 = o2 + C;
+    for (let a = 0; a < C; a++) {
+      const p0 = q[o0 + a], p1 = q[o1 + a], p2 = q[o2 + a], p3 = q[o3 + a]; // prettier-ignore
+      const go = a * C;
+      for (let b = a; b < C; b++)
+        G[go + b] += p0 * q[o0 + b] + p1 * q[o1 + b] + p2 * q[o2 + b] + p3 * q[o3 + b];
+    }
+  }
+  for (let i = n4; i < n; i++) {
+    const o = i * C;
+    for (let a = 0; a < C; a++) for (let b = a; b < C; b++) G[a * C + b] += q[o + a] * q[o + b];
+  }
+  for (let a = 0; a < C; a++)
+    for (let b = a; b < C; b++) {
+      G[a * C + b] /= n;
+      G[b * C + a] = G[a * C + b];
+    }
+  const { U, s } = meansSvd(st);
+  const smax2 = Math.max(0, ...s) ** 2;
+  let trSb = 0;
+  for (const v of s) trSb += (v * v) / C;
+  if (!(smax2 > 0))
+    throw new OodlabError(
+      'invalid_request',
+      'All class means coincide (the between-class scatter Sb is zero): NC1 is undefined.',
+    );
+  let nc1 = 0;
+  let rank = 0;
+  const u = new Float64Array(C);
+  for (let k = 0; k < s.length; k++) {
+    const l = s[k] * s[k];
+    if (l <= SB_RTOL * smax2) continue;
+    rank++;
+    for (let a = 0; a < C; a++) u[a] = U.get(a, k);
+    let quad = 0;
+    for (let a = 0; a < C; a++) {
+      let t = 0;
+      for (let b = 0; b < C; b++) t += G[a * C + b] * u[b];
+      quad += u[a] * t;
+    }
+    nc1 += quad / (l * l);
+  }
+  return { nc1, trSw: dev2 / n, trSb, rankSb: rank };
+}
