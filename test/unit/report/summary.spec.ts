@@ -1,0 +1,68 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Summary } from '../../../common/contract/report';
+import { buildSummary, readSummary, summaryPath, writeSummary } from '../../../main/engine/report/summary';
+import { tempDir } from '../../helpers/tmp';
+import { history, nc, ood } from '../charts/fixtures';
+import { makeRun, RUN } from './run-fixture';
+
+let home: string;
+let cleanup: () => Promise<void>;
+beforeEach(async () => ({ dir: home, cleanup } = await tempDir()));
+afterEach(() => cleanup());
+
+describe('summary.json', () => {
+  it('gathers the run’s config, training result, OOD table and NC metrics', async () => {
+    await makeRun(home);
+    const s = await buildSummary(home, RUN, { appVersion: '9.9.9' });
+    expect(s.environment.app).toBe('9.9.9');
+    expect(s.environment.backend?.name).toBe('cpu');
+    expect(s.config.epochs).toBe(4);
+    expect(s.training).toMatchObject({
+      bestEpoch: 3,
+      bestTestAcc: 0.75,
+      finalTestAcc: 0.75,
+      finalTrainAcc: 0.93,
+    });
+    expect(s.training.seconds).toBe(8); // 4 epochs x 2 s
+    // one row per method x set, metrics copied unchanged
+    expect(s.ood?.table).toHaveLength(4);
+    const row = s.ood?.table.find((r) => r.method === 'energy' && r.dataset === 'dtd');
+    expect(row).toMatchObject({ auroc: 0.7, fpr95: 0.6, nOod: 6, params: { T: 1 } });
+    expect(s.nc?.final.nc1).toBe(nc.final.nc1);
+    expect(s.nc?.layers.map((l) => l.nc1)).toEqual([8, 3, 1, 0.1]);
+    expect(s.timings).toEqual({ trainingSeconds: 8, oodSeconds: 0.02, ncSeconds: 1.5 });
+    expect(ood.methods).toHaveLength(2);
+    expect(history.epochs).toHaveLength(4);
+  });
+
+  it('has null sections for results not computed yet', async () => {
+    await makeRun(home, { ood: false, nc: false });
+    const s = await buildSummary(home, RUN);
+    expect(s.ood).toBeNull();
+    expect(s.nc).toBeNull();
+    expect(s.timings.oodSeconds).toBeNull();
+  });
+
+  it('round-trips through write and read, and refuses an invalid file', async () => {
+    await makeRun(home);
+    const s = await buildSummary(home, RUN);
+    const path = await writeSummary(summaryPath(home, RUN), s);
+    expect(await readSummary(path)).toEqual(s);
+    await writeFile(path, JSON.stringify({ ...s, training: { ...s.training, bestEpoch: 'three' } }));
+    await expect(readSummary(path)).rejects.toThrow(/not a valid summary/);
+    await expect(readSummary(join(home, 'nope.json'))).rejects.toThrow(/does not exist/);
+    await expect(writeSummary(path, { ...s, version: 2 } as unknown as Summary)).rejects.toThrow();
+  });
+
+  it('refuses a results file that does not match its schema', async () => {
+    await makeRun(home);
+    await writeFile(join(home, 'runs', RUN, 'nc_results.json'), JSON.stringify({ version: 1 }));
+    await expect(buildSummary(home, RUN)).rejects.toThrow(/nc_results.json is not valid/);
+  });
+
+  it('documents every top-level field', () => {
+    for (const [k, v] of Object.entries(Summary.shape)) expect(v.description, k).toBeTruthy();
+  });
+});
