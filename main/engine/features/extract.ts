@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { OodlabError } from '../../../common/contract/errors';
 import type { CheckpointRef } from '../../../common/contract/ood';
 import type { BackendChoice } from '../../../common/contract/system';
-import { initBackend, tf } from '../backend';
+import { currentBackend, initBackend, tf } from '../backend';
 import { makeBatch } from '../data/augment';
 import { loadImageSet, type ImageSet } from '../data/load';
 import type { DatasetId } from '../data/registry';
@@ -96,7 +96,10 @@ export async function extractRunFeatures(home: string, runId: string, o: Extract
   const dir = featuresDirFor(home, runId, o.checkpoint);
   const layers = o.layers ?? true;
   if (await cached(dir, o.oodSets, layers)) return dir;
-  if (o.backend) await initBackend(o.backend);
+  // A thread initialises its backend once; a later extraction (another checkpoint) reuses it unless told otherwise.
+  const want = o.backend ?? 'auto';
+  const have = currentBackend();
+  if (!have || (want !== 'auto' && have.name !== want)) await initBackend(want);
   const config = await readRunConfig(home, runId);
   const ckpt = runFiles(home, runId).checkpoint(o.checkpoint);
   const meta = await readCheckpointMeta(ckpt).catch(() => {

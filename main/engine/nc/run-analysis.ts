@@ -57,7 +57,7 @@ export async function analyzeRun(
     (fraction, message) =>
       h.progress({ fraction: Math.min(1, from + width * fraction), message });
 
-  let backend: NcAnalyzeRequest['backend'] | undefined = req.backend; // initialised by the first extraction only
+  const backend = req.backend;
   const extract = async (
     checkpoint: CheckpointRef,
     oodSets: string[] | undefined,
@@ -73,7 +73,6 @@ export async function analyzeRun(
       progress: (f, m) => report(0.85 * f, m),
       log: (message) => h.log('info', message),
     });
-    backend = undefined;
     checkCancel(h.signal, `after extracting the features of checkpoint ${String(checkpoint)}`);
     return dir;
   };

@@ -107,20 +107,26 @@ export function rocPoints(
   return { fpr, tpr };
 }
 
-/** Histograms of ID and each OOD set's scores on one set of shared bins (min to max of all scores). */
+/** Histograms of ID and each OOD set's scores on shared bins over the pooled 0.5%..99.5% quantile range. */
 export function histograms(
   idScores: ArrayLike<number>,
   ood: Record<string, ArrayLike<number>>,
   bins = 40,
 ): { edges: number[]; id: number[]; ood: Record<string, number[]> } {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const s of [idScores, ...Object.values(ood)])
-    for (let i = 0; i < s.length; i++) {
-      lo = Math.min(lo, s[i]);
-      hi = Math.max(hi, s[i]);
-    }
-  if (!Number.isFinite(lo)) lo = hi = 0;
+  // The range spans the pooled 0.5%..99.5% quantiles: one extreme score must not squash every bar into one bin.
+  // Scores outside it are counted in the end bins, so each set's counts still sum to its size.
+  const pooled = Float64Array.from([idScores, ...Object.values(ood)].flatMap((s) => Array.from(s))).filter(
+    (v) => Number.isFinite(v),
+  );
+  pooled.sort();
+  const at = (q: number) =>
+    pooled[Math.min(pooled.length - 1, Math.max(0, Math.round(q * (pooled.length - 1))))];
+  let lo = pooled.length ? at(0.005) : 0;
+  let hi = pooled.length ? at(0.995) : 0;
+  if (hi === lo && pooled.length) {
+    lo = pooled[0];
+    hi = pooled[pooled.length - 1];
+  }
   if (hi === lo) {
     lo -= 0.5;
     hi += 0.5;

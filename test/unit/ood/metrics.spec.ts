@@ -55,4 +55,14 @@ describe('OOD metrics', () => {
     expect(h.id).toEqual([0, 1, 1, 2]);
     expect(h.ood).toEqual({ a: [0, 0, 0, 2], b: [1, 0, 0, 0] });
   });
+
+  it('keeps one extreme score from squashing the bins: it lands in an end bin', () => {
+    const id = Array.from({ length: 1000 }, (_, i) => i / 1000); // 0 .. 0.999
+    const h = histograms(id, { far: [-2.5e10] }, 10);
+    // 0.5% quantile of the 1001 pooled scores is 0.004, 99.5% is 0.994: bins stay ~0.1 wide.
+    expect(h.edges[0]).toBeCloseTo(0.004, 12);
+    expect(h.edges[10]).toBeCloseTo(0.994, 12);
+    expect(h.ood.far).toEqual([1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(h.id.reduce((a, b) => a + b, 0)).toBe(1000);
+  });
 });
