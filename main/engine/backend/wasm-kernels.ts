@@ -1,0 +1,172 @@
+/**
+ * Training kernels the tfjs wasm backend lacks or runs slowly, re-expressed as forward convolutions so that
+ * XNNPACK does the arithmetic (DESIGN.md "Compute backends"):
+ * - Conv2DBackpropFilter (missing): dW[kh,kw,ci,co] = sum_{n,oh,ow} x[n, s*oh+kh-pt, s*ow+kw-pl, ci] dy[n,oh,ow,co]
+ *   is a stride-1 convolution of x^T (ci as batch, n as channels) with dy^T (oh x ow taps, n -> co) at dilation s.
+ * - Conv2DBackpropInput (stock one is a naive loop): dx is the stride-1 convolution of dy, zero-dilated by s,
+ *   with the filter rotated 180 degrees and its in/out channels swapped, padded by k-1-p. When the input size is a
+ *   multiple of the stride, strided layers skip the zeros: one convolution per sub-pixel phase (wasm-subpixel.ts).
+ * Kernels call other wasm kernels directly (no autodiff tape) and free their intermediates.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { type Backend, type ConvAttrs, conv, convInfo, type Pad4, run, scoped } from './wasm-ops';
+import { phases, subPixel } from './wasm-subpixel';
+
+function backpropFilter(stock: KernelFunc | null): KernelFunc {
+  return (args) => {
+    const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
+    const a = args.attrs as unknown as ConvAttrs & { filterShape: number[] };
+    const backend = args.backend as unknown as Backend;
+    if (a.dataFormat === 'NCHW') {
+      if (stock) return stock(args);
+      throw new Error('Conv2DBackpropFilter on wasm supports NHWC only');
+    }
+    const info = convInfo(x.shape, a.filterShape, a);
+    const {
+      filterHeight: kh,
+      filterWidth: kw,
+      strideHeight: sh,
+      strideWidth: sw,
+      outHeight: oh,
+      outWidth: ow,
+    } = info;
+    const [, h, w] = x.shape;
+    const pt = info.padInfo.top;
+    const pl = info.padInfo.left;
+    const pb = kh + sh * (oh - 1) - h - pt;
+    const pr = kw + sw * (ow - 1) - w - pl;
+    return scoped(backend, (keep) => {
+      let xt = keep(run('Transpose', backend, { x }, { perm: [3, 1, 2, 0] })); // (ci, H, W, n)
+      if (pb < 0 || pr < 0) {
+        const [ci, , , n] = xt.shape;
+        xt = keep(
+          run(
+            'Slice',
+            backend,
+            { x: xt },
+            { begin: [0, 0, 0, 0], size: [ci, h + Math.min(pb, 0), w + Math.min(pr, 0), n] },
+          ),
+        );
+      }
+      const f = keep(run('Transpose', backend, { x: dy }, { perm: [1, 2, 0, 3] })); // (oh, ow, n, co)
+      const pad: Pad4 = [
+        [0, 0],
+        [pt, Math.max(pb, 0)],
+        [pl, Math.max(pr, 0)],
+        [0, 0],
+      ];
+      const g = keep(conv(backend, xt, f, pad, [sh, sw])); // (ci, kh, kw, co)
+      return keep(run('Transpose', backend, { x: g }, { perm: [1, 2, 0, 3] }));
+    });
+  };
+}
+
+/** Inserts s-1 zeros after every row/column of dy (NHWC); the trailing zeros count as bottom/right padding. */
+function dilate(
+  backend: Backend,
+  keep: (t: TensorInfo) => TensorInfo,
+  dy: TensorInfo,
+  sh: number,
+  sw: number,
+): TensorInfo {
+  if (sh === 1 && sw === 1) return dy;
+  const [n, oh, ow, c] = dy.shape;
+  const r = keep(run('Reshape', backend, { x: dy }, { shape: [n, oh, 1, ow, 1, c] }));
+  const p = keep(
+    run(
+      'PadV2',
+      backend,
+      { x: r },
+      {
+        paddings: [
+          [0, 0],
+          [0, 0],
+          [0, sh - 1],
+          [0, 0],
+          [0, sw - 1],
+          [0, 0],
+        ],
+        constantValue: 0,
+      },
+    ),
+  );
+  return keep(run('Reshape', backend, { x: p }, { shape: [n, oh * sh, ow * sw, c] }));
+}
+
+function backpropInput(stock: KernelFunc | null): KernelFunc {
+  return (args) => {
+    const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
+    const a = args.attrs as unknown as ConvAttrs & { inputShape: number[] };
+    const backend = args.backend as unknown as Backend;
+    const info = a.dataFormat === 'NCHW' ? null : convInfo(a.inputShape, filter.shape, a);
+    if (!info) {
+      if (stock) return stock(args);
+      throw new Error('Conv2DBackpropInput on wasm supports NHWC only');
+    }
+    const {
+      filterHeight: kh,
+      filterWidth: kw,
+      strideHeight: sh,
+      strideWidth: sw,
+      outHeight: oh,
+      outWidth: ow,
+    } = info;
+    const [, h, w] = a.inputShape;
+    if (sh === sw && sh > 1) {
+      const ph = phases(kh, sh, info.padInfo.top, h, oh);
+      const pw = phases(kw, sw, info.padInfo.left, w, ow);
+      if (ph && pw)
+        return scoped(backend, (keep) => subPixel(backend, keep, dy, filter, sh, ph, pw, a.inputShape));
+    }
+    const top = kh - 1 - info.padInfo.top;
+    const left = kw - 1 - info.padInfo.left;
+    // The dilated dy is oh*sh tall; its last sh-1 zero rows already act as padding.
+    const bottom = h + kh - 1 - oh * sh - top;
+    const right = w + kw - 1 - ow * sw - left;
+    if (top < 0 || left < 0 || bottom < 0 || right < 0) {
+      if (stock) return stock(args);
+      throw new Error(`Conv2DBackpropInput on wasm: unsupported padding ${JSON.stringify(a.pad)}`);
+    }
+    return scoped(backend, (keep) => {
+      const d = dilate(backend, keep, dy, sh, sw);
+      const rot = keep(run('Reverse', backend, { x: filter }, { dims: [0, 1] }));
+      const f = keep(run('Transpose', backend, { x: rot }, { perm: [0, 1, 3, 2] })); // (kh, kw, co, ci)
+      return keep(
+        conv(
+          backend,
+          d,
+          f,
+          [
+            [0, 0],
+            [top, bottom],
+            [left, right],
+            [0, 0],
+          ],
+          [1, 1],
+        ),
+      );
+    });
+  };
+}
+
+/** Registers (or replaces) the two kernels on the wasm backend; call before the backend is first used. */
+export function registerWasmTrainingKernels(): void {
+  const replace = (name: string, make: (stock: KernelFunc | null) => KernelFunc) => {
+    const existing = tf.getKernel(name, 'wasm');
+    if (existing && (existing.kernelFunc as { oodlab?: boolean }).oodlab) return;
+    if (existing) tf.unregisterKernel(name, 'wasm');
+    const fn = make(existing?.kernelFunc ?? null);
+    (fn as { oodlab?: boolean }).oodlab = true;
+    // Keep the stock setup so that the stock kernel still works as the fallback for unsupported layouts.
+    const config: KernelConfig = {
+      kernelName: name,
+      backendName: 'wasm',
+      kernelFunc: fn,
+      setupFunc: existing?.setupFunc,
+    };
+    tf.registerKernel(config);
+  };
+  replace('Conv2DBackpropFilter', backpropFilter);
+  replace('Conv2DBackpropInput', backpropInput);
+}

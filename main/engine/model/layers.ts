@@ -1,0 +1,101 @@
+/**
+ * The ResNet's layers as tfjs ops. Batch normalisation carries a hand-written gradient (tf.customGrad): the
+ * closed form needs two per-channel sums and one fused pass, instead of the dozen full-size ops that
+ * differentiating mean/variance/normalise op by op would record. Running statistics follow PyTorch:
+ * running = 0.9 running + 0.1 batch (momentum 0.1 in PyTorch's terms), with the unbiased batch variance.
+ */
+import { tf } from '../backend';
+
+export const BN_EPS = 1e-5;
+export const BN_MOMENTUM = 0.9;
+
+const pad1: [[number, number], [number, number], [number, number], [number, number]] = [
+  [0, 0],
+  [1, 1],
+  [1, 1],
+  [0, 0],
+];
+
+/** 3x3 convolution with PyTorch's symmetric padding 1 (not TF's 'same', which pads bottom/right at stride 2). */
+export function conv3x3(x: tf.Tensor4D, w: tf.Tensor4D, stride: number): tf.Tensor4D {
+  return tf.conv2d(x, w, stride, pad1);
+}
+
+export function conv1x1(x: tf.Tensor4D, w: tf.Tensor4D, stride: number): tf.Tensor4D {
+  return tf.conv2d(x, w, stride, 'valid');
+}
+
+/** Sum over batch and space of an NHWC tensor: one value per channel. */
+export function channelSum(t: tf.Tensor): tf.Tensor1D {
+  const c = t.shape[t.rank - 1];
+  return tf.sum(tf.reshape(t, [-1, c]), 0);
+}
+
+export interface RunningStats {
+  mean: tf.Variable;
+  variance: tf.Variable;
+}
+
+/**
+ * Training-mode batch norm over N, H, W; updates `running` in place (not differentiated).
+ * Gradient (per channel, M = N*H*W, xhat = (x - mean) * invstd):
+ *   dgamma = sum(dy xhat), dbeta = sum(dy), dx = gamma invstd (dy - dbeta/M - xhat dgamma/M).
+ */
+export function batchNormTrain(
+  x: tf.Tensor4D,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  running: RunningStats,
+): tf.Tensor4D {
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xi, g, b] = args as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
+    const save = args[3] as tf.GradSaveFunc;
+    const m = xi.size / xi.shape[3];
+    const mean = tf.div(channelSum(xi), m) as tf.Tensor1D;
+    const variance = tf.div(channelSum(tf.squaredDifference(xi, mean)), m) as tf.Tensor1D;
+    const invstd = tf.rsqrt(tf.add(variance, BN_EPS)) as tf.Tensor1D;
+    running.mean.assign(tf.add(tf.mul(running.mean, BN_MOMENTUM), tf.mul(mean, 1 - BN_MOMENTUM)));
+    const unbiased = tf.mul(variance, m / Math.max(m - 1, 1));
+    running.variance.assign(tf.add(tf.mul(running.variance, BN_MOMENTUM), tf.mul(unbiased, 1 - BN_MOMENTUM)));
+    save([xi, g, mean, invstd]);
+    const value = tf.batchNorm4d(xi, mean, variance, b, g, BN_EPS);
+    const gradFunc = (dy: tf.Tensor4D, saved: tf.Tensor[]): tf.Tensor[] => {
+      const [sx, sg, smean, sinv] = saved as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
+      const sdy = channelSum(dy);
+      // sum(dy * xhat) = invstd * (sum(dy x) - mean sum(dy))
+      const sdyxhat = tf.mul(sinv, tf.sub(channelSum(tf.mul(dy, sx)), tf.mul(smean, sdy)));
+      const a = tf.mul(sg, sinv);
+      // dx = a dy + bx + c, with b = -a invstd dgamma / M and c = a (invstd mean dgamma - dbeta) / M
+      const bcoef = tf.div(tf.mul(tf.neg(a), tf.mul(sinv, sdyxhat)), m);
+      const ccoef = tf.div(tf.mul(a, tf.sub(tf.mul(tf.mul(sinv, smean), sdyxhat), sdy)), m);
+      const dx = tf.add(tf.mul(dy, a), tf.add(tf.mul(sx, bcoef), ccoef));
+      return [dx, sdyxhat, sdy];
+    };
+    return { value, gradFunc };
+  });
+  return f(x, gamma, beta) as tf.Tensor4D;
+}
+
+/**
+ * Inference-mode convolution + batch norm (+ ReLU) as ONE fused convolution: BN with running statistics is an
+ * affine map per output channel, so it folds into the filter (w * gamma / sqrt(var + eps)) and a bias
+ * (beta - mean * gamma / sqrt(var + eps)). Folding per call costs one pass over the weights, far less than the
+ * activations' passes it saves, and can never go stale after an update.
+ */
+export function convBnEval(
+  x: tf.Tensor4D,
+  w: tf.Tensor4D,
+  stride: number,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  running: RunningStats,
+  relu: boolean,
+): tf.Tensor4D {
+  return tf.tidy(() => {
+    const scale = tf.mul(gamma, tf.rsqrt(tf.add(running.variance, BN_EPS)));
+    const bias = tf.sub(beta, tf.mul(running.mean, scale));
+    const filter = tf.mul(w, scale) as tf.Tensor4D;
+    const pad = w.shape[0] === 3 ? pad1 : 'valid';
+    return tf.fused.conv2d({ x, filter, strides: stride, pad, bias, activation: relu ? 'relu' : 'linear' });
+  });
+}

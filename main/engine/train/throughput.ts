@@ -1,0 +1,87 @@
+/**
+ * Training and inference speed of the ResNet on the current backend, measured on random data: images per
+ * second of a full training step (forward, backward, SGD-momentum update) and of an inference forward pass.
+ * The benchmark (bench/train-throughput.ts) runs it per backend/width/batch; estimates of epochs per hour
+ * for presets can be derived from trainImagesPerSecond (50,000 CIFAR-100 training images per epoch).
+ */
+import { tf } from '../backend';
+import { ResNet18 } from '../model/resnet';
+import { Sgd } from './sgd';
+import { trainStep } from './step';
+
+export interface ThroughputOptions {
+  width: number;
+  batch: number;
+  /** Timed steps (after `warmup` untimed ones). */
+  steps: number;
+  warmup?: number;
+  numClasses?: number;
+  microBatch?: number;
+  /** Input side (CIFAR: 32). */
+  size?: number;
+}
+
+export interface Throughput {
+  trainImagesPerSecond: number;
+  inferImagesPerSecond: number;
+  /** Seconds per timed training step / inference batch (wall clock). */
+  trainStepSeconds: number;
+  inferBatchSeconds: number;
+  /** CPU seconds of this process (all its threads) per step / batch: stable on a shared machine. */
+  trainStepCpuSeconds: number;
+  inferBatchCpuSeconds: number;
+}
+
+/** A micro-batch that keeps one training chunk's activations well inside wasm's 4 GiB heap. */
+export function defaultMicroBatch(backend: string, width: number, batch: number): number | undefined {
+  if (backend !== 'wasm') return undefined;
+  const budget = 64 * (64 / width) ** 2; // images per chunk: 64 at width 64, more for narrower nets
+  return batch > budget ? Math.max(1, Math.floor(budget)) : undefined;
+}
+
+async function timeIt(n: number, fn: () => Promise<void>): Promise<{ wall: number; cpu: number }> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) await fn();
+  const c = process.cpuUsage(c0);
+  return { wall: (performance.now() - t0) / 1000 / n, cpu: (c.user + c.system) / 1e6 / n };
+}
+
+export async function measureThroughput(o: ThroughputOptions): Promise<Throughput> {
+  const size = o.size ?? 32;
+  const classes = o.numClasses ?? 100;
+  const warmup = o.warmup ?? 1;
+  const model = new ResNet18({ width: o.width, numClasses: classes, seed: 1 });
+  const opt = new Sgd({ lr: 0.01, momentum: 0.9, nesterov: true, weightDecay: 5e-4 });
+  const x = tf.randomNormal([o.batch, size, size, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
+  const y = tf.tensor1d(
+    Array.from({ length: o.batch }, (_, i) => i % classes),
+    'int32',
+  );
+  try {
+    const step = async () => {
+      await trainStep(model, opt, x, y, { labelSmoothing: 0.1, microBatch: o.microBatch });
+    };
+    const infer = async () => {
+      const out = model.forward(x, false);
+      await out.logits.data();
+      tf.dispose([out.logits, out.features, ...out.stages]);
+    };
+    for (let i = 0; i < warmup; i++) await step();
+    const train = await timeIt(o.steps, step);
+    for (let i = 0; i < warmup; i++) await infer();
+    const inference = await timeIt(o.steps, infer);
+    return {
+      trainImagesPerSecond: o.batch / train.wall,
+      inferImagesPerSecond: o.batch / inference.wall,
+      trainStepSeconds: train.wall,
+      inferBatchSeconds: inference.wall,
+      trainStepCpuSeconds: train.cpu,
+      inferBatchCpuSeconds: inference.cpu,
+    };
+  } finally {
+    tf.dispose([x, y]);
+    opt.dispose();
+    model.dispose();
+  }
+}
