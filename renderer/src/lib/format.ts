@@ -16,3 +16,14 @@ export function formatDuration(seconds: number | null | undefined): string {
   const m = Math.floor((s % 3600) / 60);
   return h > 0 ? `${h} h ${m} min` : m > 0 ? `${m} min ${s % 60} s` : `${s} s`;
 }
+
+export function formatPercent(f: number | null | undefined, digits = 1): string {
+  return f == null || !Number.isFinite(f) ? '—' : `${(f * 100).toFixed(digits)} %`;
+}
+
+export function formatDate(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime())
+    ? iso
+    : d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
