@@ -1,0 +1,60 @@
+// The runs part of the contract: one folder per run (runs/<id>/) whose manifest.json says where the run stands.
+import { z } from 'zod';
+import { request } from './define';
+import { BackendName } from './system';
+import { TrainConfig, TrainingHistory } from './train';
+
+/**
+ * States written to manifest.json. 'interrupted' is never written: it is what a 'running' manifest is shown as
+ * when the process that owned it is gone (see main/engine/runs/liveness.ts). cancelled, failed and interrupted runs
+ * can be resumed.
+ */
+export const RunState = z.enum(['running', 'cancelled', 'failed', 'done', 'interrupted']);
+export type RunState = z.infer<typeof RunState>;
+
+export const BackendReport = z.object({
+  name: BackendName,
+  device: z.string(),
+  software: z.boolean(),
+  versions: z.record(z.string(), z.string()),
+});
+export type BackendReport = z.infer<typeof BackendReport>;
+
+export const RunManifest = z.object({
+  id: z.string(),
+  name: z.string().describe('Preset or label the run was started from'),
+  state: RunState,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  epochs: z.number().int().describe('Epochs the run is configured for'),
+  epochsDone: z.number().int().describe('Epochs completed and saved in checkpoints/last'),
+  bestEpoch: z.number().int().describe('Epoch of the best test accuracy (0 = none yet)'),
+  bestTestAcc: z.number().describe('Best test accuracy so far (fraction)'),
+  backend: BackendReport.optional(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  /** Who is running it: process id, host name and a heartbeat refreshed while it trains. */
+  owner: z.object({ pid: z.number().int(), host: z.string(), heartbeatAt: z.string() }).optional(),
+  jobId: z.string().optional(),
+});
+export type RunManifest = z.infer<typeof RunManifest>;
+
+export const RunDetail = z.object({
+  manifest: RunManifest,
+  config: TrainConfig,
+  history: TrainingHistory.nullable(),
+  checkpoints: z.array(z.string()).describe('Checkpoint folder names: epoch-NNN, best, last'),
+});
+export type RunDetail = z.infer<typeof RunDetail>;
+
+const RunId = z.string().regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/, 'not a run id');
+
+export const runsRequests = {
+  'runs.list': request(z.object({}).strict(), z.array(RunManifest)),
+  'runs.get': request(z.object({ id: RunId }).strict(), RunDetail),
+  'runs.delete': request(z.object({ id: RunId }).strict(), z.object({ deleted: z.boolean() })),
+};
+
+export const runsEvents = {
+  /** Pushed whenever a run's manifest changes (state, epochs done, best). */
+  'run.update': RunManifest,
+};

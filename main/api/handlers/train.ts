@@ -1,0 +1,76 @@
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+import { OodlabError } from '../../../common/contract/errors';
+import type { trainRequests } from '../../../common/contract/train';
+import { TrainConfig } from '../../../common/contract/train';
+import { presetConfig, presets } from '../../../common/train/presets';
+import { readManifest as readCacheManifest } from '../../engine/data/cache';
+import { archivePath, notDownloaded } from '../../engine/data/load';
+import { effectiveState, localProbe } from '../../engine/runs/liveness';
+import { createRun, ownerStamp, readManifest, updateManifest } from '../../engine/runs/store';
+import type { Handlers } from '../table';
+import { activeRunIds, startTrainJob } from '../train-jobs';
+
+function resolveConfig(req: {
+  preset?: keyof typeof presets;
+  overrides?: Record<string, unknown>;
+  config?: TrainConfig;
+}) {
+  if (req.config) return req.config;
+  if (!req.preset)
+    throw new OodlabError('invalid_request', 'Give a preset (with overrides) or a whole config.');
+  try {
+    return presetConfig(req.preset, req.overrides);
+  } catch (err) {
+    if (!(err instanceof z.ZodError)) throw err;
+    const issues = err.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`).join('; ');
+    throw new OodlabError('invalid_request', `Invalid training config: ${issues}`);
+  }
+}
+
+/** Refuses at once, before a run folder exists, when the dataset was never downloaded (no cache, no archive). */
+async function requireDataset(home: string, c: TrainConfig): Promise<void> {
+  if (c.dataset === 'synthetic') return;
+  let cached = true; // a damaged cache counts: the job rebuilds it from the archive or says what to do
+  try {
+    cached = (await readCacheManifest(home, c.dataset)) !== null;
+  } catch {
+    // damaged, see above
+  }
+  const archive = archivePath(home, c.dataset);
+  if (!cached && !(archive && existsSync(archive))) throw notDownloaded(c.dataset);
+}
+
+export const trainHandlers: Handlers<keyof typeof trainRequests> = {
+  'train.start': async (req, ctx) => {
+    const config = resolveConfig(req);
+    await requireDataset(ctx.home, config);
+    const manifest = await createRun(ctx.home, req.name ?? req.preset ?? 'custom', config);
+    ctx.bus.emit('run.update', manifest);
+    const job = startTrainJob(ctx, { runId: manifest.id }, `Train ${manifest.id}`);
+    return { runId: manifest.id, job };
+  },
+
+  'train.resume': async (req, ctx) => {
+    const m = await readManifest(ctx.home, req.runId);
+    const state = effectiveState(m, localProbe(activeRunIds(ctx)));
+    if (state === 'running') throw new OodlabError('conflict', `Run ${m.id} is still training.`);
+    if (state === 'done')
+      throw new OodlabError('conflict', `Run ${m.id} has finished all ${m.epochs} epochs.`);
+    const next = await updateManifest(ctx.home, m.id, {
+      state: 'running',
+      owner: ownerStamp(),
+      error: undefined,
+    });
+    ctx.bus.emit('run.update', next);
+    const job = startTrainJob(ctx, { runId: m.id, resume: true, backend: req.backend }, `Resume ${m.id}`);
+    return { runId: m.id, job };
+  },
+
+  'train.presets': async () => {
+    const out = {} as Record<keyof typeof presets, { description: string; config: TrainConfig }>;
+    for (const name of Object.keys(presets) as (keyof typeof presets)[])
+      out[name] = { description: presets[name].description, config: TrainConfig.parse(presets[name].config) };
+    return out;
+  },
+};

@@ -1,0 +1,56 @@
+import type { JobInfo } from '../../../common/contract/jobs';
+import type { RunDetail } from '../../../common/contract/runs';
+import { createRuntime } from '../../runtime';
+import type { Command } from '../io';
+import { parseTrainArgs, trainUsage } from '../train-args';
+import { watchTraining } from '../train-watch';
+
+export const train: Command = {
+  summary: 'Train a ResNet-18 (a preset, flags or a config file); Ctrl-C stops it resumably',
+  usage: trainUsage,
+  async run(argv, io) {
+    const args = await parseTrainArgs(argv);
+    const rt = createRuntime({ mode: 'browser' });
+    const res =
+      'resume' in args
+        ? await rt.api.call('train.resume', args.resume)
+        : await rt.api.call('train.start', args.start);
+    if (res.error) {
+      io.err(`error: ${res.error.message}`);
+      return 1;
+    }
+    const { runId, job } = res.result as { runId: string; job: JobInfo };
+    io.out(`Run ${runId}  (folder ${rt.ctx.home}/runs/${runId})`);
+
+    // First Ctrl-C: cancel at the next batch, leaving the run resumable. Second: leave at once.
+    let interrupts = 0;
+    const onSigint = () => {
+      if (++interrupts > 1) process.exit(130);
+      io.err('Stopping after the current batch (Ctrl-C again to quit at once)...');
+      void rt.api.call('jobs.cancel', { id: job.id });
+    };
+    process.on('SIGINT', onSigint);
+    try {
+      const end = await watchTraining(rt, io, job, runId);
+      if (end.state === 'done') {
+        const r = end.result as { epochsDone: number; bestEpoch: number; bestTestAcc: number };
+        io.out(
+          `Done: ${r.epochsDone} epochs, best test accuracy ${(r.bestTestAcc * 100).toFixed(2)}% at epoch ${r.bestEpoch}.`,
+        );
+        return 0;
+      }
+      if (end.state === 'cancelled') {
+        io.out(`Stopped. Resume with: oodlab train --resume ${runId}`);
+        return 130;
+      }
+      io.err(`Training failed: ${end.error?.message ?? 'unknown error'}`);
+      const run = await rt.api.call('runs.get', { id: runId });
+      const done = (run.result as RunDetail | undefined)?.manifest.epochsDone ?? 0;
+      if (done > 0)
+        io.err(`Checkpoints up to epoch ${done} are kept; resume with: oodlab train --resume ${runId}`);
+      return 1;
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+  },
+};

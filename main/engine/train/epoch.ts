@@ -1,0 +1,114 @@
+// One training epoch and one evaluation pass. The caller learns about every batch through a callback and stops the
+// loop through the AbortSignal (tfjs-examples' onBatchEnd / stopTraining pattern); tensors are freed per batch.
+import { OodlabError } from '../../../common/contract/errors';
+import type { TrainConfig } from '../../../common/contract/train';
+import { tf } from '../backend';
+import { makeBatch } from '../data/augment';
+import type { ImageSet } from '../data/load';
+import { mulberry32 } from '../data/rng';
+import type { ResNet18 } from '../model/resnet';
+import { epochIndices, stepsPerEpoch, streamSeed } from './order';
+import { learningRate } from './schedule';
+import type { Sgd } from './sgd';
+import { evaluateBatch, trainStep } from './step';
+
+export interface BatchReport {
+  epoch: number; // 1-based
+  batch: number; // 1-based
+  batches: number;
+  loss: number;
+  acc: number;
+  lr: number;
+  imagesPerSecond: number;
+}
+
+export interface EpochResult {
+  loss: number;
+  acc: number;
+  lr: number;
+  images: number;
+  seconds: number;
+}
+
+function toTensors(set: ImageSet, idx: ArrayLike<number>, augment: boolean, rng?: () => number) {
+  const { x, y } = makeBatch(set, idx, { augment, rng });
+  return { x: tf.tensor4d(x, [idx.length, 32, 32, 3]), y: tf.tensor1d(y, 'int32') };
+}
+
+/** Trains one epoch (0-based `epoch`); throws 'cancelled' between batches and 'failed' on a non-finite loss. */
+export async function trainEpoch(
+  model: ResNet18,
+  opt: Sgd,
+  set: ImageSet,
+  c: TrainConfig,
+  epoch: number,
+  o: { signal: AbortSignal; onBatch(r: BatchReport): void | Promise<void> },
+): Promise<EpochResult> {
+  const indices = epochIndices(c, set.n, epoch);
+  const steps = stepsPerEpoch(c, set.n);
+  const rng = mulberry32(streamSeed(c.seed, epoch, 'augment'));
+  const start = performance.now();
+  let lossSum = 0;
+  let correct = 0;
+  let images = 0;
+  for (let b = 0; b < steps; b++) {
+    if (o.signal.aborted)
+      throw new OodlabError('cancelled', `Cancelled during epoch ${epoch + 1}, batch ${b + 1}.`);
+    opt.lr = learningRate(c, epoch * steps + b, steps);
+    const idx = indices.subarray(b * c.batchSize, (b + 1) * c.batchSize);
+    const { x, y } = toTensors(set, idx, c.augment, rng);
+    let r: { loss: number; correct: number };
+    try {
+      r = await trainStep(model, opt, x, y, { labelSmoothing: c.labelSmoothing, microBatch: c.microBatch });
+    } finally {
+      x.dispose();
+      y.dispose();
+    }
+    if (!Number.isFinite(r.loss))
+      throw new OodlabError(
+        'failed',
+        `The training loss became ${r.loss} at epoch ${epoch + 1}, batch ${b + 1} (learning rate ${opt.lr.toPrecision(3)}). ` +
+          'Training stopped; checkpoints/last holds the last good epoch. Try a lower learning rate or a longer warm-up.',
+      );
+    lossSum += r.loss * idx.length;
+    correct += r.correct;
+    images += idx.length;
+    const seconds = (performance.now() - start) / 1000;
+    await o.onBatch({
+      epoch: epoch + 1,
+      batch: b + 1,
+      batches: steps,
+      loss: r.loss,
+      acc: r.correct / idx.length,
+      lr: opt.lr,
+      imagesPerSecond: images / seconds,
+    });
+  }
+  const seconds = (performance.now() - start) / 1000;
+  return { loss: lossSum / images, acc: correct / images, lr: opt.lr, images, seconds };
+}
+
+/** Mean cross-entropy and accuracy of the model (inference mode) on the given images. */
+export async function evaluate(
+  model: ResNet18,
+  set: ImageSet,
+  indices: Uint32Array,
+  batchSize: number,
+  signal: AbortSignal,
+): Promise<{ loss: number; acc: number }> {
+  let lossSum = 0;
+  let correct = 0;
+  for (let s = 0; s < indices.length; s += batchSize) {
+    if (signal.aborted) throw new OodlabError('cancelled', 'Cancelled during evaluation.');
+    const { x, y } = toTensors(set, indices.subarray(s, s + batchSize), false);
+    try {
+      const r = await evaluateBatch(model, x, y);
+      lossSum += r.lossSum;
+      correct += r.correct;
+    } finally {
+      x.dispose();
+      y.dispose();
+    }
+  }
+  return { loss: lossSum / indices.length, acc: correct / indices.length };
+}

@@ -1,0 +1,148 @@
+// The 'train' job, run inside its own worker thread: picks the backend, loads the data, builds (or restores) model
+// and optimiser, runs the loop, and records in the manifest how it ended: done, cancelled (resumable), failed.
+import { access } from 'node:fs/promises';
+import { z } from 'zod';
+import { OodlabError, toErrorBody } from '../../../common/contract/errors';
+import { BackendChoice } from '../../../common/contract/system';
+import type { TrainConfig, TrainingHistory } from '../../../common/contract/train';
+import type { TaskFn } from '../../worker/task';
+import { BackendUnavailableError, initBackend, type BackendReport } from '../backend';
+import { loadImageSet } from '../data/load';
+import { loadCheckpoint } from '../model/checkpoint';
+import { ResNet18 } from '../model/resnet';
+import { ownerStamp, readHistory, readRunConfig, runFiles } from '../runs/store';
+import { runLoop, type LoopState } from './loop';
+import { suggestedMicroBatch } from './order';
+import { TrainReporter } from './reporter';
+import { Sgd } from './sgd';
+
+export const TrainTaskParams = z.object({
+  runId: z.string().min(1),
+  resume: z.boolean().default(false),
+  /** Overrides the config's backend for this job only (e.g. a resumed run on another machine). */
+  backend: BackendChoice.optional(),
+  /** Fault injection for the crash-handling tests: fail after this epoch, by throwing or by killing the thread. */
+  fault: z.object({ afterEpoch: z.number().int().min(1), kind: z.enum(['throw', 'exit']) }).optional(),
+});
+export type TrainTaskParams = z.input<typeof TrainTaskParams>;
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+function freshHistory(
+  runId: string,
+  c: TrainConfig,
+  numClasses: number,
+  backend: BackendReport,
+): TrainingHistory {
+  const { dataset, width, epochs, batchSize, lr, schedule, seed } = c;
+  return {
+    runId,
+    config: { dataset, width, epochs, batchSize, lr, schedule, seed, numClasses, backend: backend.name },
+    epochs: [],
+  };
+}
+
+/** Where a job starts: epoch 0, or `last` (weights, momentum, best so far) with the history cut back to it. */
+async function startState(
+  home: string,
+  runId: string,
+  resume: boolean,
+  model: ResNet18,
+  opt: Sgd,
+  fresh: TrainingHistory,
+): Promise<LoopState> {
+  const last = runFiles(home, runId).checkpoint('last');
+  if (!resume || !(await exists(last)))
+    return { epochsDone: 0, bestEpoch: 0, bestTestAcc: 0, history: fresh };
+  const meta = await loadCheckpoint(last, model, opt);
+  const old = await readHistory(home, runId);
+  const history = { ...fresh, epochs: (old?.epochs ?? []).filter((e) => e.epoch <= meta.epoch) };
+  const num = (v: unknown) => (typeof v === 'number' ? v : 0);
+  return {
+    epochsDone: meta.epoch,
+    bestEpoch: num(meta.bestEpoch),
+    bestTestAcc: num(meta.bestTestAcc),
+    history,
+  };
+}
+
+export const trainTask: TaskFn = async (params, ctx) => {
+  const p = TrainTaskParams.parse(params);
+  const c = await readRunConfig(ctx.home, p.runId);
+  const rep = new TrainReporter(ctx, p.runId, c.epochs);
+  let model: ResNet18 | undefined;
+  let opt: Sgd | undefined;
+  try {
+    const backend = await initBackend(p.backend ?? c.backend).catch((err: unknown) => {
+      throw err instanceof BackendUnavailableError ? new OodlabError('unavailable', err.message) : err;
+    });
+    ctx.log('info', `Backend: ${backend.name} (${backend.device})`);
+    const micro = suggestedMicroBatch(c, backend.name);
+    if (micro)
+      ctx.log(
+        'warn',
+        `Batch ${c.batchSize} at width ${c.width} may not fit ${backend.name}'s memory; if the run fails, ` +
+          `set microBatch (e.g. ${micro}) to accumulate gradients over smaller pieces.`,
+      );
+    await rep.manifest({
+      state: 'running',
+      owner: ownerStamp(),
+      jobId: ctx.jobId,
+      backend,
+      error: undefined,
+    });
+    rep.startHeartbeat();
+
+    const synthetic = c.synthetic && { seed: c.seed, ...c.synthetic };
+    const train = await loadImageSet(ctx.home, c.dataset, 'train', synthetic);
+    const test = await loadImageSet(ctx.home, c.dataset, 'test', synthetic);
+    const numClasses = train.classNames.length;
+    model = new ResNet18({ width: c.width, numClasses, seed: c.seed });
+    opt = new Sgd({ lr: c.lr, momentum: c.momentum, nesterov: c.nesterov, weightDecay: c.weightDecay });
+    const fresh = freshHistory(p.runId, c, numClasses, backend);
+    const state = await startState(ctx.home, p.runId, p.resume, model, opt, fresh);
+    if (state.epochsDone > 0) ctx.log('info', `Resuming after epoch ${state.epochsDone} of ${c.epochs}.`);
+
+    rep.begin(state.epochsDone);
+    const end = await runLoop(model, opt, { train, test }, c, state, {
+      home: ctx.home,
+      runId: p.runId,
+      signal: ctx.signal,
+      onBatch: (r) => rep.batch(r),
+      onEpoch: async (entry, s) => {
+        await rep.epoch(entry, s);
+        if (p.fault && entry.epoch === p.fault.afterEpoch) {
+          if (p.fault.kind === 'exit') process.exit(3);
+          throw new Error(`Injected failure after epoch ${entry.epoch}.`);
+        }
+      },
+    });
+    rep.stopHeartbeat();
+    await rep.manifest({ state: 'done', owner: undefined });
+    return {
+      runId: p.runId,
+      epochsDone: end.epochsDone,
+      bestEpoch: end.bestEpoch,
+      bestTestAcc: end.bestTestAcc,
+    };
+  } catch (err) {
+    rep.stopHeartbeat();
+    const cancelled = err instanceof OodlabError && err.code === 'cancelled';
+    const end = cancelled
+      ? { state: 'cancelled' as const }
+      : { state: 'failed' as const, error: toErrorBody(err) };
+    // Recording the end must not hide why it ended (e.g. when the run folder was removed meanwhile).
+    await rep
+      .manifest({ ...end, owner: undefined })
+      .catch((e: unknown) => ctx.log('warn', `Could not update the manifest: ${toErrorBody(e).message}`));
+    throw err;
+  } finally {
+    opt?.dispose();
+    model?.dispose();
+  }
+};

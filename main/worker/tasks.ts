@@ -1,0 +1,23 @@
+import type { JobKind } from '../../common/contract';
+import { OodlabError } from '../../common/contract';
+import type { TaskFn } from './task';
+
+/**
+ * Job kind -> task, loaded lazily so a worker imports only the engine parts its job needs.
+ * Each engine area registers its task here with one line.
+ */
+export const tasks: Partial<Record<JobKind, () => Promise<TaskFn>>> = {
+  selftest: async () => (await import('./selftest')).selftest,
+  'datasets.download': async () => (await import('../engine/data/download-task')).downloadTask,
+  train: async () => (await import('../engine/train/task')).trainTask,
+  nc: async () => (await import('../engine/nc/task')).ncTask,
+  ood: async () => (await import('../engine/ood/task')).oodTask,
+  features: async () => (await import('../engine/features/task')).featuresTask,
+  export: async () => (await import('../engine/report/task')).exportTask,
+};
+
+export async function loadTask(kind: JobKind): Promise<TaskFn> {
+  const load = tasks[kind];
+  if (!load) throw new OodlabError('invalid_request', `No task is registered for job kind '${kind}'.`);
+  return load();
+}
