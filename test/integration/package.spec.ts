@@ -196,7 +196,9 @@ describe.skipIf(process.platform !== 'linux')('installer payload (electron-build
     );
     expect(wasm.length).toBe(3);
     // The two-thread wasm backend loads the threaded glue and its pthread worker script from wasm-out/.
-    const wasmOut = entries.filter((e) => e.startsWith('/node_modules/@tensorflow/tfjs-backend-wasm/wasm-out/'));
+    const wasmOut = entries.filter((e) =>
+      e.startsWith('/node_modules/@tensorflow/tfjs-backend-wasm/wasm-out/'),
+    );
     expect(wasmOut.sort()).toEqual([
       '/node_modules/@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js',
       '/node_modules/@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js',
