@@ -18,7 +18,7 @@ const nodeRequire = createRequire(import.meta.url);
 
 // Plain CommonJS so that it runs the same from sources and from the bundle.
 const adapterProbe = `
-const { parentPort, workerData } = nodeRequire('node:worker_threads');
+const { parentPort, workerData } = require('node:worker_threads');
 (async () => {
   try {
     const { create, globals } = await import(workerData.url);

@@ -28,4 +28,13 @@ describe('probeBackends', () => {
     expect(['webgpu', 'wasm']).toContain(auto.name);
     expect(auto.software).toBe(false); // llvmpipe is never picked automatically
   });
+
+  it('agrees with a real initialisation about webgpu (the probe runs in its own worker)', async () => {
+    const probed = (await probeBackends()).find((b) => b.name === 'webgpu')!;
+    const real = await initBackend('webgpu').then(
+      () => true,
+      () => false,
+    );
+    expect(probed.available, probed.reason).toBe(real);
+  });
 });
