@@ -100,24 +100,36 @@ export async function scatter(src: RowSource): Promise<Float64Array> {
     }
   } else {
     // Only the upper blocks of the symmetric result: [X1 X2]'[X1 X2] needs X1'X1, X1'X2 and X2'X2 (3/4 of the work).
+    // The column halves and their transposes are written here, because tfjs-wasm's transpose (and matMul's
+    // transpose flags, 10x slower still) cost more than these copies.
     const h = d >= 128 ? Math.floor(d / 2) : d;
-    const blocks: [number, number, number, number][] = h < d ? [[0, h, 0, h], [0, h, h, d], [h, d, h, d]] : [[0, d, 0, d]]; // prettier-ignore
+    const halves: [number, number][] = h < d ? [[0, h], [h, d]] : [[0, d]]; // prettier-ignore
+    const pairs: [number, number][] = h < d ? [[0, 0], [0, 1], [1, 1]] : [[0, 0]]; // prettier-ignore
     for (let s = 0; s < src.n; s += CHUNK) {
       const count = Math.min(CHUNK, src.n - s);
-      const xc = tf.tensor2d(shiftedChunk(src, s, count), [count, d]);
-      for (const [a0, a1, b0, b1] of blocks) {
-        const g = tf.tidy(() => {
-          const xa = tf.slice(xc, [0, a0], [count, a1 - a0]);
-          const xb = a0 === b0 ? xa : tf.slice(xc, [0, b0], [count, b1 - b0]);
-          return tf.matMul(tf.transpose(xa), xb);
-        });
+      const rows = shiftedChunk(src, s, count);
+      const cols = halves.map(([k0, k1]) => {
+        const w = k1 - k0;
+        const x = new Float32Array(count * w);
+        const t = new Float32Array(count * w);
+        for (let i = 0; i < count; i++)
+          for (let k = 0; k < w; k++) {
+            const v = rows[i * d + k0 + k];
+            x[i * w + k] = v;
+            t[k * count + i] = v;
+          }
+        return { k0, w, x: tf.tensor2d(x, [count, w]), t: tf.tensor2d(t, [w, count]) };
+      });
+      for (const [pa, pb] of pairs) {
+        const A = cols[pa];
+        const B = cols[pb];
+        const g = tf.matMul(A.t, B.x);
         const data = await g.data();
         g.dispose();
-        const w = b1 - b0;
-        for (let a = a0; a < a1; a++)
-          for (let b = Math.max(a, b0); b < b1; b++) out[a * d + b] += data[(a - a0) * w + (b - b0)];
+        for (let a = 0; a < A.w; a++)
+          for (let b = pa === pb ? a : 0; b < B.w; b++) out[(A.k0 + a) * d + B.k0 + b] += data[a * B.w + b];
       }
-      xc.dispose();
+      for (const c of cols) tf.dispose([c.x, c.t]);
     }
   }
   for (let a = 0; a < d; a++) for (let b = 0; b < a; b++) out[a * d + b] = out[b * d + a];
