@@ -11,6 +11,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { type Backend, type ConvAttrs, conv, convInfo, type Pad4, run, scoped } from './wasm-ops';
+import { conv2D, fusedConv2D } from './wasm-conv';
 import { phases, subPixel } from './wasm-subpixel';
 
 function backpropFilter(stock: KernelFunc | null): KernelFunc {
@@ -150,7 +151,10 @@ function backpropInput(stock: KernelFunc | null): KernelFunc {
   };
 }
 
-/** Registers (or replaces) the two kernels on the wasm backend; call before the backend is first used. */
+/**
+ * Registers (or replaces) these kernels and the Winograd-routing forward convolutions (wasm-conv.ts) on the
+ * wasm backend; call before the backend is first used.
+ */
 export function registerWasmTrainingKernels(): void {
   const replace = (name: string, make: (stock: KernelFunc | null) => KernelFunc) => {
     const existing = tf.getKernel(name, 'wasm');
@@ -169,4 +173,6 @@ export function registerWasmTrainingKernels(): void {
   };
   replace('Conv2DBackpropFilter', backpropFilter);
   replace('Conv2DBackpropInput', backpropInput);
+  replace('Conv2D', conv2D);
+  replace('FusedConv2D', fusedConv2D);
 }
