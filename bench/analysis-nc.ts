@@ -7,7 +7,7 @@ import type { RunFeatures } from '../main/engine/features/store';
 import { computeGeometry } from '../main/engine/nc/geometry';
 import { computeNcMetrics, orthogonality } from '../main/engine/nc/metrics';
 import { classStats } from '../main/engine/nc/stats';
-import { makeFeatures } from './fixtures';
+import { cifarSized, makeFeatures } from './fixtures';
 
 /** Wall and CPU seconds of fn: on a shared machine the wall time also measures the neighbours. */
 function timed<T>(fn: () => T): { value: T; wall: number; cpu: number } {
@@ -45,15 +45,7 @@ export function ncSection(rf: RunFeatures): number {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const t = performance.now();
-  const rf = await makeFeatures({
-    seed: 1,
-    classes: 100,
-    dim: 512,
-    nTrain: 50_000,
-    nTest: 10_000,
-    ood: { svhn: 26_032, dtd: 5_640 },
-    noiseRank: 16,
-  });
+  const rf = await makeFeatures(cifarSized);
   console.log(`fixture: ${((performance.now() - t) / 1000).toFixed(1)} s (not timed below)`);
   console.log('Neural Collapse: 50,000 x 512 train, 10,000 test, 26,032 + 5,640 OOD, 100 classes');
   const s = ncSection(rf);

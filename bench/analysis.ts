@@ -6,7 +6,7 @@ import { initBackend } from '../main/engine/backend';
 import type { RunFeatures } from '../main/engine/features/store';
 import { createDetector, methodNames } from '../main/engine/ood/registry';
 import { ncSection } from './analysis-nc';
-import { makeFeatures } from './fixtures';
+import { cifarSized, makeFeatures } from './fixtures';
 
 const mib = (kb: number) => (kb / 1024).toFixed(0);
 
@@ -39,15 +39,7 @@ export async function oodSection(rf: RunFeatures): Promise<number> {
 const backend = await initBackend(process.env.OODLAB_BENCH_BACKEND === 'cpu' ? 'cpu' : 'wasm');
 console.log(`backend: ${backend.name} (${backend.device})`);
 const tMake = performance.now();
-const rf = await makeFeatures({
-  seed: 1,
-  classes: 100,
-  dim: 512,
-  nTrain: 50_000,
-  nTest: 10_000,
-  ood: { svhn: 26_032, dtd: 5_640 },
-  noiseRank: 16,
-});
+const rf = await makeFeatures(cifarSized);
 console.log(`fixture: ${((performance.now() - tMake) / 1000).toFixed(1)} s (not timed below)`);
 console.log('OOD detectors: fit on 50,000 x 512, score 10,000 + 26,032 + 5,640');
 const cpu0 = process.cpuUsage();

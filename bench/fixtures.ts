@@ -62,3 +62,14 @@ export async function makeFeatures(o: FixtureOptions): Promise<RunFeatures> {
   for (const [k, n] of Object.entries(o.ood)) ood[k] = await oodSet(n);
   return { W, b, C, D, idTrain: await idSet(o.nTrain), idTest: await idSet(o.nTest), ood, proxy: null };
 }
+
+/** The sizes every analysis bench uses: CIFAR-100 train/test, SVHN test and DTD as OOD sets. */
+export const cifarSized: FixtureOptions = {
+  seed: 1,
+  classes: 100,
+  dim: 512,
+  nTrain: 50_000,
+  nTest: 10_000,
+  ood: { svhn: 26_032, dtd: 5_640 },
+  noiseRank: 16,
+};
