@@ -3,38 +3,11 @@
 // method, the total, and the peak RSS. Sections are functions taking the shared fixture so that further analyses
 // (Neural Collapse) can be appended and timed on the same features.
 import { initBackend } from '../main/engine/backend';
-import type { RunFeatures } from '../main/engine/features/store';
-import { createDetector, methodNames } from '../main/engine/ood/registry';
 import { ncSection } from './analysis-nc';
+import { oodSection } from './analysis-ood';
 import { cifarSized, makeFeatures } from './fixtures';
 
 const mib = (kb: number) => (kb / 1024).toFixed(0);
-
-const cpuSeconds = (c: NodeJS.CpuUsage) => (c.user + c.system) / 1e6;
-const fmt = (wall: number, cpu: number) =>
-  `${wall.toFixed(2).padStart(6)} s (${cpu.toFixed(2).padStart(5)} s CPU)`;
-
-/** Fits and scores every detector; prints wall and CPU seconds (CPU counts every thread of this process). */
-export async function oodSection(rf: RunFeatures): Promise<number> {
-  const train = { ...rf.idTrain, labels: rf.idTrain.labels! };
-  const t0 = performance.now();
-  for (const name of methodNames) {
-    const t = performance.now();
-    const c = process.cpuUsage();
-    const det = createDetector(name);
-    await det.fit(train, rf.W, rf.b);
-    const tf = performance.now();
-    const cf = process.cpuUsage(c);
-    await det.score(rf.idTest);
-    for (const s of Object.values(rf.ood)) await det.score(s);
-    const ts = performance.now();
-    const cs = cpuSeconds(process.cpuUsage(c)) - cpuSeconds(cf);
-    console.log(
-      `  ${name.padEnd(12)} fit ${fmt((tf - t) / 1000, cpuSeconds(cf))}  score ${fmt((ts - tf) / 1000, cs)}  ${JSON.stringify(det.params)}`,
-    );
-  }
-  return (performance.now() - t0) / 1000;
-}
 
 const backend = await initBackend(process.env.OODLAB_BENCH_BACKEND === 'cpu' ? 'cpu' : 'wasm');
 console.log(`backend: ${backend.name} (${backend.device})`);
@@ -52,3 +25,4 @@ console.log('Neural Collapse: NC1-NC5 on the same features');
 const nc = ncSection(rf);
 console.log(`NC1-NC5: ${nc.toFixed(2)} s (target < 10 s)`);
 console.log(`peak RSS: ${mib(process.resourceUsage().maxRSS)} MiB (target < 2048 MiB)`);
+process.exit(0); // wasm pthread workers would keep the process alive

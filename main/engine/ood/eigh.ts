@@ -51,13 +51,32 @@ function tred2(n: number, e: Float64Array, d: Float64Array, v: Float64Array): vo
       for (let j = 0; j < i; j++) {
         f = d[j];
         v[i * n + j] = f;
-        g = e[j] + v[j * n + j] * f;
         const row = j * n;
-        for (let k = j + 1; k <= i - 1; k++) {
-          g += v[row + k] * d[k];
+        // Four partial sums: a single running sum makes the loop wait on the adder's latency.
+        let g0 = e[j] + v[row + j] * f;
+        let g1 = 0;
+        let g2 = 0;
+        let g3 = 0;
+        let k = j + 1;
+        for (; k + 3 <= i - 1; k += 4) {
+          const a0 = v[row + k];
+          const a1 = v[row + k + 1];
+          const a2 = v[row + k + 2];
+          const a3 = v[row + k + 3];
+          g0 += a0 * d[k];
+          g1 += a1 * d[k + 1];
+          g2 += a2 * d[k + 2];
+          g3 += a3 * d[k + 3];
+          e[k] += a0 * f;
+          e[k + 1] += a1 * f;
+          e[k + 2] += a2 * f;
+          e[k + 3] += a3 * f;
+        }
+        for (; k <= i - 1; k++) {
+          g0 += v[row + k] * d[k];
           e[k] += v[row + k] * f;
         }
-        e[j] = g;
+        e[j] = g0 + g1 + (g2 + g3);
       }
       f = 0;
       for (let j = 0; j < i; j++) {
@@ -85,9 +104,20 @@ function tred2(n: number, e: Float64Array, d: Float64Array, v: Float64Array): vo
     if (h !== 0) {
       for (let k = 0; k <= i; k++) d[k] = v[next + k] / h;
       for (let j = 0; j <= i; j++) {
-        let g = 0;
         const row = j * n;
-        for (let k = 0; k <= i; k++) g += v[next + k] * v[row + k];
+        let g0 = 0;
+        let g1 = 0;
+        let g2 = 0;
+        let g3 = 0;
+        let k = 0;
+        for (; k + 3 <= i; k += 4) {
+          g0 += v[next + k] * v[row + k];
+          g1 += v[next + k + 1] * v[row + k + 1];
+          g2 += v[next + k + 2] * v[row + k + 2];
+          g3 += v[next + k + 3] * v[row + k + 3];
+        }
+        for (; k <= i; k++) g0 += v[next + k] * v[row + k];
+        const g = g0 + g1 + (g2 + g3);
         for (let k = 0; k <= i; k++) v[row + k] -= g * d[k];
       }
     }
@@ -101,7 +131,46 @@ function tred2(n: number, e: Float64Array, d: Float64Array, v: Float64Array): vo
   e[0] = 0;
 }
 
+/**
+ * Applies the QL sweep's rotations i = m-1 down to l (rotation i mixes rows i and i+1 of v) two at a time:
+ * rotations i and i-1 share row i, so each pass loads and stores three rows instead of four.
+ */
+function rotate(v: Float64Array, n: number, rc: Float64Array, rs: Float64Array, l: number, m: number): void {
+  let i = m - 1;
+  for (; i - 1 >= l; i -= 2) {
+    const c1 = rc[i],
+      s1 = rs[i],
+      c2 = rc[i - 1],
+      s2 = rs[i - 1];
+    const r0 = (i - 1) * n;
+    const r1 = r0 + n;
+    const r2 = r1 + n;
+    for (let k = 0; k < n; k++) {
+      const t = v[r2 + k];
+      const a = v[r1 + k];
+      const b = v[r0 + k];
+      v[r2 + k] = s1 * a + c1 * t;
+      const a1 = c1 * a - s1 * t;
+      v[r1 + k] = s2 * b + c2 * a1;
+      v[r0 + k] = c2 * b - s2 * a1;
+    }
+  }
+  if (i >= l) {
+    const c = rc[i];
+    const s = rs[i];
+    const ri = i * n;
+    const rn = ri + n;
+    for (let k = 0; k < n; k++) {
+      const t = v[rn + k];
+      v[rn + k] = s * v[ri + k] + c * t;
+      v[ri + k] = c * v[ri + k] - s * t;
+    }
+  }
+}
+
 function tql2(n: number, e: Float64Array, d: Float64Array, v: Float64Array): void {
+  const rc = new Float64Array(n);
+  const rs = new Float64Array(n);
   for (let i = 1; i < n; i++) e[i - 1] = e[i];
   e[n - 1] = 0;
   let f = 0;
@@ -142,14 +211,10 @@ function tql2(n: number, e: Float64Array, d: Float64Array, v: Float64Array): voi
           c = p / r;
           p = c * d[i] - s * g;
           d[i + 1] = h + s * (c * g + s * d[i]);
-          const ri = i * n;
-          const rn = ri + n;
-          for (let k = 0; k < n; k++) {
-            const t = v[rn + k];
-            v[rn + k] = s * v[ri + k] + c * t;
-            v[ri + k] = c * v[ri + k] - s * t;
-          }
+          rc[i] = c;
+          rs[i] = s;
         }
+        rotate(v, n, rc, rs, l, m);
         p = (-s * s2 * c3 * el1 * e[l]) / dl1;
         e[l] = s * p;
         d[l] = c * p;

@@ -2,8 +2,9 @@
 // (scores) and the scatter matrix X'X of ID train (covariances). Small problems run in exact float64 JavaScript;
 // large ones (50,000 x 512 train features) go through tfjs matMul on this thread's backend (XNNPACK on wasm, the
 // GPU on webgpu), which is 5-10x faster than the best float64 JS loop measured here (0.8 G multiply-adds/s).
-// Rows are centred in float64 before they are rounded to float32, and every chunk of CHUNK rows is summed into a
-// float64 accumulator, so the float32 error stays per chunk (relative ~1e-6), not over 50,000 rows.
+// Rows are centred before the product (on the backend for projections, in float64 for the scatter), and every
+// chunk of CHUNK rows is summed into a float64 accumulator, so the float32 error stays per chunk (relative ~1e-6),
+// not over 50,000 rows.
 import { currentBackend, tf } from '../backend';
 import { projectRows } from '../nc/kernels';
 
@@ -29,20 +30,10 @@ export function setTensorThreshold(work: number): void {
 
 const useTensors = (work: number) => currentBackend() !== null && work >= tensorThreshold;
 
-function shiftedChunk(src: RowSource, start: number, count: number): Float32Array {
-  const { x, dim, shift, shiftIndex } = src;
-  const out = new Float32Array(count * dim);
-  for (let i = 0; i < count; i++) {
-    const xo = (start + i) * dim;
-    const oo = i * dim;
-    if (!shift) {
-      for (let k = 0; k < dim; k++) out[oo + k] = x[xo + k];
-      continue;
-    }
-    const so = shiftIndex ? shiftIndex[start + i] * dim : 0;
-    for (let k = 0; k < dim; k++) out[oo + k] = x[xo + k] - shift[so + k];
-  }
-  return out;
+/** Rows start .. start+count of x as float32 (a view when x already is float32, no copy). */
+function rawChunk(x: Rows, dim: number, start: number, count: number): Float32Array {
+  const v = x.subarray(start * dim, (start + count) * dim);
+  return v instanceof Float32Array ? v : Float32Array.from(v);
 }
 
 export type ChunkFn = (start: number, count: number, y: ArrayLike<number>) => void;
@@ -67,17 +58,29 @@ export async function projectChunks(
     }
     return;
   }
-  const at = tf.tidy(() => tf.transpose(tf.tensor2d(Float32Array.from(A), [R, src.dim])));
+  // The shift is subtracted on the backend (one broadcast or gathered subtraction per chunk): a JS loop that
+  // writes shifted float32 copies costs as much as the product itself on wasm.
+  const { dim, shift, shiftIndex } = src;
+  const at = tf.tidy(() => tf.transpose(tf.tensor2d(Float32Array.from(A), [R, dim])));
+  const sh = shift ? tf.tensor2d(Float32Array.from(shift), [shift.length / dim, dim]) : null;
   try {
     for (let s = 0; s < src.n; s += CHUNK) {
       const count = Math.min(CHUNK, src.n - s);
-      const y = tf.tidy(() => tf.matMul(tf.tensor2d(shiftedChunk(src, s, count), [count, src.dim]), at));
+      const y = tf.tidy(() => {
+        const x = tf.tensor2d(rawChunk(src.x, dim, s, count), [count, dim]);
+        if (!sh) return tf.matMul(x, at);
+        const rowsOfShift = shiftIndex
+          ? tf.gather(sh, tf.tensor1d(shiftIndex.subarray(s, s + count), 'int32'))
+          : sh;
+        return tf.matMul(tf.sub(x, rowsOfShift), at);
+      });
       const data = await y.data();
       y.dispose();
       onChunk(s, count, data);
     }
   } finally {
     at.dispose();
+    sh?.dispose();
   }
 }
 
@@ -107,17 +110,20 @@ export async function scatter(src: RowSource): Promise<Float64Array> {
     const pairs: [number, number][] = h < d ? [[0, 0], [0, 1], [1, 1]] : [[0, 0]]; // prettier-ignore
     for (let s = 0; s < src.n; s += CHUNK) {
       const count = Math.min(CHUNK, src.n - s);
-      const rows = shiftedChunk(src, s, count);
       const cols = halves.map(([k0, k1]) => {
         const w = k1 - k0;
         const x = new Float32Array(count * w);
         const t = new Float32Array(count * w);
-        for (let i = 0; i < count; i++)
-          for (let k = 0; k < w; k++) {
-            const v = rows[i * d + k0 + k];
-            x[i * w + k] = v;
+        const { x: src0, shift, shiftIndex } = src;
+        for (let i = 0; i < count; i++) {
+          const xo = (s + i) * d + k0;
+          const so = shift ? (shiftIndex ? shiftIndex[s + i] : 0) * d + k0 : -1;
+          for (let k = 0, o = i * w; k < w; k++, o++) {
+            const v = so >= 0 ? src0[xo + k] - shift![so + k] : src0[xo + k];
+            x[o] = v;
             t[k * count + i] = v;
           }
+        }
         return { k0, w, x: tf.tensor2d(x, [count, w]), t: tf.tensor2d(t, [w, count]) };
       });
       for (const [pa, pb] of pairs) {
