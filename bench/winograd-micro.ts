@@ -30,12 +30,14 @@ async function time(label: string, gflop: number, fn: () => tf.Tensor): Promise<
   console.log(`${label.padEnd(40)} ${ms} ms ${(gflop / best).toFixed(1).padStart(6)} GFLOP/s`);
 }
 
-for (const [hw, c] of [
-  [32, 64],
-  [16, 128],
-  [8, 256],
-  [4, 512],
-] as const) {
+for (const [hw, c] of (process.env.SHAPES
+  ? JSON.parse(process.env.SHAPES)
+  : [
+      [32, 64],
+      [16, 128],
+      [8, 256],
+      [4, 512],
+    ]) as [number, number][]) {
   const x = tf.randomNormal([n, hw, hw, c]) as tf.Tensor4D;
   const w = tf.randomNormal([3, 3, c, c], 0, 0.05) as tf.Tensor4D;
   const gflop = (2 * n * hw * hw * c * c * 9) / 1e9;

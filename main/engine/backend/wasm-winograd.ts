@@ -8,10 +8,11 @@
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { run } from './wasm-ops';
+import { type SimdKernels, simdKernels, type WasmMemory } from './wasm-simd';
 
 /** The parts of tfjs-wasm's BackendWasm used here (its heap and tensor table). */
 export interface WasmHeapBackend {
-  wasm: { HEAPF32: Float32Array };
+  wasm: { HEAPF32: Float32Array; wasmMemory?: WasmMemory };
   dataIdMap: { get(dataId: object): { memoryOffset: number } };
   makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
   disposeData(dataId: object): boolean;
@@ -213,6 +214,74 @@ function transformOutput(
   return out;
 }
 
+/** Byte address of a tensor's data in the wasm heap. */
+const addr = (b: WasmHeapBackend, t: TensorInfo): number => b.dataIdMap.get(t.dataId).memoryOffset;
+
+/** Writes the kernels' 36-entry pointer table (byte addresses of `ts`). */
+function setTable(b: WasmHeapBackend, k: SimdKernels, ts: TensorInfo[]): void {
+  const buffer = b.wasm.wasmMemory?.buffer ?? b.wasm.HEAPF32.buffer;
+  new Uint32Array(buffer, k.table, 36).set(ts.map((t) => addr(b, t)));
+}
+
+/** The three transforms in WebAssembly SIMD (wasm-simd.ts), split across threads. */
+function winogradSimd(
+  b: WasmHeapBackend,
+  k: SimdKernels,
+  x: TensorInfo,
+  filter: TensorInfo,
+  bias: TensorInfo | null,
+  relu: boolean,
+  temps: TensorInfo[],
+): TensorInfo {
+  const [n, hh, ww, c] = x.shape;
+  const co = filter.shape[3];
+  const th = Math.ceil(hh / 4);
+  const tw = Math.ceil(ww / 4);
+  const tiles = n * th * tw;
+  const u = Array.from({ length: 36 }, () => b.makeOutput([c, co], 'float32'));
+  temps.push(...u);
+  setTable(b, k, u);
+  k.split('filterTransform', c * co, 4, () => [addr(b, filter), c * co, k.table]);
+  const zero = b.makeOutput([c], 'float32');
+  temps.push(zero);
+  const v = Array.from({ length: 36 }, () => b.makeOutput([tiles + 1, c], 'float32'));
+  temps.push(...v);
+  const buffer = b.wasm.wasmMemory?.buffer ?? b.wasm.HEAPF32.buffer;
+  new Float32Array(buffer, addr(b, zero), c).fill(0);
+  setTable(b, k, v);
+  k.split('inputTransform', tiles, 1, (t) => [
+    addr(b, x),
+    hh,
+    ww,
+    c,
+    th,
+    tw,
+    addr(b, zero),
+    k.table,
+    k.scratch(t),
+  ]);
+  const m = v.map((vk, i) => {
+    const r = run('BatchMatMul', b, { a: vk, b: u[i] }, { transposeA: false, transposeB: false });
+    temps.push(r);
+    return r;
+  });
+  const out = b.makeOutput([n, hh, ww, co], 'float32');
+  setTable(b, k, m);
+  k.split('outputTransform', tiles, 1, (t) => [
+    k.table,
+    addr(b, out),
+    hh,
+    ww,
+    co,
+    th,
+    tw,
+    bias ? addr(b, bias) : 0,
+    relu ? 1 : 0,
+    k.scratch(t),
+  ]);
+  return out;
+}
+
 /** Stride-1, pad-1 3x3 NHWC convolution (+ optional bias and ReLU) by Winograd F(4x4, 3x3). */
 export function winogradConv3x3(
   b: WasmHeapBackend,
@@ -227,6 +296,8 @@ export function winogradConv3x3(
   const tw = Math.ceil(ww / 4);
   const temps: TensorInfo[] = [];
   try {
+    const k = simdKernels();
+    if (k && x.shape[3] % 4 === 0 && co % 4 === 0) return winogradSimd(b, k, x, filter, bias, relu, temps);
     const u = transformFilter(b, filter);
     temps.push(...u);
     const zero = b.makeOutput([x.shape[3]], 'float32');

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import type { BackendReport } from './index';
 import { coreVersions } from './versions';
 import { registerWasmTrainingKernels } from './wasm-kernels';
+import { initSimdKernels } from './wasm-simd';
 import { prepareWasmThreads } from './wasm-threads';
 
 const nodeRequire = createRequire(import.meta.url);
@@ -52,9 +53,11 @@ export async function loadWasm(): Promise<BackendReport> {
   if (!ok) throw new Error(`the wasm backend did not initialise (binaries looked for in ${dist}).`);
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   const used = wasm.getThreadsCount();
+  const heap = (tf.backend() as unknown as { wasm: Parameters<typeof initSimdKernels>[0] }).wasm;
+  const kernels = simd ? await initSimdKernels(heap, used) : null;
   return {
     name: 'wasm',
-    device: `CPU (WebAssembly${simd ? ' SIMD' : ''}, XNNPACK, ${used} thread${used === 1 ? '' : 's'})`,
+    device: `CPU (WebAssembly${simd ? ' SIMD' : ''}, XNNPACK, ${used} thread${used === 1 ? '' : 's'}${kernels ? ', SIMD Winograd' : ''})`,
     software: false,
     versions: coreVersions(['tfjs-backend-wasm']),
   };

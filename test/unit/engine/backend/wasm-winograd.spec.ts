@@ -35,11 +35,16 @@ function relErr(got: ArrayLike<number>, ref: ArrayLike<number>): number {
   return d / Math.max(m, 1);
 }
 
+// Channel counts that are multiples of 4 take the SIMD transforms (wasm-simd.ts), the others the JS ones.
 const small = [
   [2, 8, 8, 5, 7],
   [1, 7, 9, 4, 3],
   [2, 5, 5, 3, 6],
   [1, 1, 2, 2, 2],
+  [2, 7, 9, 8, 12],
+  [3, 8, 8, 16, 8],
+  [1, 5, 6, 4, 4],
+  [1, 1, 1, 4, 8],
 ] as const;
 
 async function reference(): Promise<Float32Array[]> {
@@ -96,8 +101,9 @@ describe('wasm Winograd convolution', () => {
       const ref = await wide();
       process.env.OODLAB_WINOGRAD = '1';
       const got = await wide();
+      // float32 transforms (the SIMD path) over 128 channels: F(4x4, 3x3)'s known ~1e-5 relative error.
       ['output', 'input gradient', 'filter gradient'].forEach((what, i) =>
-        expect(relErr(got[i], ref[i]), what).toBeLessThan(1e-5),
+        expect(relErr(got[i], ref[i]), what).toBeLessThan(3e-5),
       );
     } finally {
       if (saved === undefined) delete process.env.OODLAB_WINOGRAD;

@@ -1,0 +1,253 @@
+// AssemblyScript source of the Winograd F(4x4, 3x3) tile transforms (wasm-winograd.ts), compiled by
+// scripts/build-wasm.mjs into wasm-simd-module.ts. It runs on tfjs-wasm's own shared memory: every pointer is a
+// byte address in that heap, the module has no data of its own and allocates nothing. Each function does one
+// slice of the work (tiles t0..t1, or filter elements e0..e1) so that two threads can split a call.
+// Channels are processed four at a time (f32x4): every channel count must be a multiple of 4.
+//   Y = A^T [ (G g G^T) . (B^T d B) ] A,   d: 6x6 input tile (stride 4), Y: 4x4 output tile.
+
+// Scratch per thread (scratch + thread * SCRATCH bytes): 36 input pointers, then 36 v128 temporaries.
+const SCRATCH: usize = 36 * 4 + 36 * 16;
+
+/** V[k] (tiles x c, at out[k]) = B^T d B for tiles t0..t1; taps outside the image read `zero` (c floats of 0). */
+export function inputTransform(
+  x: usize,
+  hh: i32,
+  ww: i32,
+  c: i32,
+  th: i32,
+  tw: i32,
+  zero: usize,
+  out: usize,
+  scratch: usize,
+  t0: i32,
+  t1: i32,
+): void {
+  const ptr = scratch;
+  const tmp = scratch + 36 * 4;
+  const cb = (<usize>c) << 2;
+  for (let t = t0; t < t1; t++) {
+    const img = t / (th * tw);
+    const r = t - img * th * tw;
+    const ty = r / tw;
+    const tx = r - ty * tw;
+    for (let i = 0; i < 6; i++) {
+      const y = 4 * ty + i - 1;
+      for (let j = 0; j < 6; j++) {
+        const xx = 4 * tx + j - 1;
+        const inside = y >= 0 && y < hh && xx >= 0 && xx < ww;
+        store<u32>(
+          ptr + ((i * 6 + j) << 2),
+          inside ? <u32>(x + <usize>((img * hh + y) * ww + xx) * cb) : <u32>zero,
+        );
+      }
+    }
+    const o = <usize>t * cb;
+    for (let ch: usize = 0; ch < cb; ch += 16) {
+      // Columns: tmp[i][j] = (B^T d)[i][j].
+      for (let j = 0; j < 6; j++) {
+        const d0 = v128.load(<usize>load<u32>(ptr + (j << 2)) + ch);
+        const d1 = v128.load(<usize>load<u32>(ptr + ((6 + j) << 2)) + ch);
+        const d2 = v128.load(<usize>load<u32>(ptr + ((12 + j) << 2)) + ch);
+        const d3 = v128.load(<usize>load<u32>(ptr + ((18 + j) << 2)) + ch);
+        const d4 = v128.load(<usize>load<u32>(ptr + ((24 + j) << 2)) + ch);
+        const d5 = v128.load(<usize>load<u32>(ptr + ((30 + j) << 2)) + ch);
+        const f4 = f32x4.splat(4);
+        const f5 = f32x4.splat(5);
+        const f2 = f32x4.splat(2);
+        const q = tmp + (j << 4);
+        v128.store(q, f32x4.add(f32x4.sub(f32x4.mul(f4, d0), f32x4.mul(f5, d2)), d4));
+        v128.store(q + 96, f32x4.sub(f32x4.add(d3, d4), f32x4.mul(f4, f32x4.add(d1, d2))));
+        v128.store(q + 192, f32x4.add(f32x4.sub(d4, d3), f32x4.mul(f4, f32x4.sub(d1, d2))));
+        v128.store(q + 288, f32x4.add(f32x4.sub(d4, d2), f32x4.mul(f2, f32x4.sub(d3, d1))));
+        v128.store(q + 384, f32x4.add(f32x4.sub(d4, d2), f32x4.mul(f2, f32x4.sub(d1, d3))));
+        v128.store(q + 480, f32x4.add(f32x4.sub(f32x4.mul(f4, d1), f32x4.mul(f5, d3)), d5));
+      }
+      // Rows: V[i*6 + j] = (tmp B)[i][j].
+      for (let i = 0; i < 6; i++) {
+        const q = tmp + <usize>(i * 96);
+        const d0 = v128.load(q);
+        const d1 = v128.load(q + 16);
+        const d2 = v128.load(q + 32);
+        const d3 = v128.load(q + 48);
+        const d4 = v128.load(q + 64);
+        const d5 = v128.load(q + 80);
+        const f4 = f32x4.splat(4);
+        const f5 = f32x4.splat(5);
+        const f2 = f32x4.splat(2);
+        const k = out + <usize>(i * 24);
+        const at = o + ch;
+        v128.store(<usize>load<u32>(k) + at, f32x4.add(f32x4.sub(f32x4.mul(f4, d0), f32x4.mul(f5, d2)), d4));
+        v128.store(
+          <usize>load<u32>(k + 4) + at,
+          f32x4.sub(f32x4.add(d3, d4), f32x4.mul(f4, f32x4.add(d1, d2))),
+        );
+        v128.store(
+          <usize>load<u32>(k + 8) + at,
+          f32x4.add(f32x4.sub(d4, d3), f32x4.mul(f4, f32x4.sub(d1, d2))),
+        );
+        v128.store(
+          <usize>load<u32>(k + 12) + at,
+          f32x4.add(f32x4.sub(d4, d2), f32x4.mul(f2, f32x4.sub(d3, d1))),
+        );
+        v128.store(
+          <usize>load<u32>(k + 16) + at,
+          f32x4.add(f32x4.sub(d4, d2), f32x4.mul(f2, f32x4.sub(d1, d3))),
+        );
+        v128.store(
+          <usize>load<u32>(k + 20) + at,
+          f32x4.add(f32x4.sub(f32x4.mul(f4, d1), f32x4.mul(f5, d3)), d5),
+        );
+      }
+    }
+  }
+}
+
+/**
+ * Y (NHWC, hh x ww x co) = A^T M A (+ bias, ReLU) for tiles t0..t1, M[k] (tiles x co) at m[k]; partial edge
+ * tiles are cropped. bias = 0: none.
+ */
+export function outputTransform(
+  m: usize,
+  y: usize,
+  hh: i32,
+  ww: i32,
+  co: i32,
+  th: i32,
+  tw: i32,
+  bias: usize,
+  relu: i32,
+  scratch: usize,
+  t0: i32,
+  t1: i32,
+): void {
+  const tmp = scratch + 36 * 4;
+  const cb = (<usize>co) << 2;
+  const zero = f32x4.splat(0);
+  const f2 = f32x4.splat(2);
+  const f4 = f32x4.splat(4);
+  const f8 = f32x4.splat(8);
+  for (let t = t0; t < t1; t++) {
+    const img = t / (th * tw);
+    const r = t - img * th * tw;
+    const ty = r / tw;
+    const tx = r - ty * tw;
+    const rows = min(4, hh - 4 * ty);
+    const cols = min(4, ww - 4 * tx);
+    const src = <usize>t * cb;
+    const dst = y + <usize>((img * hh + 4 * ty) * ww + 4 * tx) * cb;
+    for (let ch: usize = 0; ch < cb; ch += 16) {
+      const b = bias ? v128.load(bias + ch) : zero;
+      // Columns j: tmp[r][j] = (A^T M)[r][j].
+      for (let j = 0; j < 6; j++) {
+        const at = src + ch;
+        const m0 = v128.load(<usize>load<u32>(m + (j << 2)) + at);
+        const m1 = v128.load(<usize>load<u32>(m + ((6 + j) << 2)) + at);
+        const m2 = v128.load(<usize>load<u32>(m + ((12 + j) << 2)) + at);
+        const m3 = v128.load(<usize>load<u32>(m + ((18 + j) << 2)) + at);
+        const m4 = v128.load(<usize>load<u32>(m + ((24 + j) << 2)) + at);
+        const m5 = v128.load(<usize>load<u32>(m + ((30 + j) << 2)) + at);
+        const p = f32x4.add(m1, m2);
+        const q = f32x4.sub(m1, m2);
+        const u = f32x4.add(m3, m4);
+        const w = f32x4.sub(m3, m4);
+        const s = tmp + (j << 4);
+        v128.store(s, f32x4.add(f32x4.add(m0, p), u));
+        v128.store(s + 96, f32x4.add(q, f32x4.mul(f2, w)));
+        v128.store(s + 192, f32x4.add(p, f32x4.mul(f4, u)));
+        v128.store(s + 288, f32x4.add(f32x4.add(q, f32x4.mul(f8, w)), m5));
+      }
+      // Rows: Y[r][c] = (tmp A)[r][c] + bias.
+      for (let i = 0; i < rows; i++) {
+        const s = tmp + <usize>(i * 96);
+        const m0 = v128.load(s);
+        const m1 = v128.load(s + 16);
+        const m2 = v128.load(s + 32);
+        const m3 = v128.load(s + 48);
+        const m4 = v128.load(s + 64);
+        const m5 = v128.load(s + 80);
+        const p = f32x4.add(m1, m2);
+        const q = f32x4.sub(m1, m2);
+        const u = f32x4.add(m3, m4);
+        const w = f32x4.sub(m3, m4);
+        let v0 = f32x4.add(f32x4.add(f32x4.add(m0, p), u), b);
+        let v1 = f32x4.add(f32x4.add(q, f32x4.mul(f2, w)), b);
+        let v2 = f32x4.add(f32x4.add(p, f32x4.mul(f4, u)), b);
+        let v3 = f32x4.add(f32x4.add(f32x4.add(q, f32x4.mul(f8, w)), m5), b);
+        if (relu) {
+          v0 = f32x4.max(v0, zero);
+          v1 = f32x4.max(v1, zero);
+          v2 = f32x4.max(v2, zero);
+          v3 = f32x4.max(v3, zero);
+        }
+        const row = dst + <usize>(i * ww) * cb + ch;
+        v128.store(row, v0);
+        if (cols > 1) v128.store(row + cb, v1);
+        if (cols > 2) v128.store(row + 2 * cb, v2);
+        if (cols > 3) v128.store(row + 3 * cb, v3);
+      }
+    }
+  }
+}
+
+/** U[k] (ci x co, at out[k]) = G g G^T for HWIO filter elements e0..e1 of the ci*co (a multiple of 4). */
+export function filterTransform(f: usize, s: i32, out: usize, e0: i32, e1: i32): void {
+  const sb = (<usize>s) << 2;
+  const q = f32x4.splat(0.25);
+  const six = f32x4.splat(1.0 / 6.0);
+  const d12 = f32x4.splat(1.0 / 12.0);
+  const t24 = f32x4.splat(1.0 / 24.0);
+  for (let e: usize = (<usize>e0) << 2; e < (<usize>e1) << 2; e += 16) {
+    // Gg: 6 rows x 3 columns, kept in registers as 18 vectors.
+    const a0 = v128.load(f + e);
+    const a1 = v128.load(f + e + sb);
+    const a2 = v128.load(f + e + 2 * sb);
+    const b0 = v128.load(f + e + 3 * sb);
+    const b1 = v128.load(f + e + 4 * sb);
+    const b2 = v128.load(f + e + 5 * sb);
+    const c0 = v128.load(f + e + 6 * sb);
+    const c1 = v128.load(f + e + 7 * sb);
+    const c2 = v128.load(f + e + 8 * sb);
+    // Row r of G applied to (a, b, c) = filter rows 0, 1, 2, per column.
+    for (let r = 0; r < 6; r++) {
+      let x0: v128, x1: v128, x2: v128;
+      if (r == 0) {
+        x0 = f32x4.mul(a0, q);
+        x1 = f32x4.mul(a1, q);
+        x2 = f32x4.mul(a2, q);
+      } else if (r == 1) {
+        x0 = f32x4.neg(f32x4.mul(f32x4.add(f32x4.add(a0, b0), c0), six));
+        x1 = f32x4.neg(f32x4.mul(f32x4.add(f32x4.add(a1, b1), c1), six));
+        x2 = f32x4.neg(f32x4.mul(f32x4.add(f32x4.add(a2, b2), c2), six));
+      } else if (r == 2) {
+        x0 = f32x4.neg(f32x4.mul(f32x4.add(f32x4.sub(a0, b0), c0), six));
+        x1 = f32x4.neg(f32x4.mul(f32x4.add(f32x4.sub(a1, b1), c1), six));
+        x2 = f32x4.neg(f32x4.mul(f32x4.add(f32x4.sub(a2, b2), c2), six));
+      } else if (r == 3) {
+        x0 = f32x4.add(f32x4.add(f32x4.mul(a0, t24), f32x4.mul(b0, d12)), f32x4.mul(c0, six));
+        x1 = f32x4.add(f32x4.add(f32x4.mul(a1, t24), f32x4.mul(b1, d12)), f32x4.mul(c1, six));
+        x2 = f32x4.add(f32x4.add(f32x4.mul(a2, t24), f32x4.mul(b2, d12)), f32x4.mul(c2, six));
+      } else if (r == 4) {
+        x0 = f32x4.add(f32x4.sub(f32x4.mul(a0, t24), f32x4.mul(b0, d12)), f32x4.mul(c0, six));
+        x1 = f32x4.add(f32x4.sub(f32x4.mul(a1, t24), f32x4.mul(b1, d12)), f32x4.mul(c1, six));
+        x2 = f32x4.add(f32x4.sub(f32x4.mul(a2, t24), f32x4.mul(b2, d12)), f32x4.mul(c2, six));
+      } else {
+        x0 = c0;
+        x1 = c1;
+        x2 = c2;
+      }
+      const k = out + <usize>(r * 24);
+      v128.store(<usize>load<u32>(k) + e, f32x4.mul(x0, q));
+      v128.store(<usize>load<u32>(k + 4) + e, f32x4.neg(f32x4.mul(f32x4.add(f32x4.add(x0, x1), x2), six)));
+      v128.store(<usize>load<u32>(k + 8) + e, f32x4.neg(f32x4.mul(f32x4.add(f32x4.sub(x0, x1), x2), six)));
+      v128.store(
+        <usize>load<u32>(k + 12) + e,
+        f32x4.add(f32x4.add(f32x4.mul(x0, t24), f32x4.mul(x1, d12)), f32x4.mul(x2, six)),
+      );
+      v128.store(
+        <usize>load<u32>(k + 16) + e,
+        f32x4.add(f32x4.sub(f32x4.mul(x0, t24), f32x4.mul(x1, d12)), f32x4.mul(x2, six)),
+      );
+      v128.store(<usize>load<u32>(k + 20) + e, x2);
+    }
+  }
+}
