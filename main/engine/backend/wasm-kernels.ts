@@ -10,7 +10,19 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { type Backend, type ConvAttrs, conv, convInfo, type Pad4, run, scoped } from './wasm-ops';
+import {
+  type Backend,
+  type ConvAttrs,
+  conv,
+  convInfo,
+  type HeapBackend,
+  heapF32,
+  offset,
+  type Pad4,
+  run,
+  scoped,
+  transpose4,
+} from './wasm-ops';
 import { conv2D, fusedConv2D } from './wasm-conv';
 import { phases, subPixel } from './wasm-subpixel';
 
@@ -38,7 +50,8 @@ function backpropFilter(stock: KernelFunc | null): KernelFunc {
     const pb = kh + sh * (oh - 1) - h - pt;
     const pr = kw + sw * (ow - 1) - w - pl;
     return scoped(backend, (keep) => {
-      let xt = keep(run('Transpose', backend, { x }, { perm: [3, 1, 2, 0] })); // (ci, H, W, n)
+      const hb = backend as HeapBackend;
+      let xt = keep(transpose4(hb, x, [3, 1, 2, 0])); // (ci, H, W, n)
       if (pb < 0 || pr < 0) {
         const [ci, , , n] = xt.shape;
         xt = keep(
@@ -50,7 +63,7 @@ function backpropFilter(stock: KernelFunc | null): KernelFunc {
           ),
         );
       }
-      const f = keep(run('Transpose', backend, { x: dy }, { perm: [1, 2, 0, 3] })); // (oh, ow, n, co)
+      const f = keep(transpose4(hb, dy, [1, 2, 0, 3])); // (oh, ow, n, co)
       const pad: Pad4 = [
         [0, 0],
         [pt, Math.max(pb, 0)],
@@ -58,7 +71,7 @@ function backpropFilter(stock: KernelFunc | null): KernelFunc {
         [0, 0],
       ];
       const g = keep(conv(backend, xt, f, pad, [sh, sw])); // (ci, kh, kw, co)
-      return keep(run('Transpose', backend, { x: g }, { perm: [1, 2, 0, 3] }));
+      return keep(transpose4(hb, g, [1, 2, 0, 3]));
     });
   };
 }
@@ -118,7 +131,9 @@ function backpropInput(stock: KernelFunc | null): KernelFunc {
       const ph = phases(kh, sh, info.padInfo.top, h, oh);
       const pw = phases(kw, sw, info.padInfo.left, w, ow);
       if (ph && pw)
-        return scoped(backend, (keep) => subPixel(backend, keep, dy, filter, sh, ph, pw, a.inputShape));
+        return scoped(backend, (keep) =>
+          subPixel(backend as HeapBackend, keep, dy, filter, sh, ph, pw, a.inputShape),
+        );
     }
     const top = kh - 1 - info.padInfo.top;
     const left = kw - 1 - info.padInfo.left;
@@ -131,8 +146,7 @@ function backpropInput(stock: KernelFunc | null): KernelFunc {
     }
     return scoped(backend, (keep) => {
       const d = dilate(backend, keep, dy, sh, sw);
-      const rot = keep(run('Reverse', backend, { x: filter }, { dims: [0, 1] }));
-      const f = keep(run('Transpose', backend, { x: rot }, { perm: [0, 1, 3, 2] })); // (kh, kw, co, ci)
+      const f = keep(transpose4(backend as HeapBackend, filter, [0, 1, 3, 2], true)); // rotated, (kh, kw, co, ci)
       return keep(
         conv(
           backend,
@@ -148,6 +162,37 @@ function backpropInput(stock: KernelFunc | null): KernelFunc {
         ),
       );
     });
+  };
+}
+
+/**
+ * Sum over leading axes (batch norm's per-channel sums, bias gradients): a column sum of a rows x cols matrix,
+ * accumulated in float64 in one pass over the heap. tfjs-wasm's Sum first transposes the reduced axes to the end
+ * (28 ms for a 65536 x 64 matrix; this takes a few). Other reductions go to the stock kernel.
+ */
+function leadingSum(stock: KernelFunc | null): KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
+    const rank = x.shape.length;
+    const axes = [...new Set((Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + rank : a)))].sort(
+      (p, q) => p - q,
+    );
+    const leading = axes.length > 0 && axes.length < rank && axes.every((a, i) => a === i);
+    if (!leading || x.dtype !== 'float32') {
+      if (!stock) throw new Error('stock wasm Sum kernel missing');
+      return stock(args);
+    }
+    const b = args.backend as unknown as HeapBackend;
+    const rows = x.shape.slice(0, axes.length).reduce((p, q) => p * q, 1);
+    const rest = x.shape.slice(axes.length);
+    const cols = rest.reduce((p, q) => p * q, 1);
+    const out = b.makeOutput(keepDims ? [...axes.map(() => 1), ...rest] : rest, 'float32');
+    const h = heapF32(b);
+    const acc = new Float64Array(cols);
+    for (let r = 0, i = offset(b, x); r < rows; r++) for (let c = 0; c < cols; c++, i++) acc[c] += h[i];
+    h.set(acc, offset(b, out));
+    return out;
   };
 }
 
@@ -174,5 +219,6 @@ export function registerWasmTrainingKernels(): void {
   replace('Conv2DBackpropFilter', backpropFilter);
   replace('Conv2DBackpropInput', backpropInput);
   replace('Conv2D', conv2D);
+  replace('Sum', leadingSum);
   replace('FusedConv2D', fusedConv2D);
 }

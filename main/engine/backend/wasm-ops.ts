@@ -70,3 +70,63 @@ export function convInfo(xShape: number[], filterShape: number[], a: ConvAttrs) 
     a.dimRoundingMode,
   );
 }
+
+/** The parts of tfjs-wasm's BackendWasm that the heap helpers below use. */
+export interface HeapBackend extends Backend {
+  wasm: { HEAPF32: Float32Array; wasmMemory?: { buffer: ArrayBuffer | SharedArrayBuffer } };
+  dataIdMap: { get(dataId: object): { memoryOffset: number } };
+  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+}
+
+/** A float32 view of the whole heap, taken after the last allocation (an allocation may grow the heap). */
+export function heapF32(b: HeapBackend): Float32Array {
+  const buffer = b.wasm.wasmMemory?.buffer;
+  return buffer ? new Float32Array(buffer) : b.wasm.HEAPF32;
+}
+
+/** Float32 index of a tensor's data in the heap (unsigned: the heap may pass 2 GiB). */
+export const offset = (b: HeapBackend, t: TensorInfo): number => b.dataIdMap.get(t.dataId).memoryOffset >>> 2;
+
+/**
+ * Rank-4 float32 transpose written as plain loops over the heap. tfjs-wasm's Transpose and Reverse kernels
+ * walk generic N-d indices per element: 25-45 ms for 4M floats, 260 ms to rotate and transpose a 3x3x512x512
+ * filter; these loops take a fraction of that. `flip` reverses the first two input axes (filter rotation).
+ */
+export function transpose4(
+  b: HeapBackend,
+  x: TensorInfo,
+  perm: [number, number, number, number],
+  flip = false,
+): TensorInfo {
+  const s = x.shape;
+  const shape = perm.map((p) => s[p]);
+  const out = b.makeOutput(shape, 'float32');
+  const h = heapF32(b);
+  let o = offset(b, out);
+  const stride = [s[1] * s[2] * s[3], s[2] * s[3], s[3], 1];
+  // Output axis j walks input axis perm[j]: offset = base + sum_j i_j * step[j] (negative steps when flipped).
+  let base = offset(b, x);
+  const step = perm.map((a) => {
+    if (flip && a < 2) {
+      base += (s[a] - 1) * stride[a];
+      return -stride[a];
+    }
+    return stride[a];
+  });
+  const [d0, d1, d2, d3] = shape;
+  const [t0, t1, t2, t3] = step;
+  for (let i0 = 0; i0 < d0; i0++) {
+    for (let i1 = 0; i1 < d1; i1++) {
+      let src = base + i0 * t0 + i1 * t1;
+      for (let i2 = 0; i2 < d2; i2++, src += t2) {
+        if (t3 === 1) {
+          h.copyWithin(o, src, src + d3);
+          o += d3;
+        } else {
+          for (let i3 = 0, q = src; i3 < d3; i3++, q += t3) h[o++] = h[q];
+        }
+      }
+    }
+  }
+  return out;
+}

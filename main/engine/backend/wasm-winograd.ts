@@ -20,7 +20,7 @@ export interface WasmHeapBackend {
 
 const heap = (b: WasmHeapBackend, t: TensorInfo): [Float32Array, number] => [
   b.wasm.HEAPF32,
-  b.dataIdMap.get(t.dataId).memoryOffset >> 2,
+  b.dataIdMap.get(t.dataId).memoryOffset >>> 2,
 ];
 
 const Q = 1 / 4;
