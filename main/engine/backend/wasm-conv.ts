@@ -27,7 +27,7 @@ export function winogradEnabled(): boolean {
 type Attrs = ConvAttrs & { dilations?: number | [number, number] };
 
 /** True for an NHWC, stride-1, undilated 3x3 convolution padded by exactly 1 on every side. */
-export function winogradApplies(x: TensorInfo, filter: TensorInfo, a: Attrs): boolean {
+export function winogradApplies(x: TensorInfo, filter: { shape: number[] }, a: Attrs): boolean {
   if (!winogradEnabled() || a.dataFormat === 'NCHW' || x.dtype !== 'float32') return false;
   const [kh, kw, ci, co] = filter.shape;
   const limits = simdKernels() && ci % 4 === 0 && co % 4 === 0 ? SIMD : JS;

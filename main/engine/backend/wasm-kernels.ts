@@ -2,7 +2,8 @@
  * Training kernels the tfjs wasm backend lacks or runs slowly, re-expressed as forward convolutions so that
  * XNNPACK does the arithmetic (DESIGN.md "Compute backends"):
  * - Conv2DBackpropFilter (missing): dW[kh,kw,ci,co] = sum_{n,oh,ow} x[n, s*oh+kh-pt, s*ow+kw-pl, ci] dy[n,oh,ow,co]
- *   is a stride-1 convolution of x^T (ci as batch, n as channels) with dy^T (oh x ow taps, n -> co) at dilation s.
+ *   is a stride-1 convolution of x^T (ci as batch, n as channels) with dy^T (oh x ow taps, n -> co) at dilation s;
+ *   stride-1 3x3 layers that Winograd applies to are done in the Winograd domain instead (wasm-winograd.ts).
  * - Conv2DBackpropInput (stock one is a naive loop): dx is the stride-1 convolution of dy, zero-dilated by s,
  *   with the filter rotated 180 degrees and its in/out channels swapped, padded by k-1-p. When the input size is a
  *   multiple of the stride, strided layers skip the zeros: one convolution per sub-pixel phase (wasm-subpixel.ts).
@@ -23,7 +24,9 @@ import {
   scoped,
   transpose4,
 } from './wasm-ops';
-import { conv2D, fusedConv2D } from './wasm-conv';
+import { conv2D, fusedConv2D, winogradApplies } from './wasm-conv';
+import { simdKernels } from './wasm-simd';
+import { type WasmHeapBackend, winogradFilterGrad } from './wasm-winograd';
 import { phases, subPixel } from './wasm-subpixel';
 
 function backpropFilter(stock: KernelFunc | null): KernelFunc {
@@ -35,6 +38,10 @@ function backpropFilter(stock: KernelFunc | null): KernelFunc {
       if (stock) return stock(args);
       throw new Error('Conv2DBackpropFilter on wasm supports NHWC only');
     }
+    const k = simdKernels();
+    const [, , ci, co] = a.filterShape;
+    if (k && ci % 4 === 0 && co % 4 === 0 && winogradApplies(x, { shape: a.filterShape }, a))
+      return winogradFilterGrad(backend as unknown as WasmHeapBackend, k, x, dy);
     const info = convInfo(x.shape, a.filterShape, a);
     const {
       filterHeight: kh,
@@ -188,6 +195,23 @@ function leadingSum(stock: KernelFunc | null): KernelFunc {
     const rest = x.shape.slice(axes.length);
     const cols = rest.reduce((p, q) => p * q, 1);
     const out = b.makeOutput(keepDims ? [...axes.map(() => 1), ...rest] : rest, 'float32');
+    const k = simdKernels();
+    if (k && cols % 4 === 0) {
+      // Each thread sums its rows into its own partial (2 cols floats: sums, then block sums), added here.
+      const parts = b.makeOutput([k.threads, 2 * cols], 'float32');
+      const at = offset(b, parts) * 4;
+      k.split('columnSum', rows, 64, (t) => [offset(b, x) * 4, cols, at + t * 8 * cols]);
+      const h = heapF32(b);
+      const o = offset(b, out);
+      const p = offset(b, parts);
+      for (let c = 0; c < cols; c++) {
+        let sum = 0;
+        for (let t = 0; t < k.threads; t++) sum += h[p + 2 * t * cols + c];
+        h[o + c] = sum;
+      }
+      b.disposeData(parts.dataId);
+      return out;
+    }
     const h = heapF32(b);
     const acc = new Float64Array(cols);
     for (let r = 0, i = offset(b, x); r < rows; r++) for (let c = 0; c < cols; c++, i++) acc[c] += h[i];

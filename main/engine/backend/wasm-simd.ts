@@ -11,13 +11,21 @@ import { winogradKernelsBase64 } from './wasm-simd-module';
 
 /** Per-thread scratch of the kernels (36 pointers + 36 vectors), see SCRATCH in assembly/winograd.ts. */
 const SCRATCH = 36 * 4 + 36 * 16;
-const TABLE = 36 * 4;
+const TABLE = 2 * 36 * 4;
 /** Control block (Int32Array): [0] sequence (-1 = stop), [1] function, [2] argc, [3..] args; DONE: last done. */
 const DONE = 31;
 const WAIT_MS = 60_000;
 
 type Kernel = (...args: number[]) => void;
-const FUNCTIONS = ['inputTransform', 'outputTransform', 'filterTransform'] as const;
+const FUNCTIONS = [
+  'inputTransform',
+  'outputTransform',
+  'filterTransform',
+  'gradOutputTransform',
+  'filterGradTransform',
+  'transposeTable',
+  'columnSum',
+] as const;
 export type KernelName = (typeof FUNCTIONS)[number];
 
 /** The parts of WebAssembly used here (the node lib of TypeScript does not declare the namespace's classes). */
@@ -63,8 +71,9 @@ for (;;) {
 export interface SimdKernels {
   /** Threads a call is split across (this one included). */
   threads: number;
-  /** A 36-entry pointer table in the heap (byte addresses), reused by every call on this thread. */
+  /** Two 36-entry pointer tables in the heap (byte addresses), reused by every call on this thread. */
   table: number;
+  table2: number;
   /** Scratch address of thread t. */
   scratch(t: number): number;
   /**
@@ -159,7 +168,7 @@ export async function initSimdKernels(heap: EmscriptenHeap, threads: number): Pr
       }
     }
   };
-  loaded = { threads, table, scratch, split };
+  loaded = { threads, table, table2: table + TABLE / 2, scratch, split };
   simdUnavailable = '';
   return loaded;
 }

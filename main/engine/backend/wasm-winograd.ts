@@ -18,8 +18,9 @@ export interface WasmHeapBackend {
   disposeData(dataId: object): boolean;
 }
 
+/** The heap as float32 (from the memory itself: a view kept across an allocation may miss a grown heap). */
 const heap = (b: WasmHeapBackend, t: TensorInfo): [Float32Array, number] => [
-  b.wasm.HEAPF32,
+  b.wasm.wasmMemory ? new Float32Array(b.wasm.wasmMemory.buffer) : b.wasm.HEAPF32,
   b.dataIdMap.get(t.dataId).memoryOffset >>> 2,
 ];
 
@@ -217,10 +218,10 @@ function transformOutput(
 /** Byte address of a tensor's data in the wasm heap. */
 const addr = (b: WasmHeapBackend, t: TensorInfo): number => b.dataIdMap.get(t.dataId).memoryOffset;
 
-/** Writes the kernels' 36-entry pointer table (byte addresses of `ts`). */
-function setTable(b: WasmHeapBackend, k: SimdKernels, ts: TensorInfo[]): void {
+/** Writes one of the kernels' 36-entry pointer tables (byte addresses of `ts`). */
+function setTable(b: WasmHeapBackend, k: SimdKernels, ts: TensorInfo[], table = k.table): void {
   const buffer = b.wasm.wasmMemory?.buffer ?? b.wasm.HEAPF32.buffer;
-  new Uint32Array(buffer, k.table, 36).set(ts.map((t) => addr(b, t)));
+  new Uint32Array(buffer, table, 36).set(ts.map((t) => addr(b, t)));
 }
 
 /** The three transforms in WebAssembly SIMD (wasm-simd.ts), split across threads. */
@@ -310,6 +311,72 @@ export function winogradConv3x3(
       return r;
     });
     return transformOutput(b, m, [n, hh, ww, co], th, tw, bias, relu);
+  } finally {
+    for (const t of temps) b.disposeData(t.dataId);
+  }
+}
+
+/**
+ * Filter gradient of the stride-1, pad-1 3x3 convolution of x (n, hh, ww, ci) giving dy (n, hh, ww, co), in the
+ * Winograd domain (the transpose of the forward map): dU[k] = V[k]^T dM[k] with V = B^T d B (the forward input
+ * transform) and dM = A dY A^T, then dg = G^T dU G. 36 GEMMs of ci x tiles x co: a quarter of the direct
+ * product's multiplies. Needs the SIMD kernels and channel counts that are multiples of 4.
+ */
+export function winogradFilterGrad(
+  b: WasmHeapBackend,
+  k: SimdKernels,
+  x: TensorInfo,
+  dy: TensorInfo,
+): TensorInfo {
+  const [n, hh, ww, ci] = x.shape;
+  const co = dy.shape[3];
+  const th = Math.ceil(hh / 4);
+  const tw = Math.ceil(ww / 4);
+  const tiles = n * th * tw;
+  const temps: TensorInfo[] = [];
+  const keep = (t: TensorInfo) => (temps.push(t), t);
+  try {
+    const zero = keep(b.makeOutput([Math.max(ci, co)], 'float32'));
+    const v = Array.from({ length: 36 }, () => keep(b.makeOutput([tiles + 1, ci], 'float32')));
+    const dm = Array.from({ length: 36 }, () => keep(b.makeOutput([tiles, co], 'float32')));
+    const buffer = b.wasm.wasmMemory?.buffer ?? b.wasm.HEAPF32.buffer;
+    new Float32Array(buffer, addr(b, zero), Math.max(ci, co)).fill(0);
+    setTable(b, k, v);
+    k.split('inputTransform', tiles, 1, (t) => [
+      addr(b, x),
+      hh,
+      ww,
+      ci,
+      th,
+      tw,
+      addr(b, zero),
+      k.table,
+      k.scratch(t),
+    ]);
+    setTable(b, k, dm);
+    k.split('gradOutputTransform', tiles, 1, (t) => [
+      addr(b, dy),
+      hh,
+      ww,
+      co,
+      th,
+      tw,
+      addr(b, zero),
+      k.table,
+      k.scratch(t),
+    ]);
+    // V[k]^T as its own matrices (XNNPACK's GEMM takes no transposed left operand; tfjs' fallback is a naive loop).
+    const vt = Array.from({ length: 36 }, () => keep(b.makeOutput([ci, tiles], 'float32')));
+    setTable(b, k, v);
+    setTable(b, k, vt, k.table2);
+    k.split('transposeTable', 36, 1, () => [k.table, k.table2, tiles, ci]);
+    const du = vt.map((a, i) =>
+      keep(run('BatchMatMul', b, { a, b: dm[i] }, { transposeA: false, transposeB: false })),
+    );
+    const out = b.makeOutput([3, 3, ci, co], 'float32');
+    setTable(b, k, du);
+    k.split('filterGradTransform', ci * co, 4, (t) => [k.table, ci * co, addr(b, out), k.scratch(t)]);
+    return out;
   } finally {
     for (const t of temps) b.disposeData(t.dataId);
   }

@@ -251,3 +251,187 @@ export function filterTransform(f: usize, s: i32, out: usize, e0: i32, e1: i32):
     }
   }
 }
+
+// Filter gradient of the same convolution (Winograd's transpose): with V = B^T d B from inputTransform and
+//   dM = A dY A^T   (dY: 4x4 output-gradient tile, zero past the image),
+//   dU[k] = V[k]^T dM[k]   (36 GEMMs, done by the caller),   dg = G^T dU G.
+
+/** dM[k] (tiles x co, at out[k]) = A dY A^T for tiles t0..t1; taps past the image read `zero` (co floats of 0). */
+export function gradOutputTransform(
+  dy: usize,
+  hh: i32,
+  ww: i32,
+  co: i32,
+  th: i32,
+  tw: i32,
+  zero: usize,
+  out: usize,
+  scratch: usize,
+  t0: i32,
+  t1: i32,
+): void {
+  const ptr = scratch;
+  const tmp = scratch + 36 * 4;
+  const cb = (<usize>co) << 2;
+  const f2 = f32x4.splat(2);
+  const f4 = f32x4.splat(4);
+  const f8 = f32x4.splat(8);
+  for (let t = t0; t < t1; t++) {
+    const img = t / (th * tw);
+    const r = t - img * th * tw;
+    const ty = r / tw;
+    const tx = r - ty * tw;
+    for (let i = 0; i < 4; i++) {
+      const y = 4 * ty + i;
+      for (let j = 0; j < 4; j++) {
+        const xx = 4 * tx + j;
+        const inside = y < hh && xx < ww;
+        store<u32>(
+          ptr + ((i * 4 + j) << 2),
+          inside ? <u32>(dy + <usize>((img * hh + y) * ww + xx) * cb) : <u32>zero,
+        );
+      }
+    }
+    const o = <usize>t * cb;
+    for (let ch: usize = 0; ch < cb; ch += 16) {
+      // Columns c: tmp[i][c] = (A dY)[i][c].
+      for (let c = 0; c < 4; c++) {
+        const y0 = v128.load(<usize>load<u32>(ptr + (c << 2)) + ch);
+        const y1 = v128.load(<usize>load<u32>(ptr + ((4 + c) << 2)) + ch);
+        const y2 = v128.load(<usize>load<u32>(ptr + ((8 + c) << 2)) + ch);
+        const y3 = v128.load(<usize>load<u32>(ptr + ((12 + c) << 2)) + ch);
+        const e = f32x4.add(y0, y2);
+        const d = f32x4.add(y1, y3);
+        const e4 = f32x4.add(y0, f32x4.mul(f4, y2));
+        const d8 = f32x4.add(f32x4.mul(f2, y1), f32x4.mul(f8, y3));
+        const q = tmp + (c << 4);
+        v128.store(q, y0);
+        v128.store(q + 64, f32x4.add(e, d));
+        v128.store(q + 128, f32x4.sub(e, d));
+        v128.store(q + 192, f32x4.add(e4, d8));
+        v128.store(q + 256, f32x4.sub(e4, d8));
+        v128.store(q + 320, y3);
+      }
+      // Rows i: dM[6i + j] = (tmp A^T)[i][j].
+      for (let i = 0; i < 6; i++) {
+        const q = tmp + <usize>(i * 64);
+        const y0 = v128.load(q);
+        const y1 = v128.load(q + 16);
+        const y2 = v128.load(q + 32);
+        const y3 = v128.load(q + 48);
+        const e = f32x4.add(y0, y2);
+        const d = f32x4.add(y1, y3);
+        const e4 = f32x4.add(y0, f32x4.mul(f4, y2));
+        const d8 = f32x4.add(f32x4.mul(f2, y1), f32x4.mul(f8, y3));
+        const k = out + <usize>(i * 24);
+        const at = o + ch;
+        v128.store(<usize>load<u32>(k) + at, y0);
+        v128.store(<usize>load<u32>(k + 4) + at, f32x4.add(e, d));
+        v128.store(<usize>load<u32>(k + 8) + at, f32x4.sub(e, d));
+        v128.store(<usize>load<u32>(k + 12) + at, f32x4.add(e4, d8));
+        v128.store(<usize>load<u32>(k + 16) + at, f32x4.sub(e4, d8));
+        v128.store(<usize>load<u32>(k + 20) + at, y3);
+      }
+    }
+  }
+}
+
+/** dg (HWIO 3x3, s = ci*co) = G^T dU G for filter elements e0..e1, dU[k] (ci x co) at du[k]. */
+export function filterGradTransform(du: usize, s: i32, out: usize, scratch: usize, e0: i32, e1: i32): void {
+  const tmp = scratch + 36 * 4;
+  const sb = (<usize>s) << 2;
+  const q4 = f32x4.splat(0.25);
+  const six = f32x4.splat(1.0 / 6.0);
+  const d12 = f32x4.splat(1.0 / 12.0);
+  const t24 = f32x4.splat(1.0 / 24.0);
+  for (let e: usize = (<usize>e0) << 2; e < (<usize>e1) << 2; e += 16) {
+    // Columns j: tmp[a][j] = (G^T dU)[a][j].
+    for (let j = 0; j < 6; j++) {
+      const u0 = v128.load(<usize>load<u32>(du + (j << 2)) + e);
+      const u1 = v128.load(<usize>load<u32>(du + ((6 + j) << 2)) + e);
+      const u2 = v128.load(<usize>load<u32>(du + ((12 + j) << 2)) + e);
+      const u3 = v128.load(<usize>load<u32>(du + ((18 + j) << 2)) + e);
+      const u4 = v128.load(<usize>load<u32>(du + ((24 + j) << 2)) + e);
+      const u5 = v128.load(<usize>load<u32>(du + ((30 + j) << 2)) + e);
+      const p = f32x4.add(u1, u2);
+      const m = f32x4.sub(u2, u1);
+      const p34 = f32x4.add(u3, u4);
+      const m34 = f32x4.sub(u3, u4);
+      const q = tmp + (j << 4);
+      v128.store(q, f32x4.add(f32x4.sub(f32x4.mul(u0, q4), f32x4.mul(p, six)), f32x4.mul(p34, t24)));
+      v128.store(q + 96, f32x4.add(f32x4.mul(m, six), f32x4.mul(m34, d12)));
+      v128.store(q + 192, f32x4.add(f32x4.mul(f32x4.sub(p34, p), six), u5));
+    }
+    // Rows a: dg[a][b] = (tmp G)[a][b].
+    for (let a = 0; a < 3; a++) {
+      const q = tmp + <usize>(a * 96);
+      const u0 = v128.load(q);
+      const u1 = v128.load(q + 16);
+      const u2 = v128.load(q + 32);
+      const u3 = v128.load(q + 48);
+      const u4 = v128.load(q + 64);
+      const u5 = v128.load(q + 80);
+      const p = f32x4.add(u1, u2);
+      const m = f32x4.sub(u2, u1);
+      const p34 = f32x4.add(u3, u4);
+      const m34 = f32x4.sub(u3, u4);
+      const row = out + <usize>(a * 3) * sb + e;
+      v128.store(row, f32x4.add(f32x4.sub(f32x4.mul(u0, q4), f32x4.mul(p, six)), f32x4.mul(p34, t24)));
+      v128.store(row + sb, f32x4.add(f32x4.mul(m, six), f32x4.mul(m34, d12)));
+      v128.store(row + 2 * sb, f32x4.add(f32x4.mul(f32x4.sub(p34, p), six), u5));
+    }
+  }
+}
+
+/** Matrices k0..k1 of a table: dst[k] (cols x rows) = src[k] (rows x cols)^T, cols a multiple of 4. */
+export function transposeTable(src: usize, dst: usize, rows: i32, cols: i32, k0: i32, k1: i32): void {
+  const rb = (<usize>rows) << 2;
+  const cb = (<usize>cols) << 2;
+  const r4 = rows & ~3;
+  for (let k = k0; k < k1; k++) {
+    const s = <usize>load<u32>(src + ((<usize>k) << 2));
+    const d = <usize>load<u32>(dst + ((<usize>k) << 2));
+    for (let r = 0; r < r4; r += 4) {
+      const a = s + <usize>r * cb;
+      for (let c: usize = 0; c < cb; c += 16) {
+        const x0 = v128.load(a + c);
+        const x1 = v128.load(a + cb + c);
+        const x2 = v128.load(a + 2 * cb + c);
+        const x3 = v128.load(a + 3 * cb + c);
+        const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5);
+        const t1 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+        const t2 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
+        const t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+        const o = d + (c >> 2) * rb + ((<usize>r) << 2);
+        v128.store(o, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+        v128.store(o + rb, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+        v128.store(o + 2 * rb, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+        v128.store(o + 3 * rb, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+      }
+    }
+    for (let r = r4; r < rows; r++)
+      for (let c = 0; c < cols; c++)
+        store<f32>(d + <usize>c * rb + ((<usize>r) << 2), load<f32>(s + <usize>r * cb + ((<usize>c) << 2)));
+  }
+}
+
+/**
+ * part (cols floats) = sum of rows r0..r1 of x (rows x cols, cols a multiple of 4), in blocks of 64 rows summed
+ * separately (part + cols floats hold the block's sums) so that float32 rounding grows with 64 + rows / 64, not rows.
+ */
+export function columnSum(x: usize, cols: i32, part: usize, r0: i32, r1: i32): void {
+  const cb = (<usize>cols) << 2;
+  const block = part + cb;
+  for (let c: usize = 0; c < cb; c += 16) v128.store(part + c, f32x4.splat(0));
+  for (let b = r0; b < r1; b += 64) {
+    for (let c: usize = 0; c < cb; c += 16) v128.store(block + c, f32x4.splat(0));
+    const end = min(r1, b + 64);
+    for (let r = b; r < end; r++) {
+      const a = x + <usize>r * cb;
+      for (let c: usize = 0; c < cb; c += 16)
+        v128.store(block + c, f32x4.add(v128.load(block + c), v128.load(a + c)));
+    }
+    for (let c: usize = 0; c < cb; c += 16)
+      v128.store(part + c, f32x4.add(v128.load(part + c), v128.load(block + c)));
+  }
+}

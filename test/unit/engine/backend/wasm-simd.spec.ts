@@ -1,6 +1,7 @@
-// The SIMD Winograd kernels: the embedded module is what its AssemblyScript source compiles to (and writes
-// nothing into the heap it is given), the threaded wasm backend loads them with one helper thread per extra
-// XNNPACK thread, and a split call covers every tile exactly once whatever the thread count.
+// The SIMD kernels: the embedded module is what its AssemblyScript source compiles to (and writes nothing into
+// the heap it is given), the threaded wasm backend loads them with one helper thread per extra XNNPACK thread,
+// split calls cover every tile exactly once, the Winograd filter gradient matches the direct one on odd sizes,
+// and leading-axes sums match the cpu backend.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
@@ -50,5 +51,70 @@ describe('wasm SIMD kernels', () => {
       expect(err, `${n}x${h}x${w}`).toBeLessThan(1e-4);
       tf.dispose([x, f, simd, direct]);
     }
+  });
+
+  it('computes the filter gradient in the Winograd domain as the direct kernels do, partial tiles included', async () => {
+    await initBackend('wasm');
+    const pad1 = [
+      [0, 0],
+      [1, 1],
+      [1, 1],
+      [0, 0],
+    ];
+    const saved = process.env.OODLAB_WINOGRAD;
+    try {
+      for (const [n, h, w, ci, co] of [
+        [2, 8, 8, 32, 32],
+        [1, 7, 9, 32, 36],
+        [2, 13, 6, 36, 32],
+      ]) {
+        const x = tf.randomNormal([n, h, w, ci], 0, 1, 'float32', 5);
+        const dy = tf.randomNormal([n, h, w, co], 0, 1, 'float32', 6);
+        const grad = () =>
+          tf
+            .engine()
+            .runKernel(
+              'Conv2DBackpropFilter',
+              { x, dy },
+              { strides: 1, pad: pad1, dataFormat: 'NHWC', filterShape: [3, 3, ci, co] },
+            ) as tf.Tensor;
+        process.env.OODLAB_WINOGRAD = '0';
+        const direct = grad();
+        process.env.OODLAB_WINOGRAD = '1';
+        const wino = grad();
+        const a = await wino.data();
+        const b = await direct.data();
+        let err = 0;
+        let max = 0;
+        for (let i = 0; i < b.length; i++) {
+          err = Math.max(err, Math.abs(a[i] - b[i]));
+          max = Math.max(max, Math.abs(b[i]));
+        }
+        expect(err / max, `${n}x${h}x${w}x${ci}->${co}`).toBeLessThan(2e-5);
+        tf.dispose([x, dy, direct, wino]);
+      }
+    } finally {
+      if (saved === undefined) delete process.env.OODLAB_WINOGRAD;
+      else process.env.OODLAB_WINOGRAD = saved;
+    }
+  });
+
+  it('sums over leading axes like the cpu backend (SIMD column sums, and the stock kernel otherwise)', async () => {
+    const sums = async () => {
+      const x = tf.randomNormal([300, 7, 5, 12], 0.5, 1, 'float32', 3);
+      const y = tf.randomNormal([9, 6], 0, 1, 'float32', 4); // 6 columns: not a multiple of 4
+      const out = [tf.sum(x, [0, 1, 2]), tf.sum(x, 0), tf.sum(x, [1, 0], true), tf.sum(x, -1), tf.sum(y, 0)];
+      const data = await Promise.all(out.map((t) => t.data()));
+      tf.dispose([x, y, ...out]);
+      return data;
+    };
+    await initBackend('cpu');
+    const ref = await sums();
+    await initBackend('wasm');
+    const got = await sums();
+    ref.forEach((r, i) => {
+      expect(got[i].length).toBe(r.length);
+      for (let j = 0; j < r.length; j++) expect(got[i][j]).toBeCloseTo(r[j], 2);
+    });
   });
 });
