@@ -17,8 +17,10 @@ import { type WasmHeapBackend, winogradConv3x3 } from './wasm-winograd';
  * With the SIMD transforms (wasm-simd.ts) Winograd is 2-2.8x faster than the direct convolution from 64 channels
  * up at every stage (1.5x on 4x4 maps at 512), 1.1-1.4x at 32 channels, slower at 16.
  */
-const JS = { minChannels: 128, minTilesPerChannel: 0.5 };
-const SIMD = { minChannels: 32, minTilesPerChannel: 1 / 16 };
+const JS = { minChannels: 128, minTilesPerChannel: 0.5, minMacs: 0 };
+// Each call also costs 36 GEMM set-ups (XNNPACK packs the weights every time) and ~110 heap allocations, about a
+// millisecond: layers whose direct convolution is under 1e8 multiply-adds (a few ms) stay direct.
+const SIMD = { minChannels: 32, minTilesPerChannel: 1 / 16, minMacs: 1e8 };
 
 export function winogradEnabled(): boolean {
   return process.env.OODLAB_WINOGRAD !== '0';
@@ -36,6 +38,7 @@ export function winogradApplies(x: TensorInfo, filter: { shape: number[] }, a: A
   if (!(d === 1 || (Array.isArray(d) && d[0] === 1 && d[1] === 1))) return false;
   const tiles = x.shape[0] * Math.ceil(x.shape[1] / 4) * Math.ceil(x.shape[2] / 4);
   if (tiles < limits.minTilesPerChannel * Math.max(ci, co)) return false;
+  if (x.shape[0] * x.shape[1] * x.shape[2] * ci * co * 9 < limits.minMacs) return false;
   const info = convInfo(x.shape, filter.shape, a);
   const p = info.padInfo;
   return (

@@ -200,13 +200,19 @@ function leadingSum(stock: KernelFunc | null): KernelFunc {
       // Each thread sums its rows into its own partial (2 cols floats: sums, then block sums), added here.
       const parts = b.makeOutput([k.threads, 2 * cols], 'float32');
       const at = offset(b, parts) * 4;
-      k.split('columnSum', rows, 64, (t) => [offset(b, x) * 4, cols, at + t * 8 * cols]);
+      const used = k.split(
+        'columnSum',
+        rows,
+        64,
+        (t) => [offset(b, x) * 4, cols, at + t * 8 * cols],
+        rows * cols * 4,
+      );
       const h = heapF32(b);
       const o = offset(b, out);
       const p = offset(b, parts);
       for (let c = 0; c < cols; c++) {
         let sum = 0;
-        for (let t = 0; t < k.threads; t++) sum += h[p + 2 * t * cols + c];
+        for (let t = 0; t < used; t++) sum += h[p + 2 * t * cols + c];
         h[o + c] = sum;
       }
       b.disposeData(parts.dataId);

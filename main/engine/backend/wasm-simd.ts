@@ -15,6 +15,14 @@ const TABLE = 2 * 36 * 4;
 /** Control block (Int32Array): [0] sequence (-1 = stop), [1] function, [2] argc, [3..] args; DONE: last done. */
 const DONE = 31;
 const WAIT_MS = 60_000;
+/** Below this many bytes of work a call is not split (see SimdKernels.split). */
+const SPLIT_BYTES = 4 << 20;
+let splitBytes = SPLIT_BYTES;
+
+/** Tests split every call (0) to exercise the helper threads on small inputs; no argument restores the default. */
+export function setSplitBytes(bytes = SPLIT_BYTES): void {
+  splitBytes = bytes;
+}
 
 type Kernel = (...args: number[]) => void;
 const FUNCTIONS = [
@@ -78,9 +86,12 @@ export interface SimdKernels {
   scratch(t: number): number;
   /**
    * Runs kernel `name` over items 0..total, split into one contiguous range per thread (range starts are
-   * multiples of `align`); `args(t)` gives thread t's arguments before its range.
+   * multiples of `align`); `args(t)` gives thread t's arguments before its range. Calls that touch fewer than
+   * SPLIT_BYTES (`bytes`: what the call reads and writes) run on this thread alone: handing work to a helper costs
+   * a wake-up, which on a busy machine (other jobs, XNNPACK's spinning threads) can take a scheduler time slice.
+   * Returns how many threads ran (thread t < that count ran its range, with args(t)).
    */
-  split(name: KernelName, total: number, align: number, args: (t: number) => number[]): void;
+  split(name: KernelName, total: number, align: number, args: (t: number) => number[], bytes: number): number;
 }
 
 let loaded: SimdKernels | null | undefined;
@@ -142,8 +153,12 @@ export async function initSimdKernels(heap: EmscriptenHeap, threads: number): Pr
     return null;
   }
   let seq = 0;
-  const split: SimdKernels['split'] = (name, total, align, args) => {
+  const split: SimdKernels['split'] = (name, total, align, args, bytes) => {
     const f = FUNCTIONS.indexOf(name);
+    if (helpers === 0 || bytes < splitBytes) {
+      fns[f](...args(0), 0, total);
+      return 1;
+    }
     const per = Math.ceil(total / threads / align) * align;
     const range = (t: number): [number, number] => [Math.min(total, t * per), Math.min(total, (t + 1) * per)];
     seq = (seq + 1) & 0x3fffffff;
@@ -167,7 +182,9 @@ export async function initSimdKernels(heap: EmscriptenHeap, threads: number): Pr
           throw new Error(`wasm SIMD helper thread did not answer within ${WAIT_MS / 1000} s`);
       }
     }
+    return threads;
   };
+
   loaded = { threads, table, table2: table + TABLE / 2, scratch, split };
   simdUnavailable = '';
   return loaded;

@@ -242,7 +242,7 @@ function winogradSimd(
   const u = Array.from({ length: 36 }, () => b.makeOutput([c, co], 'float32'));
   temps.push(...u);
   setTable(b, k, u);
-  k.split('filterTransform', c * co, 4, () => [addr(b, filter), c * co, k.table]);
+  k.split('filterTransform', c * co, 4, () => [addr(b, filter), c * co, k.table], 45 * 4 * c * co);
   const zero = b.makeOutput([c], 'float32');
   temps.push(zero);
   const v = Array.from({ length: 36 }, () => b.makeOutput([tiles + 1, c], 'float32'));
@@ -250,17 +250,13 @@ function winogradSimd(
   const buffer = b.wasm.wasmMemory?.buffer ?? b.wasm.HEAPF32.buffer;
   new Float32Array(buffer, addr(b, zero), c).fill(0);
   setTable(b, k, v);
-  k.split('inputTransform', tiles, 1, (t) => [
-    addr(b, x),
-    hh,
-    ww,
-    c,
-    th,
-    tw,
-    addr(b, zero),
-    k.table,
-    k.scratch(t),
-  ]);
+  k.split(
+    'inputTransform',
+    tiles,
+    1,
+    (t) => [addr(b, x), hh, ww, c, th, tw, addr(b, zero), k.table, k.scratch(t)],
+    37 * 4 * tiles * c,
+  );
   const m = v.map((vk, i) => {
     const r = run('BatchMatMul', b, { a: vk, b: u[i] }, { transposeA: false, transposeB: false });
     temps.push(r);
@@ -268,18 +264,13 @@ function winogradSimd(
   });
   const out = b.makeOutput([n, hh, ww, co], 'float32');
   setTable(b, k, m);
-  k.split('outputTransform', tiles, 1, (t) => [
-    k.table,
-    addr(b, out),
-    hh,
-    ww,
-    co,
-    th,
-    tw,
-    bias ? addr(b, bias) : 0,
-    relu ? 1 : 0,
-    k.scratch(t),
-  ]);
+  k.split(
+    'outputTransform',
+    tiles,
+    1,
+    (t) => [k.table, addr(b, out), hh, ww, co, th, tw, bias ? addr(b, bias) : 0, relu ? 1 : 0, k.scratch(t)],
+    37 * 4 * tiles * co,
+  );
   return out;
 }
 
@@ -342,40 +333,38 @@ export function winogradFilterGrad(
     const buffer = b.wasm.wasmMemory?.buffer ?? b.wasm.HEAPF32.buffer;
     new Float32Array(buffer, addr(b, zero), Math.max(ci, co)).fill(0);
     setTable(b, k, v);
-    k.split('inputTransform', tiles, 1, (t) => [
-      addr(b, x),
-      hh,
-      ww,
-      ci,
-      th,
-      tw,
-      addr(b, zero),
-      k.table,
-      k.scratch(t),
-    ]);
+    k.split(
+      'inputTransform',
+      tiles,
+      1,
+      (t) => [addr(b, x), hh, ww, ci, th, tw, addr(b, zero), k.table, k.scratch(t)],
+      37 * 4 * tiles * ci,
+    );
     setTable(b, k, dm);
-    k.split('gradOutputTransform', tiles, 1, (t) => [
-      addr(b, dy),
-      hh,
-      ww,
-      co,
-      th,
-      tw,
-      addr(b, zero),
-      k.table,
-      k.scratch(t),
-    ]);
+    k.split(
+      'gradOutputTransform',
+      tiles,
+      1,
+      (t) => [addr(b, dy), hh, ww, co, th, tw, addr(b, zero), k.table, k.scratch(t)],
+      37 * 4 * tiles * co,
+    );
     // V[k]^T as its own matrices (XNNPACK's GEMM takes no transposed left operand; tfjs' fallback is a naive loop).
     const vt = Array.from({ length: 36 }, () => keep(b.makeOutput([ci, tiles], 'float32')));
     setTable(b, k, v);
     setTable(b, k, vt, k.table2);
-    k.split('transposeTable', 36, 1, () => [k.table, k.table2, tiles, ci]);
+    k.split('transposeTable', 36, 1, () => [k.table, k.table2, tiles, ci], 2 * 36 * 4 * tiles * ci);
     const du = vt.map((a, i) =>
       keep(run('BatchMatMul', b, { a, b: dm[i] }, { transposeA: false, transposeB: false })),
     );
     const out = b.makeOutput([3, 3, ci, co], 'float32');
     setTable(b, k, du);
-    k.split('filterGradTransform', ci * co, 4, (t) => [k.table, ci * co, addr(b, out), k.scratch(t)]);
+    k.split(
+      'filterGradTransform',
+      ci * co,
+      4,
+      (t) => [k.table, ci * co, addr(b, out), k.scratch(t)],
+      45 * 4 * ci * co,
+    );
     return out;
   } finally {
     for (const t of temps) b.disposeData(t.dataId);
