@@ -2,9 +2,11 @@
  * Winograd F(4x4, 3x3) convolution for the wasm backend (Lavin & Gray 2016): a stride-1 3x3 convolution becomes
  * 36 independent GEMMs (one per point of the 6x6 transformed tile) with 2.25 multiplies per output instead of 9.
  * tfjs-wasm's batched BatchMatMul is a naive loop (~1 GFLOP/s), so each of the 36 GEMMs is its own 2-D matMul,
- * which XNNPACK runs as a fully-connected layer. The tile transforms are plain JS loops over the wasm heap: they
- * write the 36 GEMM operands directly in the layout XNNPACK wants, with no tfjs transposes (memory passes).
+ * which XNNPACK runs as a fully-connected layer. The tile transforms write the 36 GEMM operands directly in the
+ * layout XNNPACK wants, with no tfjs transposes: as WebAssembly SIMD split across threads (wasm-simd.ts) when the
+ * threaded build is loaded and the channel counts are multiples of 4, else as the plain JS loops below.
  *   Y = A^T [ (G g G^T) . (B^T d B) ] A,   d: 6x6 input tile (stride 4), Y: 4x4 output tile.
+ * The filter gradient (winogradFilterGrad, SIMD only) is the same map transposed.
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { run } from './wasm-ops';
