@@ -9,13 +9,14 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { parseArgs } from 'node:util';
 import { initBackend, tf } from '../main/engine/backend';
-import { type WasmHeapBackend, winogradConv3x3 } from '../main/engine/backend/wasm-winograd';
+import type { HeapBackend } from '../main/engine/backend/wasm-ops';
+import { winogradConv3x3 } from '../main/engine/backend/wasm-winograd';
 
 const { values } = parseArgs({ options: { batch: { type: 'string', default: '64' } } });
 const n = Number(values.batch);
 await initBackend('wasm');
 process.env.OODLAB_WINOGRAD = '0'; // tf.conv2d below is the direct convolution
-const backend = tf.backend() as unknown as WasmHeapBackend;
+const backend = tf.backend() as unknown as HeapBackend;
 
 async function time(label: string, gflop: number, fn: () => tf.Tensor): Promise<void> {
   let best = Infinity;

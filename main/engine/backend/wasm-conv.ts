@@ -7,7 +7,8 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { type ConvAttrs, convInfo } from './wasm-ops';
 import { simdKernels } from './wasm-simd';
-import { type WasmHeapBackend, winogradConv3x3 } from './wasm-winograd';
+import type { HeapBackend } from './wasm-ops';
+import { winogradConv3x3 } from './wasm-winograd';
 
 /**
  * When Winograd pays on 2 cores (bench/winograd-micro.ts, batch 64). With the JS tile transforms (no SIMD
@@ -55,7 +56,7 @@ export function conv2D(stock: KernelFunc | null): KernelFunc {
   return (args) => {
     const { x, filter } = args.inputs as { x: TensorInfo; filter: TensorInfo };
     if (winogradApplies(x, filter, args.attrs as unknown as Attrs))
-      return winogradConv3x3(args.backend as unknown as WasmHeapBackend, x, filter);
+      return winogradConv3x3(args.backend as unknown as HeapBackend, x, filter);
     if (!stock) throw new Error('stock wasm Conv2D kernel missing');
     return stock(args);
   };
@@ -67,7 +68,7 @@ export function fusedConv2D(stock: KernelFunc | null): KernelFunc {
     const a = args.attrs as unknown as Attrs & { activation: string };
     const plain = !preluActivationWeights && (a.activation === 'linear' || a.activation === 'relu');
     if (x && filter && plain && (!bias || bias.shape.length === 1) && winogradApplies(x, filter, a)) {
-      const b = args.backend as unknown as WasmHeapBackend;
+      const b = args.backend as unknown as HeapBackend;
       return winogradConv3x3(b, x, filter, bias ?? null, a.activation === 'relu');
     }
     if (!stock) throw new Error('stock wasm FusedConv2D kernel missing');

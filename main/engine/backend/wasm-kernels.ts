@@ -16,6 +16,7 @@ import {
   type ConvAttrs,
   conv,
   convInfo,
+  byteOffset,
   type HeapBackend,
   heapF32,
   offset,
@@ -26,7 +27,7 @@ import {
 } from './wasm-ops';
 import { conv2D, fusedConv2D, winogradApplies } from './wasm-conv';
 import { simdKernels } from './wasm-simd';
-import { type WasmHeapBackend, winogradFilterGrad } from './wasm-winograd';
+import { winogradFilterGrad } from './wasm-winograd';
 import { phases, subPixel } from './wasm-subpixel';
 
 function backpropFilter(stock: KernelFunc | null): KernelFunc {
@@ -41,7 +42,7 @@ function backpropFilter(stock: KernelFunc | null): KernelFunc {
     const k = simdKernels();
     const [, , ci, co] = a.filterShape;
     if (k && ci % 4 === 0 && co % 4 === 0 && winogradApplies(x, { shape: a.filterShape }, a))
-      return winogradFilterGrad(backend as unknown as WasmHeapBackend, k, x, dy);
+      return winogradFilterGrad(backend as HeapBackend, k, x, dy);
     const info = convInfo(x.shape, a.filterShape, a);
     const {
       filterHeight: kh,
@@ -199,12 +200,12 @@ function leadingSum(stock: KernelFunc | null): KernelFunc {
     if (k && cols % 4 === 0) {
       // Each thread sums its rows into its own partial (2 cols floats: sums, then block sums), added here.
       const parts = b.makeOutput([k.threads, 2 * cols], 'float32');
-      const at = offset(b, parts) * 4;
+      const at = byteOffset(b, parts);
       const used = k.split(
         'columnSum',
         rows,
         64,
-        (t) => [offset(b, x) * 4, cols, at + t * 8 * cols],
+        (t) => [byteOffset(b, x), cols, at + t * 8 * cols],
         rows * cols * 4,
       );
       const h = heapF32(b);

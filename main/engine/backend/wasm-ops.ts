@@ -84,8 +84,11 @@ export function heapF32(b: HeapBackend): Float32Array {
   return buffer ? new Float32Array(buffer) : b.wasm.HEAPF32;
 }
 
-/** Float32 index of a tensor's data in the heap (unsigned: the heap may pass 2 GiB). */
-export const offset = (b: HeapBackend, t: TensorInfo): number => b.dataIdMap.get(t.dataId).memoryOffset >>> 2;
+/** Byte address of a tensor's data in the heap (unsigned: the heap may pass 2 GiB). */
+export const byteOffset = (b: HeapBackend, t: TensorInfo): number => b.dataIdMap.get(t.dataId).memoryOffset;
+
+/** Float32 index of a tensor's data in the heap. */
+export const offset = (b: HeapBackend, t: TensorInfo): number => byteOffset(b, t) >>> 2;
 
 /**
  * Rank-4 float32 transpose written as plain loops over the heap. tfjs-wasm's Transpose and Reverse kernels

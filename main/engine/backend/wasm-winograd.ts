@@ -9,22 +9,11 @@
  * The filter gradient (winogradFilterGrad, SIMD only) is the same map transposed.
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { run } from './wasm-ops';
-import { type SimdKernels, simdKernels, type WasmMemory } from './wasm-simd';
+import { byteOffset, type HeapBackend, heapF32, offset, run, scoped } from './wasm-ops';
+import { type SimdKernels, simdKernels } from './wasm-simd';
 
-/** The parts of tfjs-wasm's BackendWasm used here (its heap and tensor table). */
-export interface WasmHeapBackend {
-  wasm: { HEAPF32: Float32Array; wasmMemory?: WasmMemory };
-  dataIdMap: { get(dataId: object): { memoryOffset: number } };
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-  disposeData(dataId: object): boolean;
-}
-
-/** The heap as float32 (from the memory itself: a view kept across an allocation may miss a grown heap). */
-const heap = (b: WasmHeapBackend, t: TensorInfo): [Float32Array, number] => [
-  b.wasm.wasmMemory ? new Float32Array(b.wasm.wasmMemory.buffer) : b.wasm.HEAPF32,
-  b.dataIdMap.get(t.dataId).memoryOffset >>> 2,
-];
+/** The heap and a tensor's float32 index in it. */
+const heap = (b: HeapBackend, t: TensorInfo): [Float32Array, number] => [heapF32(b), offset(b, t)];
 
 const Q = 1 / 4;
 const S = 1 / 6;
@@ -32,7 +21,7 @@ const D = 1 / 12;
 const T = 1 / 24;
 
 /** U[k] (ci x co) = G g G^T for every (ci, co), g: HWIO 3x3 filter. */
-function transformFilter(b: WasmHeapBackend, filter: TensorInfo): TensorInfo[] {
+function transformFilter(b: HeapBackend, filter: TensorInfo): TensorInfo[] {
   const [, , ci, co] = filter.shape;
   const out = Array.from({ length: 36 }, () => b.makeOutput([ci, co], 'float32'));
   // Views are taken after every allocation: an allocation may grow (and so replace) the heap.
@@ -69,13 +58,13 @@ function transformFilter(b: WasmHeapBackend, filter: TensorInfo): TensorInfo[] {
 }
 
 /**
- * V[k] (tiles x ci) = B^T d B for every tile and channel, zero padding 1 on every side. Done one strip of tiles
+ * V[k] (tiles x ci) = B^T d B for every tile and channel, zero padding 1 on every side (`zero`: c zeros). Done one strip of tiles
  * at a time in two separable passes (rows, then columns) so that every loop reads and writes a handful of
  * contiguous streams; padding taps read a row of zeros (`zero`, c floats) instead of branching.
  * Each V[k] has one spare row so that the 36 arrays are not a power of two apart (cache-set aliasing).
  */
 function transformInput(
-  b: WasmHeapBackend,
+  b: HeapBackend,
   x: TensorInfo,
   th: number,
   tw: number,
@@ -86,7 +75,6 @@ function transformInput(
   const out = Array.from({ length: 36 }, () => b.makeOutput([tiles + 1, c], 'float32'));
   const [h, xo] = heap(b, x);
   const zo = heap(b, zero)[1];
-  h.fill(0, zo, zo + c);
   const o = out.map((t) => heap(b, t)[1]);
   const row = (4 * tw + 2) * c; // one transformed row of the strip: padded columns -1 .. 4 tw
   const t = new Float64Array(6 * row); // B^T d for the strip
@@ -153,7 +141,7 @@ function transformInput(
 
 /** Y = A^T M A per tile and channel (+ bias, ReLU), written into NHWC, cropping partial edge tiles. */
 function transformOutput(
-  b: WasmHeapBackend,
+  b: HeapBackend,
   m: TensorInfo[],
   shape: number[],
   th: number,
@@ -217,96 +205,112 @@ function transformOutput(
   return out;
 }
 
-/** Byte address of a tensor's data in the wasm heap. */
-const addr = (b: WasmHeapBackend, t: TensorInfo): number => b.dataIdMap.get(t.dataId).memoryOffset;
-
 /** Writes one of the kernels' 36-entry pointer tables (byte addresses of `ts`). */
-function setTable(b: WasmHeapBackend, k: SimdKernels, ts: TensorInfo[], table = k.table): void {
-  const buffer = b.wasm.wasmMemory?.buffer ?? b.wasm.HEAPF32.buffer;
-  new Uint32Array(buffer, table, 36).set(ts.map((t) => addr(b, t)));
+function setTable(b: HeapBackend, k: SimdKernels, ts: TensorInfo[], table = k.table): void {
+  new Uint32Array(heapF32(b).buffer, table, 36).set(ts.map((t) => byteOffset(b, t)));
+}
+
+/** n floats of zero: what the transforms read for taps outside the image. */
+function zeros(b: HeapBackend, n: number): TensorInfo {
+  const z = b.makeOutput([n], 'float32');
+  heapF32(b).fill(0, offset(b, z), offset(b, z) + n);
+  return z;
+}
+
+/** The 36 products a[k] b[k], each one 2-D XNNPACK matMul (tfjs-wasm's batched one is a naive loop). */
+const products = (b: HeapBackend, keep: (t: TensorInfo) => TensorInfo, a: TensorInfo[], bk: TensorInfo[]) =>
+  a.map((ak, i) =>
+    keep(run('BatchMatMul', b, { a: ak, b: bk[i] }, { transposeA: false, transposeB: false })),
+  );
+
+/** V[k] (tiles x c, one spare row) = B^T d B of x's tiles by the SIMD kernel, split across threads. */
+function simdInput(
+  b: HeapBackend,
+  k: SimdKernels,
+  keep: (t: TensorInfo) => TensorInfo,
+  x: TensorInfo,
+  zero: TensorInfo,
+): TensorInfo[] {
+  const [n, hh, ww, c] = x.shape;
+  const th = Math.ceil(hh / 4);
+  const tw = Math.ceil(ww / 4);
+  const tiles = n * th * tw;
+  const v = Array.from({ length: 36 }, () => keep(b.makeOutput([tiles + 1, c], 'float32')));
+  setTable(b, k, v);
+  k.split(
+    'inputTransform',
+    tiles,
+    1,
+    (t) => [byteOffset(b, x), hh, ww, c, th, tw, byteOffset(b, zero), k.table, k.scratch(t)],
+    37 * 4 * tiles * c,
+  );
+  return v;
 }
 
 /** The three transforms in WebAssembly SIMD (wasm-simd.ts), split across threads. */
 function winogradSimd(
-  b: WasmHeapBackend,
+  b: HeapBackend,
   k: SimdKernels,
   x: TensorInfo,
   filter: TensorInfo,
   bias: TensorInfo | null,
   relu: boolean,
-  temps: TensorInfo[],
 ): TensorInfo {
   const [n, hh, ww, c] = x.shape;
   const co = filter.shape[3];
   const th = Math.ceil(hh / 4);
   const tw = Math.ceil(ww / 4);
   const tiles = n * th * tw;
-  const u = Array.from({ length: 36 }, () => b.makeOutput([c, co], 'float32'));
-  temps.push(...u);
-  setTable(b, k, u);
-  k.split('filterTransform', c * co, 4, () => [addr(b, filter), c * co, k.table], 45 * 4 * c * co);
-  const zero = b.makeOutput([c], 'float32');
-  temps.push(zero);
-  const v = Array.from({ length: 36 }, () => b.makeOutput([tiles + 1, c], 'float32'));
-  temps.push(...v);
-  const buffer = b.wasm.wasmMemory?.buffer ?? b.wasm.HEAPF32.buffer;
-  new Float32Array(buffer, addr(b, zero), c).fill(0);
-  setTable(b, k, v);
-  k.split(
-    'inputTransform',
-    tiles,
-    1,
-    (t) => [addr(b, x), hh, ww, c, th, tw, addr(b, zero), k.table, k.scratch(t)],
-    37 * 4 * tiles * c,
-  );
-  const m = v.map((vk, i) => {
-    const r = run('BatchMatMul', b, { a: vk, b: u[i] }, { transposeA: false, transposeB: false });
-    temps.push(r);
-    return r;
+  return scoped(b, (keep) => {
+    const u = Array.from({ length: 36 }, () => keep(b.makeOutput([c, co], 'float32')));
+    setTable(b, k, u);
+    k.split('filterTransform', c * co, 4, () => [byteOffset(b, filter), c * co, k.table], 45 * 4 * c * co);
+    const v = simdInput(b, k, keep, x, keep(zeros(b, c)));
+    const m = products(b, keep, v, u);
+    const out = b.makeOutput([n, hh, ww, co], 'float32');
+    setTable(b, k, m);
+    k.split(
+      'outputTransform',
+      tiles,
+      1,
+      (t) => [
+        k.table,
+        byteOffset(b, out),
+        hh,
+        ww,
+        co,
+        th,
+        tw,
+        bias ? byteOffset(b, bias) : 0,
+        relu ? 1 : 0,
+        k.scratch(t),
+      ],
+      37 * 4 * tiles * co,
+    );
+    return keep(out);
   });
-  const out = b.makeOutput([n, hh, ww, co], 'float32');
-  setTable(b, k, m);
-  k.split(
-    'outputTransform',
-    tiles,
-    1,
-    (t) => [k.table, addr(b, out), hh, ww, co, th, tw, bias ? addr(b, bias) : 0, relu ? 1 : 0, k.scratch(t)],
-    37 * 4 * tiles * co,
-  );
-  return out;
 }
 
 /** Stride-1, pad-1 3x3 NHWC convolution (+ optional bias and ReLU) by Winograd F(4x4, 3x3). */
 export function winogradConv3x3(
-  b: WasmHeapBackend,
+  b: HeapBackend,
   x: TensorInfo,
   filter: TensorInfo,
   bias: TensorInfo | null = null,
   relu = false,
 ): TensorInfo {
-  const [n, hh, ww] = x.shape;
+  const [n, hh, ww, c] = x.shape;
   const co = filter.shape[3];
+  const k = simdKernels();
+  if (k && c % 4 === 0 && co % 4 === 0) return winogradSimd(b, k, x, filter, bias, relu);
   const th = Math.ceil(hh / 4);
   const tw = Math.ceil(ww / 4);
-  const temps: TensorInfo[] = [];
-  try {
-    const k = simdKernels();
-    if (k && x.shape[3] % 4 === 0 && co % 4 === 0) return winogradSimd(b, k, x, filter, bias, relu, temps);
-    const u = transformFilter(b, filter);
-    temps.push(...u);
-    const zero = b.makeOutput([x.shape[3]], 'float32');
-    temps.push(zero);
-    const v = transformInput(b, x, th, tw, zero);
-    temps.push(...v);
-    const m = v.map((vk, k) => {
-      const r = run('BatchMatMul', b, { a: vk, b: u[k] }, { transposeA: false, transposeB: false });
-      temps.push(r);
-      return r;
-    });
-    return transformOutput(b, m, [n, hh, ww, co], th, tw, bias, relu);
-  } finally {
-    for (const t of temps) b.disposeData(t.dataId);
-  }
+  return scoped(b, (keep) => {
+    const u = transformFilter(b, filter).map(keep);
+    const v = transformInput(b, x, th, tw, keep(zeros(b, c))).map(keep);
+    const m = products(b, keep, v, u);
+    return keep(transformOutput(b, m, [n, hh, ww, co], th, tw, bias, relu));
+  });
 }
 
 /**
@@ -316,7 +320,7 @@ export function winogradConv3x3(
  * product's multiplies. Needs the SIMD kernels and channel counts that are multiples of 4.
  */
 export function winogradFilterGrad(
-  b: WasmHeapBackend,
+  b: HeapBackend,
   k: SimdKernels,
   x: TensorInfo,
   dy: TensorInfo,
@@ -326,28 +330,16 @@ export function winogradFilterGrad(
   const th = Math.ceil(hh / 4);
   const tw = Math.ceil(ww / 4);
   const tiles = n * th * tw;
-  const temps: TensorInfo[] = [];
-  const keep = (t: TensorInfo) => (temps.push(t), t);
-  try {
-    const zero = keep(b.makeOutput([Math.max(ci, co)], 'float32'));
-    const v = Array.from({ length: 36 }, () => keep(b.makeOutput([tiles + 1, ci], 'float32')));
+  return scoped(b, (keep) => {
+    const zero = keep(zeros(b, Math.max(ci, co)));
+    const v = simdInput(b, k, keep, x, zero);
     const dm = Array.from({ length: 36 }, () => keep(b.makeOutput([tiles, co], 'float32')));
-    const buffer = b.wasm.wasmMemory?.buffer ?? b.wasm.HEAPF32.buffer;
-    new Float32Array(buffer, addr(b, zero), Math.max(ci, co)).fill(0);
-    setTable(b, k, v);
-    k.split(
-      'inputTransform',
-      tiles,
-      1,
-      (t) => [addr(b, x), hh, ww, ci, th, tw, addr(b, zero), k.table, k.scratch(t)],
-      37 * 4 * tiles * ci,
-    );
     setTable(b, k, dm);
     k.split(
       'gradOutputTransform',
       tiles,
       1,
-      (t) => [addr(b, dy), hh, ww, co, th, tw, addr(b, zero), k.table, k.scratch(t)],
+      (t) => [byteOffset(b, dy), hh, ww, co, th, tw, byteOffset(b, zero), k.table, k.scratch(t)],
       37 * 4 * tiles * co,
     );
     // V[k]^T as its own matrices (XNNPACK's GEMM takes no transposed left operand; tfjs' fallback is a naive loop).
@@ -355,20 +347,16 @@ export function winogradFilterGrad(
     setTable(b, k, v);
     setTable(b, k, vt, k.table2);
     k.split('transposeTable', 36, 1, () => [k.table, k.table2, tiles, ci], 2 * 36 * 4 * tiles * ci);
-    const du = vt.map((a, i) =>
-      keep(run('BatchMatMul', b, { a, b: dm[i] }, { transposeA: false, transposeB: false })),
-    );
+    const du = products(b, keep, vt, dm);
     const out = b.makeOutput([3, 3, ci, co], 'float32');
     setTable(b, k, du);
     k.split(
       'filterGradTransform',
       ci * co,
       4,
-      (t) => [k.table, ci * co, addr(b, out), k.scratch(t)],
+      (t) => [k.table, ci * co, byteOffset(b, out), k.scratch(t)],
       45 * 4 * ci * co,
     );
-    return out;
-  } finally {
-    for (const t of temps) b.disposeData(t.dataId);
-  }
+    return keep(out);
+  });
 }

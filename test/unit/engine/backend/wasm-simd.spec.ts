@@ -7,11 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { initBackend, tf } from '../../../../main/engine/backend';
 import { setSplitBytes, simdKernels, simdUnavailable } from '../../../../main/engine/backend/wasm-simd';
-import {
-  type WasmHeapBackend,
-  winogradConv3x3,
-  winogradFilterGrad,
-} from '../../../../main/engine/backend/wasm-winograd';
+import type { HeapBackend } from '../../../../main/engine/backend/wasm-ops';
+import { winogradConv3x3, winogradFilterGrad } from '../../../../main/engine/backend/wasm-winograd';
 
 describe('wasm SIMD kernels', () => {
   // Split every call between the threads, however small (the default keeps small calls on one thread).
@@ -34,7 +31,7 @@ describe('wasm SIMD kernels', () => {
 
   it('split calls match the direct convolution for tile counts that do not divide evenly', async () => {
     await initBackend('wasm');
-    const be = tf.backend() as unknown as WasmHeapBackend;
+    const be = tf.backend() as unknown as HeapBackend;
     const wrap = (t: TensorInfo) => tf.engine().makeTensorFromTensorInfo(t);
     for (const [n, h, w] of [
       [1, 4, 4],
@@ -87,7 +84,7 @@ describe('wasm SIMD kernels', () => {
             { strides: 1, pad: pad1, dataFormat: 'NHWC', filterShape: [3, 3, ci, co] },
           ) as tf.Tensor;
         // Called directly: layers this small stay on the direct kernels inside tf (wasm-conv.ts minMacs).
-        const be = tf.backend() as unknown as WasmHeapBackend;
+        const be = tf.backend() as unknown as HeapBackend;
         const wino = tf.engine().makeTensorFromTensorInfo(winogradFilterGrad(be, simdKernels()!, x, dy));
         const a = await wino.data();
         const b = await direct.data();

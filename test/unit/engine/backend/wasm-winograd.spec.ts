@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { initBackend, tf } from '../../../../main/engine/backend';
 import { winogradApplies } from '../../../../main/engine/backend/wasm-conv';
-import { type WasmHeapBackend, winogradConv3x3 } from '../../../../main/engine/backend/wasm-winograd';
+import type { HeapBackend } from '../../../../main/engine/backend/wasm-ops';
+import { winogradConv3x3 } from '../../../../main/engine/backend/wasm-winograd';
 
 const pad1: [[number, number], [number, number], [number, number], [number, number]] = [
   [0, 0],
@@ -76,7 +77,7 @@ describe('wasm Winograd convolution', () => {
     await initBackend('cpu');
     const ref = await reference();
     await initBackend('wasm');
-    const be = tf.backend() as unknown as WasmHeapBackend;
+    const be = tf.backend() as unknown as HeapBackend;
     const before = tf.memory().numTensors;
     small.forEach(([n, h, w, ci, co], i) => {
       const { x, f, bias } = inputs(n, h, w, ci, co);
