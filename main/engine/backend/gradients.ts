@@ -66,7 +66,8 @@ const configs: GradConfig[] = [
     kernelName: 'Mean',
     inputsToSave: ['x'],
     gradFunc: (dy, [x], attrs) => ({
-      x: () => tf.mul(expandReduced(dy as Tensor, x, attrs), tf.fill(x.shape, x.size / (dy as Tensor).size)),
+      // Each input element contributes 1/k of the mean it belongs to, k = x.size / dy.size elements per mean.
+      x: () => tf.mul(expandReduced(dy as Tensor, x, attrs), tf.fill(x.shape, (dy as Tensor).size / x.size)),
     }),
   },
   {
