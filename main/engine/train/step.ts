@@ -13,6 +13,8 @@ export interface StepOptions {
   labelSmoothing: number;
   /** Split the batch into chunks of at most this many examples (accumulating gradients). */
   microBatch?: number;
+  /** Sees the batch's accumulated gradients (by parameter name) before the update; the fidelity harness reads them. */
+  onGrads?: (grads: ReadonlyMap<string, tf.Tensor>) => void;
 }
 
 /** Sum over the batch of the label-smoothed cross-entropy. */
@@ -88,6 +90,7 @@ export async function trainStep(
     value.dispose();
     totals = next;
   }
+  o.onGrads?.(grads);
   opt.apply(params, grads);
   for (const g of grads.values()) g.dispose();
   const [lossSum, correct] = await totals.data();

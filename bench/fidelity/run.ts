@@ -1,0 +1,237 @@
+/**
+ * Step-by-step fidelity against PyTorch: the same initial weights, batches, crops and flips in OODLab (on every
+ * backend asked for, each in its own process) and in PyTorch (bench/fidelity/torch_steps.py, Debian's
+ * python3-torch), then per step the loss in both, every parameter's gradient at step 1 and every tensor after the
+ * last step, as the largest difference relative to the tensor's largest magnitude. Float32 round-off is ~1e-6 at
+ * step 1 and grows over steps; a kernel, optimiser, schedule or augmentation defect shows as far more.
+ *
+ *   npx tsx bench/fidelity/run.ts [--width 8] [--batch 32] [--steps 10] [--classes 10] [--no-augment]
+ *       [--micro 8] [--backends cpu,wasm,wasm-plain,webgpu] [--lr 0.1] [--fixture FILE.json] [--keep DIR]
+ *
+ * wasm-plain is wasm without OODLab's SIMD/Winograd kernels. --fixture writes PyTorch's trajectory as the JSON
+ * fixture test/unit/engine/train/fidelity.spec.ts checks every backend against (make it with the defaults:
+ * width 4, 20 steps, batch 16, augmentation on).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BackendName } from '../../common/contract/system';
+import { initBackend } from '../../main/engine/backend';
+import { readNpy } from '../../main/engine/features/npy';
+import {
+  caseDigest,
+  decodeF32,
+  defaultCase,
+  encodeF32,
+  makeCase,
+  runOodlab,
+  tensorRelError,
+  writeCase,
+  type CaseParams,
+  type Trajectory,
+} from '../../test/helpers/fidelity';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+interface Options {
+  params: CaseParams;
+  backends: string[];
+  fixture?: string;
+  keep?: string;
+  worker?: string;
+  out?: string;
+}
+
+function parse(argv: string[]): Options {
+  const p: CaseParams = { ...defaultCase };
+  const o: Options = { params: p, backends: ['cpu', 'wasm', 'wasm-plain', 'webgpu'] };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const v = () => argv[++i];
+    if (a === '--width') p.width = Number(v());
+    else if (a === '--batch') p.batch = Number(v());
+    else if (a === '--steps') p.steps = Number(v());
+    else if (a === '--classes') p.classes = Number(v());
+    else if (a === '--lr') p.lr = Number(v());
+    else if (a === '--micro') p.microBatch = Number(v());
+    else if (a === '--steps-per-epoch') p.stepsPerEpoch = Number(v());
+    else if (a === '--no-augment') p.augment = false;
+    else if (a === '--backends') o.backends = v().split(',');
+    else if (a === '--fixture') o.fixture = v();
+    else if (a === '--keep') o.keep = v();
+    else if (a === '--worker') o.worker = v();
+    else if (a === '--out') o.out = v();
+    else if (a === '--params') Object.assign(p, JSON.parse(v()));
+    else throw new Error(`unknown option ${a}`);
+  }
+  p.epochs = Math.max(p.warmupEpochs + 1, Math.ceil(p.steps / p.stepsPerEpoch));
+  return o;
+}
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, ...env },
+    });
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${cmd} ${args[0]} exited with ${code}`)),
+    );
+  });
+}
+
+function encodeAll(r: Record<string, Float32Array>): Record<string, string> {
+  return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, encodeF32(v)]));
+}
+
+function decodeAll(r: Record<string, string>): Record<string, Float32Array> {
+  return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, decodeF32(v)]));
+}
+
+/** In a child process: one backend's trajectory, written as JSON. */
+async function worker(o: Options): Promise<void> {
+  const name = o.worker === 'wasm-plain' ? 'wasm' : (o.worker as BackendName);
+  const report = await initBackend(name);
+  const t = await runOodlab(makeCase(o.params));
+  const out = {
+    device: report.device,
+    losses: t.losses,
+    lrs: t.lrs,
+    grads: encodeAll(t.grads),
+    final: encodeAll(t.final),
+  };
+  await writeFile(o.out as string, JSON.stringify(out));
+  process.exit(0); // the wasm backend's helper threads would keep the process alive
+}
+
+interface TorchResult {
+  framework: string;
+  digest: string;
+  lrs: number[];
+  /** float64, the reference of truth */
+  ref: Trajectory;
+  /** float32, PyTorch's own round-off for scale */
+  f32: Trajectory;
+}
+
+async function readTorch(dir: string): Promise<TorchResult> {
+  const meta = JSON.parse(await readFile(join(dir, 'torch.json'), 'utf8'));
+  const load = async (sub: string) => {
+    const r: Record<string, Float32Array> = {};
+    for (const f of await readdir(join(dir, sub))) {
+      const a = await readNpy(join(dir, sub, f));
+      r[f.replace(/\.npy$/, '')] = Float32Array.from(a.data as Float32Array);
+    }
+    return r;
+  };
+  return {
+    framework: meta.framework,
+    digest: meta.digest,
+    lrs: meta.lrs,
+    ref: { losses: meta.losses64, lrs: meta.lrs, grads: await load('grads64'), final: await load('final64') },
+    f32: { losses: meta.losses, lrs: meta.lrs, grads: await load('grads'), final: await load('final') },
+  };
+}
+
+function summarise(
+  label: string,
+  ref: Record<string, Float32Array>,
+  got: Record<string, Float32Array>,
+): string {
+  const errs = Object.keys(ref)
+    .map((k) => ({ k, e: got[k] ? tensorRelError(got[k], ref[k]) : Infinity }))
+    .sort((a, b) => a.e - b.e);
+  const median = errs[Math.floor(errs.length / 2)].e;
+  const worst = errs.slice(-3).reverse();
+  return `${label}: median ${median.toExponential(1)}, max ${worst[0].e.toExponential(1)} (${worst
+    .map((w) => `${w.k} ${w.e.toExponential(1)}`)
+    .join(', ')})`;
+}
+
+async function main(): Promise<void> {
+  const o = parse(process.argv.slice(2));
+  if (o.worker) return worker(o);
+  const dir = o.keep ?? (await mkdtemp(join(tmpdir(), 'oodlab-fidelity-')));
+  await initBackend('cpu');
+  const c = makeCase(o.params);
+  await writeCase(c, join(dir, 'case'));
+  console.log(`case ${JSON.stringify(o.params)}\ndigest ${caseDigest(c)}\nfolder ${dir}`);
+  await run('python3', [join(here, 'torch_steps.py'), join(dir, 'case'), join(dir, 'torch')], {
+    OMP_NUM_THREADS: '2',
+  });
+  const torch = await readTorch(join(dir, 'torch'));
+  if (o.fixture) {
+    const fixture = {
+      about:
+        'PyTorch trajectory of a fidelity case, written by bench/fidelity/run.ts --fixture; see test/helpers/fidelity.ts',
+      framework: torch.framework,
+      params: o.params,
+      digest: torch.digest,
+      precision: 'float64 (PyTorch in float64 from the same float32 initial weights and inputs)',
+      losses: torch.ref.losses,
+      lossesFloat32: torch.f32.losses,
+      lrs: torch.lrs,
+      grads: encodeAll(torch.ref.grads),
+      final: encodeAll(torch.ref.final),
+    };
+    await writeFile(o.fixture, JSON.stringify(fixture));
+    console.log(`wrote ${o.fixture}`);
+  }
+  const results: Record<string, Trajectory & { device: string }> = {
+    'pytorch-f32': { device: 'PyTorch float32, CPU', ...torch.f32 },
+  };
+  for (const b of o.backends) {
+    const out = join(dir, `${b}.json`);
+    const env = b === 'wasm-plain' ? { OODLAB_WASM_SIMD_KERNELS: '0', OODLAB_WINOGRAD: '0' } : {};
+    try {
+      await run(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          fileURLToPath(import.meta.url),
+          '--worker',
+          b,
+          '--params',
+          JSON.stringify(o.params),
+          '--out',
+          out,
+        ],
+        env,
+      );
+    } catch (err) {
+      console.log(`${b}: not run (${(err as Error).message})`);
+      continue;
+    }
+    const r = JSON.parse(await readFile(out, 'utf8'));
+    results[b] = { ...r, grads: decodeAll(r.grads), final: decodeAll(r.final) };
+  }
+  const names = Object.keys(results);
+  console.log(
+    `\nReference: ${torch.framework} in float64. Compared: ${names.map((n) => `${n} (${results[n].device})`).join('; ')}`,
+  );
+  console.log(['step', 'lr torch', 'loss (f64)', ...names.map((n) => `${n} rel.diff`)].join('\t'));
+  torch.ref.losses.forEach((l, s) => {
+    const lrOk = names.every((n) => Math.abs(results[n].lrs[s] - torch.lrs[s]) <= 1e-9 * torch.lrs[s]);
+    const cols = names.map((n) => (Math.abs(results[n].losses[s] - l) / Math.abs(l)).toExponential(1));
+    console.log(
+      [s + 1, torch.lrs[s].toPrecision(4) + (lrOk ? '' : ' (lr differs!)'), l.toFixed(6), ...cols].join('\t'),
+    );
+  });
+  for (const n of names) {
+    console.log(`\n${n}`);
+    console.log('  ' + summarise('gradients at step 1', torch.ref.grads, results[n].grads));
+    console.log('  ' + summarise(`tensors after step ${o.params.steps}`, torch.ref.final, results[n].final));
+  }
+  if (!o.keep) await rm(dir, { recursive: true, force: true });
+  else if (!existsSync(dir)) console.log('(folder removed)');
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
