@@ -34,7 +34,16 @@ export const SummaryTraining = z
     bestEpoch: z
       .number()
       .int()
-      .describe('Epoch with the highest test accuracy (the `best` checkpoint; 0 = none)'),
+      .describe(
+        'Epoch of the `best` checkpoint: highest validation accuracy, or highest test accuracy in runs without a validation split (0 = none)',
+      ),
+    bestChosenBy: z
+      .enum(['validation', 'test'])
+      .describe('Which split chose bestEpoch: the validation split held out of training, or the test set'),
+    bestValAcc: z
+      .number()
+      .nullable()
+      .describe('Validation accuracy at bestEpoch (fraction; null without a split)'),
     bestTestAcc: z.number().describe('Test accuracy at bestEpoch (fraction)'),
     finalTestAcc: z.number().nullable().describe('Test accuracy after the last epoch (fraction)'),
     finalTrainAcc: z

@@ -29,7 +29,19 @@ export const RunManifest = z.object({
   epochs: z.number().int().describe('Epochs the run is configured for'),
   epochsDone: z.number().int().describe('Epochs completed and saved in checkpoints/last'),
   bestEpoch: z.number().int().describe('Epoch of the best test accuracy (0 = none yet)'),
-  bestTestAcc: z.number().describe('Best test accuracy so far (fraction)'),
+  bestTestAcc: z.number().describe('Test accuracy at bestEpoch (fraction)'),
+  bestValAcc: z
+    .number()
+    .optional()
+    .describe(
+      'Validation accuracy at bestEpoch, the accuracy that chose it when the run has a validation split (fraction)',
+    ),
+  bestChosenBy: z
+    .enum(['validation', 'test'])
+    .optional()
+    .describe(
+      'Which split chose the best checkpoint: the validation split held out of training, or the test set',
+    ),
   backend: BackendReport.optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
   /** Who is running it: process id, host name and a heartbeat refreshed while it trains. */

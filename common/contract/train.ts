@@ -33,6 +33,14 @@ export const TrainConfigFields = z
       .describe(
         'Training images drawn per epoch, a fresh random subset each epoch (images; unset = the whole set)',
       ),
+    valFraction: z
+      .number()
+      .min(0)
+      .max(0.5)
+      .default(0.1)
+      .describe(
+        'Share of the training set held out as a validation split, never trained on: it chooses the best checkpoint and tunes OOD hyper-parameters, so the test set only reports (fraction; 0 = none, then the test set chooses)',
+      ),
     testSamples: z
       .number()
       .int()
@@ -148,6 +156,8 @@ export const HistoryEntry = z.object({
   trainAcc: z.number().describe('Training accuracy over the epoch, with augmentation (fraction)'),
   testLoss: z.number().describe('Mean test cross-entropy (nats)'),
   testAcc: z.number().describe('Test accuracy (fraction)'),
+  valLoss: z.number().optional().describe('Mean cross-entropy on the validation split (nats)'),
+  valAcc: z.number().optional().describe('Accuracy on the validation split, held out of training (fraction)'),
   lr: z.number().describe('Learning rate at the last step of the epoch'),
   seconds: z.number().describe('Wall time of the epoch, evaluation included (s)'),
   imagesPerSecond: z.number().describe('Training throughput (images/s)'),

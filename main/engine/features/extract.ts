@@ -11,6 +11,8 @@ import { currentBackend, initBackend, tf } from '../backend';
 import { makeBatch } from '../data/augment';
 import { loadImageSet, type ImageSet } from '../data/load';
 import type { DatasetId } from '../data/registry';
+import { subsetImages } from '../data/subset';
+import { trainValSplit } from '../train/order';
 import { loadCheckpoint, readCheckpointMeta } from '../model/checkpoint';
 import { ResNet18 } from '../model/resnet';
 import { writeJsonAtomic } from '../runs/atomic';
@@ -111,12 +113,16 @@ export async function extractRunFeatures(home: string, runId: string, o: Extract
     const synthetic = config.synthetic && { seed: config.seed, ...config.synthetic };
     const oodIds = (o.oodSets ??
       (config.dataset === 'cifar100' ? ['svhn', 'dtd'] : ['synthetic-ood'])) as DatasetId[];
-    const train = await loadImageSet(home, config.dataset, 'train', synthetic);
+    // Training images less the validation split (never trained on), which is extracted on its own as id_val.
+    const full = await loadImageSet(home, config.dataset, 'train', synthetic);
+    const split = trainValSplit(config, full.n);
+    const train = split.val.length ? subsetImages(full, split.train) : full;
+    const val = split.val.length ? subsetImages(full, split.val) : null;
     const test = await loadImageSet(home, config.dataset, 'test', synthetic);
     const oods: [string, ImageSet][] = [];
     for (const id of oodIds) oods.push([id, await loadImageSet(home, id, 'test', synthetic)]);
     const proxy = patchShuffled(test, o.proxyCount ?? 2000, config.seed);
-    const total = train.n + test.n + proxy.n + oods.reduce((s, [, v]) => s + v.n, 0);
+    const total = full.n + test.n + proxy.n + oods.reduce((s, [, v]) => s + v.n, 0);
     let done = 0;
     const tick = (what: string) => (k: number) => {
       done += k;
@@ -132,6 +138,7 @@ export async function extractRunFeatures(home: string, runId: string, o: Extract
     // [file prefix, images, is an ID set (labels are written), per-stage features wanted]
     const sets: [string, ImageSet, boolean, boolean][] = [
       ['id_train', train, true, layers],
+      ...(val ? [['id_val', val, true, false] as [string, ImageSet, boolean, boolean]] : []),
       ['id_test', test, true, layers],
       ...oods.map(([id, s]): [string, ImageSet, boolean, boolean] => [`ood_${id}`, s, false, false]),
       ['proxy', proxy, false, false],
@@ -159,6 +166,9 @@ export async function extractRunFeatures(home: string, runId: string, o: Extract
       idDataset: config.dataset,
       oodSets: oodIds,
       layers,
+      validation: val
+        ? `${val.n} training images held out of training (valFraction ${config.valFraction})`
+        : null,
       proxy: `${proxy.n} ID test images with 8x8 patches shuffled (seed ${config.seed})`,
       createdAt: new Date().toISOString(),
     });

@@ -23,6 +23,8 @@ export interface RunFeatures {
   C: number;
   D: number;
   idTrain: FeatureSet;
+  /** The validation split held out of training (id_val_*), when the run has one: the sweeps' held-out ID side. */
+  idVal?: FeatureSet;
   idTest: FeatureSet;
   ood: Record<string, FeatureSet>;
   /** Perturbed ID images (or null): the OOD stand-in hyper-parameter sweeps pick against. */
@@ -138,6 +140,7 @@ export async function loadFeatureDir(
   for (const s of wanted) ood[s] = await loadSet(dir, `ood_${s}`, W, b, C, D, false);
   const proxy = files.includes('proxy_features.npy') ? await loadSet(dir, 'proxy', W, b, C, D, false) : null;
   const out: RunFeatures = { W, b, C, D, idTrain, idTest, ood, proxy };
+  if (files.includes('id_val_features.npy')) out.idVal = await loadSet(dir, 'id_val', W, b, C, D, true);
   if (o.layers) {
     const ks = [
       ...new Set(files.map((f) => /^layer(\d+)_id_train_features\.npy$/.exec(f)?.[1]).filter(Boolean)),

@@ -51,6 +51,24 @@ function featureSpaceProxy(h: Batch, rf: RunFeatures, rng: () => number): Batch 
 
 export function sweepSplit(rf: RunFeatures, labels: Int32Array, seed = 0): SweepSplit {
   const t = rf.idTrain;
+  if (rf.idVal) {
+    // The run's validation split: images never trained on, so they behave like test images (held-out train
+    // features of a trained net are more confident than test ones). Detectors are fitted on all of ID train.
+    const heldOut = rf.idVal;
+    const fitTrain: IdTrain = { ...t, labels, dim: rf.D, classes: rf.C };
+    const proxy: FeatureSet | Batch = rf.proxy ?? featureSpaceProxy(heldOut, rf, mulberry32(seed ^ 0x5eed));
+    return {
+      fitTrain,
+      heldOut,
+      proxy,
+      description: {
+        heldOut: `${heldOut.n} images of the validation split held out of training (detectors fitted on ID train)`,
+        proxy: rf.proxy
+          ? `${rf.proxy.n} patch-shuffled ID test images (ood_proxy made at extraction)`
+          : `feature-space proxy: the validation features with their coordinates permuted (no image proxy in the folder)`,
+      },
+    };
+  }
   const rng = mulberry32(seed ^ 0x5eed);
   const perm = shuffle(t.n, rng);
   const nHeld = Math.max(1, Math.min(5000, Math.round(t.n * 0.1)));

@@ -25,6 +25,8 @@ function training(d: RunData): Summary['training'] {
     epochs: d.manifest.epochs,
     epochsDone: d.manifest.epochsDone,
     bestEpoch: d.manifest.bestEpoch,
+    bestChosenBy: d.manifest.bestChosenBy ?? 'test',
+    bestValAcc: d.manifest.bestValAcc ?? null,
     bestTestAcc: d.manifest.bestTestAcc,
     finalTestAcc: last?.testAcc ?? null,
     finalTrainAcc: last?.trainAcc ?? null,

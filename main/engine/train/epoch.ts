@@ -35,17 +35,21 @@ function toTensors(set: ImageSet, idx: ArrayLike<number>, augment: boolean, rng?
   return { x: tf.tensor4d(x, [idx.length, 32, 32, 3]), y: tf.tensor1d(y, 'int32') };
 }
 
-/** Trains one epoch (0-based `epoch`); throws 'cancelled' between batches and 'failed' on a non-finite loss. */
+/**
+ * Trains one epoch (0-based `epoch`) on the images of `pool` (indices into `set`: the training set less its
+ * validation split); throws 'cancelled' between batches and 'failed' on a non-finite loss.
+ */
 export async function trainEpoch(
   model: ResNet18,
   opt: Sgd,
   set: ImageSet,
+  pool: Uint32Array,
   c: TrainConfig,
   epoch: number,
   o: { signal: AbortSignal; onBatch(r: BatchReport): void | Promise<void> },
 ): Promise<EpochResult> {
-  const indices = epochIndices(c, set.n, epoch);
-  const steps = stepsPerEpoch(c, set.n);
+  const indices = epochIndices(c, pool, epoch);
+  const steps = stepsPerEpoch(c, pool.length);
   const rng = mulberry32(streamSeed(c.seed, epoch, 'augment'));
   const start = performance.now();
   let lossSum = 0;

@@ -7,13 +7,15 @@ import { saveCheckpoint, type CheckpointMeta } from '../model/checkpoint';
 import type { ResNet18 } from '../model/resnet';
 import { runFiles, writeHistory } from '../runs/store';
 import { evaluate, trainEpoch, type BatchReport } from './epoch';
-import { testIndices } from './order';
+import { testIndices, trainValSplit } from './order';
 import type { Sgd } from './sgd';
 
 export interface LoopState {
   epochsDone: number;
   bestEpoch: number;
   bestTestAcc: number;
+  /** Accuracy that chose bestEpoch: on the validation split, or on the test set when the run has none. */
+  bestScore: number;
   history: TrainingHistory;
 }
 
@@ -48,10 +50,18 @@ export async function runLoop(
   };
   const files = runFiles(io.home, io.runId);
   const tests = testIndices(c, data.test.n);
+  const split = trainValSplit(c, data.train.n);
+  const evalBatch = c.microBatch ?? c.batchSize;
   for (let e = state.epochsDone; e < c.epochs; e++) {
     const start = performance.now();
-    const tr = await trainEpoch(model, opt, data.train, c, e, { signal: io.signal, onBatch: io.onBatch });
-    const te = await evaluate(model, data.test, tests, c.microBatch ?? c.batchSize, io.signal);
+    const tr = await trainEpoch(model, opt, data.train, split.train, c, e, {
+      signal: io.signal,
+      onBatch: io.onBatch,
+    });
+    const va = split.val.length
+      ? await evaluate(model, data.train, split.val, evalBatch, io.signal)
+      : undefined;
+    const te = await evaluate(model, data.test, tests, evalBatch, io.signal);
     const epoch = e + 1;
     const entry: HistoryEntry = {
       epoch,
@@ -59,6 +69,7 @@ export async function runLoop(
       trainAcc: tr.acc,
       testLoss: te.loss,
       testAcc: te.acc,
+      ...(va && { valLoss: va.loss, valAcc: va.acc }),
       lr: tr.lr,
       seconds: (performance.now() - start) / 1000,
       imagesPerSecond: tr.images / tr.seconds,
@@ -66,8 +77,10 @@ export async function runLoop(
     state.history.epochs.push(entry);
     await writeHistory(io.home, io.runId, state.history);
 
-    const improved = state.bestEpoch === 0 || te.acc > state.bestTestAcc;
-    if (improved) Object.assign(state, { bestEpoch: epoch, bestTestAcc: te.acc });
+    // The best checkpoint is chosen on the validation split when there is one; the test set then only reports.
+    const score = va ? va.acc : te.acc;
+    const improved = state.bestEpoch === 0 || score > state.bestScore;
+    if (improved) Object.assign(state, { bestEpoch: epoch, bestTestAcc: te.acc, bestScore: score });
     const meta: CheckpointMeta = {
       epoch,
       width: c.width,
@@ -76,6 +89,9 @@ export async function runLoop(
       testAcc: te.acc,
       bestEpoch: state.bestEpoch,
       bestTestAcc: state.bestTestAcc,
+      bestScore: state.bestScore,
+      bestChosenBy: va ? 'validation' : 'test',
+      ...(va && { valAcc: va.acc }),
     };
     if (improved) await saveCheckpoint(files.checkpoint('best'), model, null, meta);
     if (keepsEpochCheckpoint(c, epoch)) await saveCheckpoint(files.checkpoint(epoch), model, null, meta);

@@ -85,6 +85,9 @@ export class TrainReporter {
       epochsDone: s.epochsDone,
       bestEpoch: s.bestEpoch,
       bestTestAcc: s.bestTestAcc,
+      ...(entry.valAcc !== undefined
+        ? { bestValAcc: s.bestScore, bestChosenBy: 'validation' as const }
+        : { bestChosenBy: 'test' as const }),
       owner: ownerStamp(),
     });
     this.ctx.emit('train.epoch', {
@@ -96,6 +99,7 @@ export class TrainReporter {
     this.ctx.log(
       'info',
       `epoch ${entry.epoch}/${this.epochs}: train loss ${entry.trainLoss.toFixed(4)} acc ${(entry.trainAcc * 100).toFixed(2)}%, ` +
+        (entry.valAcc !== undefined ? `val acc ${(entry.valAcc * 100).toFixed(2)}%, ` : '') +
         `test loss ${entry.testLoss.toFixed(4)} acc ${(entry.testAcc * 100).toFixed(2)}%, ${entry.imagesPerSecond.toFixed(1)} img/s`,
     );
   }

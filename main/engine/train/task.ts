@@ -58,7 +58,7 @@ async function startState(
 ): Promise<LoopState> {
   const last = runFiles(home, runId).checkpoint('last');
   if (!resume || !(await exists(last)))
-    return { epochsDone: 0, bestEpoch: 0, bestTestAcc: 0, history: fresh };
+    return { epochsDone: 0, bestEpoch: 0, bestTestAcc: 0, bestScore: 0, history: fresh };
   const meta = await loadCheckpoint(last, model, opt);
   const old = await readHistory(home, runId);
   const history = { ...fresh, epochs: (old?.epochs ?? []).filter((e) => e.epoch <= meta.epoch) };
@@ -67,6 +67,8 @@ async function startState(
     epochsDone: meta.epoch,
     bestEpoch: num(meta.bestEpoch),
     bestTestAcc: num(meta.bestTestAcc),
+    // checkpoints written before the validation split chose by test accuracy
+    bestScore: typeof meta.bestScore === 'number' ? meta.bestScore : num(meta.bestTestAcc),
     history,
   };
 }

@@ -64,7 +64,7 @@ describe('runLoop', () => {
     const model = new ResNet18({ width: 2, numClasses: 2, seed: 0 });
     const opt = new Sgd({ lr: c.lr, momentum: c.momentum, nesterov: c.nesterov, weightDecay: c.weightDecay });
     const counts: number[] = [];
-    const state = { epochsDone: 0, bestEpoch: 0, bestTestAcc: 0, history: fresh(m.id) };
+    const state = { epochsDone: 0, bestEpoch: 0, bestTestAcc: 0, bestScore: 0, history: fresh(m.id) };
     const end = await runLoop(
       model,
       opt,
@@ -93,7 +93,7 @@ describe('runLoop', () => {
       const fc = model.classifier().weight as tf.Variable;
       fc.assign(tf.fill(fc.shape, NaN));
     };
-    const state = { epochsDone: 0, bestEpoch: 0, bestTestAcc: 0, history: fresh(m.id) };
+    const state = { epochsDone: 0, bestEpoch: 0, bestTestAcc: 0, bestScore: 0, history: fresh(m.id) };
     const run = runLoop(
       model,
       opt,

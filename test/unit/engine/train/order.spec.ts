@@ -5,27 +5,49 @@ import {
   streamSeed,
   suggestedMicroBatch,
   testIndices,
+  trainValSplit,
 } from '../../../../main/engine/train/order';
 
 const sorted = (a: ArrayLike<number>) => Array.from(a).sort((x, y) => x - y);
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+const all = (n: number) => Uint32Array.from(range(n));
 
 describe('data order', () => {
   it('each epoch is a permutation that depends only on (seed, epoch)', () => {
     const c = { seed: 7, samplesPerEpoch: undefined };
-    const a = epochIndices(c, 500, 3);
+    const a = epochIndices(c, all(500), 3);
     expect(sorted(a)).toEqual(range(500));
-    expect(Array.from(epochIndices(c, 500, 3))).toEqual(Array.from(a)); // a resumed epoch sees the same order
-    expect(Array.from(epochIndices(c, 500, 4))).not.toEqual(Array.from(a));
-    expect(Array.from(epochIndices({ seed: 8 }, 500, 3))).not.toEqual(Array.from(a));
+    expect(Array.from(epochIndices(c, all(500), 3))).toEqual(Array.from(a)); // a resumed epoch sees the same order
+    expect(Array.from(epochIndices(c, all(500), 4))).not.toEqual(Array.from(a));
+    expect(Array.from(epochIndices({ seed: 8 }, all(500), 3))).not.toEqual(Array.from(a));
   });
 
   it('samplesPerEpoch draws a fresh subset of distinct images', () => {
-    const a = epochIndices({ seed: 1, samplesPerEpoch: 100 }, 1000, 0);
-    const b = epochIndices({ seed: 1, samplesPerEpoch: 100 }, 1000, 1);
+    const a = epochIndices({ seed: 1, samplesPerEpoch: 100 }, all(1000), 0);
+    const b = epochIndices({ seed: 1, samplesPerEpoch: 100 }, all(1000), 1);
     expect(a.length).toBe(100);
     expect(new Set(a).size).toBe(100);
     expect(sorted(a)).not.toEqual(sorted(b));
+  });
+
+  it('the validation split is a fixed, seeded share of the training set that is never trained on', () => {
+    const s = trainValSplit({ seed: 4, valFraction: 0.1 }, 1000);
+    expect(s.val.length).toBe(100);
+    expect(s.train.length).toBe(900);
+    expect(sorted([...s.train, ...s.val])).toEqual(range(1000)); // disjoint, and together the whole set
+    expect(Array.from(s.val)).toEqual(sorted(s.val));
+    expect(Array.from(trainValSplit({ seed: 4, valFraction: 0.1 }, 1000).val)).toEqual(Array.from(s.val));
+    expect(Array.from(trainValSplit({ seed: 5, valFraction: 0.1 }, 1000).val)).not.toEqual(Array.from(s.val));
+    const held = new Set(s.val);
+    for (let e = 0; e < 5; e++) {
+      const idx = epochIndices({ seed: 4 }, s.train, e);
+      expect(idx.length).toBe(900);
+      expect(Array.from(idx).some((i) => held.has(i))).toBe(false);
+    }
+    expect(trainValSplit({ seed: 4, valFraction: 0 }, 10)).toEqual({
+      train: all(10),
+      val: new Uint32Array(0),
+    });
   });
 
   it('drops the last partial batch', () => {
