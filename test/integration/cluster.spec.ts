@@ -4,6 +4,7 @@
 // one stopped cleanly and resumed from its checkpoint (SLURM restarted it once; the epochs trained before the
 // requeue are kept as they were, none is repeated; the history runs 1..N), and `oodlab aggregate` reports the mean
 // and the sample std of every figure as computed here from the two runs' own summary.json files.
+// It uses the cluster SLURM_CONF points to when one answers (.ci/run starts one), else starts its own and stops it.
 // Without SLURM (or root, or a build) it says why it is skipped; in CI (CI=true) that is a failure instead.
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -37,7 +38,7 @@ if (skipReason) console.warn(`SLURM integration test skipped: ${skipReason}`);
 
 let home: string;
 let cleanup: () => Promise<void>;
-let slurmDir: string;
+let slurmDir: string | undefined;
 let env: NodeJS.ProcessEnv;
 
 async function oodlab(args: string[]): Promise<string> {
@@ -72,13 +73,25 @@ describe.skipIf(skipReason && process.env.CI !== 'true')('a seeded group on a on
   beforeAll(async () => {
     if (skipReason) throw new Error(`CI must run the SLURM integration test: ${skipReason}`);
     ({ dir: home, cleanup } = await tempDir('oodlab-cluster-'));
-    slurmDir = join(home, 'slurm');
-    const port = String(7000 + (process.pid % 400) * 2);
-    const { stdout } = await run(join(root, 'scripts/slurm-up.sh'), ['up', slurmDir], {
-      env: { ...process.env, SLURM_UP_PORT: port },
-    });
-    expect(stdout).toContain('SLURM_CONF=');
-    env = { ...process.env, SLURM_CONF: join(slurmDir, 'slurm.conf'), OODLAB_HOME: join(home, 'data') };
+    const running = process.env.SLURM_CONF
+      ? await run('sinfo', ['--noheader']).then(
+          () => true,
+          () => false,
+        )
+      : false;
+    if (!running) {
+      slurmDir = join(home, 'slurm');
+      const port = String(7000 + (process.pid % 400) * 2);
+      const { stdout } = await run(join(root, 'scripts/slurm-up.sh'), ['up', slurmDir], {
+        env: { ...process.env, SLURM_UP_PORT: port },
+      });
+      expect(stdout).toContain('SLURM_CONF=');
+    }
+    env = {
+      ...process.env,
+      ...(slurmDir ? { SLURM_CONF: join(slurmDir, 'slurm.conf') } : {}),
+      OODLAB_HOME: join(home, 'data'),
+    };
   });
 
   afterAll(async () => {
