@@ -1,6 +1,5 @@
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Group, GroupStatus } from '../../../common/contract/cluster';
 import { clusterDeps, pollOnce } from '../../../main/api/handlers/cluster';
