@@ -3,6 +3,7 @@
 // deviation over seeds of every figure a run's summary.json reports. OODLab never schedules: SLURM does.
 import { z } from 'zod';
 import { request } from './define';
+import { ExportResult, FigureFormat } from './report';
 import { RunState } from './runs';
 import { PresetName, TrainConfig } from './train';
 
@@ -176,6 +177,18 @@ export const clusterRequests = {
   'cluster.groups': request(z.object({}).strict(), z.array(GroupStatus)),
   'cluster.status': request(z.object({ id: GroupId }).strict(), GroupStatus),
   'cluster.cancel': request(z.object({ id: GroupId }).strict(), z.object({ cancelled: z.string() })),
+  /** Figures (mean ± std), summary.json and README.txt of a group into dir, as report.export does for a run. */
+  'cluster.export': request(
+    z
+      .object({
+        id: GroupId,
+        dir: z.string().min(1),
+        formats: z.array(FigureFormat).min(1).default(['svg', 'png']),
+        scale: z.number().min(0.5).max(8).default(2),
+      })
+      .strict(),
+    ExportResult,
+  ),
   /** Mean and std over seeds from the runs' summaries; written to the group's summary.json. */
   'cluster.aggregate': request(z.object({ id: GroupId }).strict(), GroupSummary),
 };

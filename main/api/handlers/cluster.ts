@@ -4,6 +4,7 @@
 // that completes is aggregated on the spot, like the last task's own `oodlab aggregate --if-complete`.
 import type { clusterRequests, GroupStatus } from '../../../common/contract/cluster';
 import { OodlabError } from '../../../common/contract/errors';
+import { exportGroup } from '../../engine/cluster/export';
 import { listGroups, readGroup } from '../../engine/cluster/group';
 import { slurmCommands, type Slurm } from '../../engine/cluster/slurm';
 import { groupStatus } from '../../engine/cluster/status';
@@ -94,4 +95,11 @@ export const clusterHandlers: Handlers<keyof typeof clusterRequests> = {
   },
 
   'cluster.aggregate': async (req, ctx) => aggregateGroup(ctx.home, req.id, ctx.appVersion),
+
+  'cluster.export': async (req, ctx) =>
+    exportGroup(ctx.home, req.id, req.dir, {
+      formats: req.formats,
+      scale: req.scale,
+      appVersion: ctx.appVersion,
+    }),
 };
