@@ -1,9 +1,10 @@
 // Cluster runs on a real SLURM: a one-node cluster started by scripts/slurm-up.sh (munged, slurmctld, slurmd in a
-// temporary folder), a two-seed smoke group submitted with `oodlab cluster submit`, one task requeued in the middle
-// of its training with `scontrol requeue` (SIGTERM, as a pre-emption sends), then: both tasks complete, the requeued
-// one stopped cleanly and resumed from its checkpoint (SLURM restarted it once; the epochs trained before the
-// requeue are kept as they were, none is repeated; the history runs 1..N), and `oodlab aggregate` reports the mean
-// and the sample std of every figure as computed here from the two runs' own summary.json files.
+// temporary folder), a two-seed smoke group submitted with `oodlab cluster submit`; in the middle of training, task 0
+// is requeued with `scontrol requeue` (SIGTERM, as a pre-emption sends) and task 1 gets SIGUSR1 on its batch shell
+// (`scancel --batch --signal=USR1`, what `--signal=B:USR1@N` sends before the time limit: the script requeues it).
+// Then: both tasks complete, each stopped cleanly and resumed from its checkpoint (SLURM restarted it once; the
+// epochs trained before are kept as they were, none is repeated; the history runs 1..N), and `oodlab aggregate`
+// reports the mean and the sample std of every figure as computed here from the two runs' own summary.json files.
 // It uses the cluster SLURM_CONF points to when one answers (.ci/run starts one), else starts its own and stops it.
 // Without SLURM (or root, or a build) it says why it is skipped; in CI (CI=true) that is a failure instead.
 import { execFile, execFileSync } from 'node:child_process';
@@ -121,28 +122,41 @@ describe.skipIf(skipReason && process.env.CI !== 'true')('a seeded group on a on
       JSON.parse(await oodlab(['cluster', 'status', groupId!, '--json'])) as GroupStatus;
     const first = await status();
     expect(first.group.jobId).toBe(jobId);
-    const task0 = first.tasks.find((t) => t.index === 0)!;
-    const runDir = join(env.OODLAB_HOME!, 'runs', task0.runId);
+    const runDirOf = (i: number) => join(env.OODLAB_HOME!, 'runs', first.tasks[i].runId);
+    const historyOf = async (i: number) =>
+      TrainingHistory.parse(await readJson(join(runDirOf(i), 'training_history.json'))).epochs;
 
-    // Requeue task 0 once it has trained two epochs and is in the middle of more.
-    await until('task 0 to train 2 epochs', 240, async () => {
-      const h = TrainingHistory.parse(await readJson(join(runDir, 'training_history.json')));
-      return h.epochs.length >= 2 && h.epochs.length < EPOCHS - 2;
+    // Both tasks have trained two epochs and are in the middle of more: stop them the two ways SLURM does.
+    await until('both tasks to train 2 epochs', 240, async () => {
+      const h = await Promise.all([historyOf(0), historyOf(1)]);
+      return h.every((x) => x.length >= 2 && x.length < EPOCHS - 2);
     });
     await slurm('scontrol', ['requeue', `${jobId}_0`]);
+    await slurm('scancel', ['--batch', '--signal=USR1', `${jobId}_1`]);
 
-    // It stops cleanly (SIGTERM -> checkpoint -> 'cancelled'), and SLURM holds it pending until its begin time.
-    const stopped = await until('task 0 to stop and be pending', 60, async () => {
-      const m = (await readJson(join(runDir, 'manifest.json'))) as { state: string; epochsDone: number };
-      const s = await status();
-      const t = s.tasks.find((x) => x.index === 0)!;
-      return m.state === 'cancelled' && (t.state === 'requeued' || t.state === 'pending') ? m : null;
-    });
-    expect(stopped.epochsDone).toBeGreaterThanOrEqual(2);
-    const before = TrainingHistory.parse(await readJson(join(runDir, 'training_history.json'))).epochs;
-    expect(before.length).toBe(stopped.epochsDone);
-    // Do not wait for SLURM's requeue delay (about a minute): make it eligible now.
-    await slurm('scontrol', ['update', `JobId=${jobId}_0`, 'StartTime=now']).catch(() => '');
+    // Each stops cleanly (signal -> checkpoint -> 'cancelled') and SLURM holds it pending until its begin time.
+    const stopped: { epochsDone: number }[] = [];
+    for (const i of [0, 1])
+      stopped[i] = await until(`task ${i} to stop and be pending`, 90, async () => {
+        const m = (await readJson(join(runDirOf(i), 'manifest.json'))) as {
+          state: string;
+          epochsDone: number;
+        };
+        const t = (await status()).tasks.find((x) => x.index === i)!;
+        return m.state === 'cancelled' && (t.state === 'requeued' || t.state === 'pending') ? m : null;
+      });
+    const before = await Promise.all([historyOf(0), historyOf(1)]);
+    for (const i of [0, 1]) {
+      expect(stopped[i].epochsDone).toBeGreaterThanOrEqual(2);
+      expect(before[i].length).toBe(stopped[i].epochsDone);
+      // The signal made it save a mid-epoch checkpoint that continues from the last whole epoch.
+      const meta = (await readJson(join(runDirOf(i), 'checkpoints/interrupted/model.json'))) as {
+        userDefinedMetadata: { epoch: number; progress: { batch: number } };
+      };
+      expect(meta.userDefinedMetadata.epoch).toBe(stopped[i].epochsDone);
+      // Do not wait for SLURM's requeue delay (about a minute): make it eligible now.
+      await slurm('scontrol', ['update', `JobId=${jobId}_${i}`, 'StartTime=now']).catch(() => '');
+    }
 
     const done = await until('both tasks to complete', 420, async () => {
       const s = await status();
@@ -151,17 +165,24 @@ describe.skipIf(skipReason && process.env.CI !== 'true')('a seeded group on a on
       return s.state === 'completed' ? s : null;
     });
     expect(done.tasks.map((t) => t.state)).toEqual(['completed', 'completed']);
-    expect(done.tasks.find((t) => t.index === 0)!.restarts).toBe(1);
-    expect(done.tasks.find((t) => t.index === 1)!.restarts).toBe(0);
-
-    // Resumed from its checkpoint: the log says so, and the epochs from before the requeue are the same records.
-    const log = await readFile(join(env.OODLAB_HOME!, 'groups', groupId!, 'logs', `${jobId}_0.out`), 'utf8');
-    expect(log).toMatch(/restart 1/);
-    expect(log).toContain(`resuming run ${task0.runId} after epoch ${stopped.epochsDone}`);
-    const after = TrainingHistory.parse(await readJson(join(runDir, 'training_history.json'))).epochs;
-    expect(after.map((e: HistoryEntry) => e.epoch)).toEqual(Array.from({ length: EPOCHS }, (_, i) => i + 1));
-    expect(after.slice(0, before.length)).toEqual(before);
-    expect(existsSync(join(runDir, 'checkpoints', 'interrupted'))).toBe(false);
+    for (const i of [0, 1]) {
+      expect(done.tasks[i].restarts).toBe(1);
+      // Resumed from its checkpoint: the log says so, and the epochs from before the stop are the same records.
+      const log = await readFile(
+        join(env.OODLAB_HOME!, 'groups', groupId!, 'logs', `${jobId}_${i}.out`),
+        'utf8',
+      );
+      expect(log).toMatch(/restart 1/);
+      expect(log).toContain(`resuming run ${done.tasks[i].runId} after epoch ${stopped[i].epochsDone}`);
+      expect(log).toContain(`Resuming in epoch ${stopped[i].epochsDone + 1} of ${EPOCHS} at batch`);
+      if (i === 1) expect(log).toContain('time limit near: checkpoint saved, requeueing');
+      const after = await historyOf(i);
+      expect(after.map((e: HistoryEntry) => e.epoch)).toEqual(
+        Array.from({ length: EPOCHS }, (_, k) => k + 1),
+      );
+      expect(after.slice(0, before[i].length)).toEqual(before[i]);
+      expect(existsSync(join(runDirOf(i), 'checkpoints', 'interrupted'))).toBe(false);
+    }
 
     // The aggregate against mean and sample std computed here from the runs' own summary.json.
     const summaries = await Promise.all(
