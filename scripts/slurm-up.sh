@@ -94,10 +94,10 @@ export SLURM_CONF="$dir/slurm.conf"
 slurmctld -i -f "$SLURM_CONF"
 slurmd -f "$SLURM_CONF"
 
-# Ready when the node is idle (a few seconds).
+# Ready when the node is idle and responding ("idle*" means slurmd has not registered yet): a few seconds.
 for i in $(seq 1 60); do
   state=$(sinfo --noheader --format=%T 2>/dev/null | head -1 || true)
-  case "$state" in idle*|mixed*|allocated*) echo "export SLURM_CONF=$SLURM_CONF"; exit 0 ;; esac
+  case "$state" in idle | mixed | allocated) echo "export SLURM_CONF=$SLURM_CONF"; exit 0 ;; esac
   sleep 0.5
 done
 echo "slurm-up: the node did not come up (state '${state:-none}'); logs in $dir/log" >&2

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import type { Group, GroupStatus } from '../../../common/contract/cluster';
 import { createRuntime } from '../../runtime';
 import { table } from '../format';
-import { tasksTable } from '../group-table';
+import { summaryTables, tasksTable } from '../group-table';
 import type { Command } from '../io';
 import { call } from '../pipeline-steps';
 
@@ -99,6 +99,7 @@ export const cluster: Command = {
       if (id) {
         const s = await call<GroupStatus>(rt, 'cluster.status', { id });
         io.out(values.json ? JSON.stringify(s, null, 2) : tasksTable(s));
+        if (!values.json && s.summary) io.out(`\n${summaryTables(s.summary)}`);
         return 0;
       }
       const all = await call<GroupStatus[]>(rt, 'cluster.groups', {});
