@@ -58,13 +58,18 @@ async function until<T>(
   f: () => Promise<T | null | undefined | false>,
 ): Promise<T> {
   const end = Date.now() + seconds * 1000;
+  let last = '';
   for (;;) {
     const v = await f().catch((err: Error & { fatal?: boolean }) => {
       if (err.fatal) throw err;
-      return null; // not there yet (a file being written, a command between states)
+      last = err.message; // not there yet (a file being written, a command between states)
+      return null;
     });
     if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${seconds} s waiting for ${what}`);
+    if (Date.now() > end)
+      throw new Error(
+        `timed out after ${seconds} s waiting for ${what}${last ? ` (last error: ${last})` : ''}`,
+      );
     await sleep(250);
   }
 }
@@ -233,5 +238,29 @@ describe.skipIf(skipReason && process.env.CI !== 'true')('a seeded group on a on
       join(env.OODLAB_HOME!, 'groups', groupId!, 'summary.json'),
     )) as GroupSummary;
     expect(written.runs.sort()).toEqual(done.tasks.map((t) => t.runId).sort());
+  });
+
+  it('a task that fails for another reason is reported failed, with the tail of its log', async () => {
+    // No CUDA here: the tensorflow-gpu backend cannot start, so the task's training fails at once.
+    const out = await oodlab([
+      'cluster',
+      'submit',
+      '--preset',
+      'smoke',
+      '--seeds',
+      '5',
+      '--backend',
+      'tensorflow-gpu',
+    ]);
+    const groupId = /Submitted group (\S+): SLURM/.exec(out)![1];
+    const s = await until('the task to fail', 180, async () => {
+      const st = JSON.parse(await oodlab(['cluster', 'status', groupId, '--json'])) as GroupStatus;
+      return st.state === 'failed' ? st : null;
+    });
+    expect(s.tasks[0]).toMatchObject({ state: 'failed', slurmState: 'FAILED', run: { state: 'failed' } });
+    expect(s.tasks[0].logTail).toContain('pipeline exited with 1');
+    expect(s.tasks[0].logTail).toMatch(/tensorflow-gpu/);
+    const text = await oodlab(['cluster', 'status', groupId]);
+    expect(text).toContain('log, last lines');
   });
 });
