@@ -192,6 +192,11 @@ export const TrainStartRequest = z
       .regex(/^[a-z0-9-]{1,24}$/)
       .optional()
       .describe('Short label used in the run id'),
+    runId: z
+      .string()
+      .regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/)
+      .optional()
+      .describe('Use this run id instead of a new one (a cluster task names its run); refused if it exists'),
   })
   .strict()
   .refine((r) => Boolean(r.preset) !== Boolean(r.config), {

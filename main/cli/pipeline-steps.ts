@@ -42,7 +42,12 @@ export function configKey(config: unknown): string {
   return JSON.stringify(sort(rest));
 }
 
-export async function ensureDatasets(rt: Runtime, io: CliIO, config: TrainConfig): Promise<void> {
+export async function ensureDatasets(
+  rt: Runtime,
+  io: CliIO,
+  config: TrainConfig,
+  download = true,
+): Promise<void> {
   const needed = config.dataset === 'cifar100' ? ['cifar100', 'svhn', 'dtd'] : [];
   if (!needed.length) return io.out('  synthetic data: generated from the seed, nothing to download');
   const list = await call<DatasetInfo[]>(rt, 'datasets.list', {});
@@ -51,6 +56,11 @@ export async function ensureDatasets(rt: Runtime, io: CliIO, config: TrainConfig
       io.out(`  ${id}: ready`);
       continue;
     }
+    if (!download)
+      throw new Error(
+        `${id} is not in the data folder's cache and this pipeline may not download (--no-download): ` +
+          `run 'oodlab download ${id}' first (on a cluster: on the login node, into the shared data folder).`,
+      );
     await finished(rt, io, await call<JobInfo>(rt, 'datasets.download', { id }), `  ${id} `);
     io.out(`  ${id}: downloaded`);
   }

@@ -45,7 +45,7 @@ export const trainHandlers: Handlers<keyof typeof trainRequests> = {
   'train.start': async (req, ctx) => {
     const config = resolveConfig(req);
     await requireDataset(ctx.home, config);
-    const manifest = await createRun(ctx.home, req.name ?? req.preset ?? 'custom', config);
+    const manifest = await createRun(ctx.home, req.name ?? req.preset ?? 'custom', config, req.runId);
     ctx.bus.emit('run.update', manifest);
     const job = startTrainJob(ctx, { runId: manifest.id }, `Train ${manifest.id}`);
     return { runId: manifest.id, job };

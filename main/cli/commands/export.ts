@@ -4,13 +4,16 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { JobInfo } from '../../../common/contract/jobs';
 import { FigureFormat, type ExportResult } from '../../../common/contract/report';
+import { groupFiles, isGroup } from '../../engine/cluster/group';
 import { runDir } from '../../engine/runs/store';
 import { createRuntime, type Runtime } from '../../runtime';
 import { followJob } from '../follow-job';
 import type { CliIO, Command } from '../io';
+import { call } from '../pipeline-steps';
 
 const usage =
-  'oodlab export RUN [--out DIR] [--format svg,png] [--scale 2]\n  (default --out: the run folder itself)';
+  'oodlab export RUN|GROUP [--out DIR] [--format svg,png] [--scale 2]\n' +
+  '  (default --out: the run or group folder itself; a group exports its mean ± std figures and summary.json)';
 
 /** Starts the export job and waits for it; the exit code and what was written are printed. */
 export async function runExport(
@@ -48,6 +51,18 @@ export const exportCommand: Command = {
     const formats = values.format.split(',').map((f) => FigureFormat.parse(f.trim()));
     const rt = createRuntime({ mode: 'browser' });
     const runId = positionals[0];
+    if (await isGroup(rt.ctx.home, runId)) {
+      const g = await call<ExportResult>(rt, 'cluster.export', {
+        id: runId,
+        dir: resolve(values.out ?? groupFiles(rt.ctx.home, runId).dir),
+        formats,
+        scale: values.scale ? Number(values.scale) : undefined,
+      });
+      io.out(`Exported group ${runId}: ${g.figures.length} figures to ${g.dir}:`);
+      for (const f of g.files) io.out(`  ${f}`);
+      for (const s of g.skipped) io.out(`  (skipped) ${s}`);
+      return 0;
+    }
     const dir = resolve(values.out ?? runDir(rt.ctx.home, runId));
     const r = await runExport(rt, io, {
       runId,

@@ -1,25 +1,30 @@
 // `oodlab pipeline`: the whole study in one command — data, training, OOD evaluation, Neural Collapse, export — by
 // calling the same API channels the UI calls, stage after stage. Re-running skips what is done (see
 // pipeline-steps.ts), so an interrupted pipeline is continued by running it again.
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { JobInfo } from '../../../common/contract/jobs';
 import { FigureFormat, type Summary } from '../../../common/contract/report';
 import { BackendChoice } from '../../../common/contract/system';
-import { PresetName } from '../../../common/contract/train';
+import { PresetName, TrainConfig } from '../../../common/contract/train';
 import { presetConfig } from '../../../common/train/presets';
 import { runDir } from '../../engine/runs/store';
 import { createRuntime } from '../../runtime';
 import { formatDuration } from '../format';
 import type { Command } from '../io';
 import { pipelineTable } from '../pipeline-table';
+import { ensureNamedRun } from '../named-run';
 import { call, ensureDatasets, ensureNc, ensureOod, ensureTrained } from '../pipeline-steps';
+import { onStopSignals } from '../stop-signals';
 import { runExport } from './export';
 
 const usage =
   'oodlab pipeline [--preset quick|paper|smoke] [--dataset cifar100|synthetic] [--backend B] [--epochs N]\n' +
-  '                [--out DIR] [--format svg,png]\n' +
-  '  download what is missing, train, evaluate OOD, analyse Neural Collapse, export (default --out: the run folder)';
+  '                [--out DIR] [--format svg,png] [--seed N] [--config FILE] [--run-id ID] [--name NAME] [--no-download]\n' +
+  '  download what is missing, train, evaluate OOD, analyse Neural Collapse, export (default --out: the run folder)\n' +
+  '  --run-id: train (or resume, or reuse) the run with this id: what each task of `oodlab cluster submit` runs.\n' +
+  '  SIGTERM or SIGUSR1 (SLURM pre-emption or time limit) stops at a checkpoint; the same command resumes.';
 
 export const pipeline: Command = {
   summary:
@@ -35,16 +40,32 @@ export const pipeline: Command = {
         epochs: { type: 'string' },
         out: { type: 'string' },
         format: { type: 'string', default: 'svg,png' },
+        seed: { type: 'string' },
+        config: { type: 'string' },
+        'run-id': { type: 'string' },
+        name: { type: 'string' },
+        'no-download': { type: 'boolean', default: false },
       },
     });
     const preset = PresetName.parse(values.preset);
     const backend = BackendChoice.parse(values.backend ?? 'auto');
     const formats = values.format.split(',').map((f) => FigureFormat.parse(f.trim()));
-    const config = presetConfig(preset, {
+    const overrides = {
       dataset: values.dataset,
       epochs: values.epochs === undefined ? undefined : Number(values.epochs),
+      seed: values.seed === undefined ? undefined : Number(values.seed),
       ...(values.backend ? { backend } : {}),
-    });
+    };
+    const fromFile = values.config
+      ? TrainConfig.parse(JSON.parse(await readFile(values.config, 'utf8')) as unknown)
+      : null;
+    const config = fromFile
+      ? TrainConfig.parse({
+          ...fromFile,
+          ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)),
+        })
+      : presetConfig(preset, overrides);
+    const runName = values.name ?? preset;
     const rt = createRuntime({ mode: 'browser' });
     const t0 = performance.now();
 
@@ -57,16 +78,35 @@ export const pipeline: Command = {
         if (j.state === 'running') void rt.api.call('jobs.cancel', { id: j.id });
     };
     process.on('SIGINT', onSigint);
+    // SIGTERM (pre-emption, scancel) and SIGUSR1 (SLURM's warning before the time limit): stop the running stage at
+    // its next checkpoint, once, however many times the signal comes (SLURM and the batch script both send it).
+    let stoppedBy: NodeJS.Signals | null = null;
+    const offStop = onStopSignals((sig) => {
+      stoppedBy = sig;
+      io.err(`${sig}: stopping the current stage at a checkpoint; the same command resumes it.`);
+      for (const j of rt.jobs.list())
+        if (j.state === 'running') void rt.api.call('jobs.cancel', { id: j.id });
+    });
+    const stage = (n: string) => {
+      if (stoppedBy) throw new Error(`stopped by ${stoppedBy} before ${n}`);
+      io.out(n);
+    };
     try {
-      io.out(`[1/5] Data (${config.dataset})`);
-      await ensureDatasets(rt, io, config);
-      io.out(`[2/5] Training (preset ${preset}, ${config.epochs} epochs, width ${config.width})`);
-      const run = await ensureTrained(rt, io, config, preset);
-      io.out('[3/5] OOD detection');
+      stage(`[1/5] Data (${config.dataset})`);
+      await ensureDatasets(rt, io, config, !values['no-download']);
+      stage(
+        `[2/5] Training (${fromFile ? values.config : `preset ${preset}`}, ${config.epochs} epochs, ` +
+          `width ${config.width}, seed ${config.seed})`,
+      );
+      const runId = values['run-id'];
+      const run = runId
+        ? await ensureNamedRun(rt, io, config, runName, runId)
+        : await ensureTrained(rt, io, config, runName);
+      stage('[3/5] OOD detection');
       await ensureOod(rt, io, run.id, backend);
-      io.out('[4/5] Neural Collapse');
+      stage('[4/5] Neural Collapse');
       await ensureNc(rt, io, run.id, backend);
-      io.out('[5/5] Export');
+      stage('[5/5] Export');
       const dir = resolve(values.out ?? runDir(rt.ctx.home, run.id));
       const r = await runExport(rt, io, { runId: run.id, dir, formats });
       if (!r) return 1;
@@ -76,11 +116,13 @@ export const pipeline: Command = {
       return 0;
     } catch (err) {
       io.err(`pipeline: ${(err as Error).message}`);
+      if (stoppedBy) return 128 + (stoppedBy === 'SIGTERM' ? 15 : 10);
       return interrupts ? 130 : 1;
     } finally {
       process.off('SIGINT', onSigint);
       const running = rt.jobs.list().filter((j: JobInfo) => j.state === 'running');
       await Promise.all(running.map((j) => rt.jobs.wait(j.id)));
+      offStop(); // only now: a repeated SIGTERM while the job reaches its checkpoint must not kill the process
     }
   },
 };

@@ -2,6 +2,7 @@ import type { JobInfo } from '../../../common/contract/jobs';
 import type { RunDetail } from '../../../common/contract/runs';
 import { createRuntime } from '../../runtime';
 import type { Command } from '../io';
+import { onStopSignals } from '../stop-signals';
 import { parseTrainArgs, trainUsage } from '../train-args';
 import { watchTraining } from '../train-watch';
 
@@ -30,6 +31,11 @@ export const train: Command = {
       void rt.api.call('jobs.cancel', { id: job.id });
     };
     process.on('SIGINT', onSigint);
+    // SIGTERM / SIGUSR1 (a batch system stopping or warning the job): the same resumable stop, once.
+    const offStop = onStopSignals((sig) => {
+      io.err(`${sig}: stopping after the current batch; the run stays resumable.`);
+      void rt.api.call('jobs.cancel', { id: job.id });
+    });
     try {
       const end = await watchTraining(rt, io, job, runId);
       if (end.state === 'done') {
@@ -51,6 +57,7 @@ export const train: Command = {
       return 1;
     } finally {
       process.off('SIGINT', onSigint);
+      offStop();
     }
   },
 };

@@ -56,9 +56,18 @@ export function ownerStamp(): NonNullable<RunManifest['owner']> {
 }
 
 /** Makes runs/<id>/ with config.json and a 'running' manifest owned by this process. */
-export async function createRun(home: string, name: string, config: TrainConfig): Promise<RunManifest> {
-  const id = newRunId(name);
+export async function createRun(
+  home: string,
+  name: string,
+  config: TrainConfig,
+  id = newRunId(name),
+): Promise<RunManifest> {
   const f = runFiles(home, id);
+  await mkdir(homePaths(home).runs, { recursive: true });
+  // mkdir without recursive fails on an existing folder: two processes can never create the same run.
+  await mkdir(f.dir).catch((err: NodeJS.ErrnoException) => {
+    throw err.code === 'EEXIST' ? new OodlabError('conflict', `Run ${id} already exists.`) : err;
+  });
   await mkdir(f.checkpoints, { recursive: true });
   await writeJsonAtomic(f.config, config);
   const now = new Date().toISOString();

@@ -28,6 +28,38 @@ export interface EpochResult {
   lr: number;
   images: number;
   seconds: number;
+  /** Where the epoch ended, in the form a mid-epoch checkpoint keeps. */
+  progress: EpochProgress;
+}
+
+/** How far a 0-based epoch got: batches done, running sums, and augmentation draws (the generator's position). */
+export interface EpochProgress {
+  batch: number;
+  lossSum: number;
+  correct: number;
+  images: number;
+  seconds: number;
+  draws: number;
+}
+
+/** A stop between batches (cancel, SIGTERM): carries the epoch's progress so that it can continue later. */
+export class EpochInterrupted extends OodlabError {
+  constructor(
+    readonly epoch: number,
+    readonly progress: EpochProgress,
+  ) {
+    super('cancelled', `Cancelled during epoch ${epoch + 1}, batch ${progress.batch + 1}.`);
+  }
+}
+
+/** mulberry32's state advances by this constant per draw, so its position after n draws is seed + n * step. */
+const MULBERRY_STEP = 0x6d2b79f5;
+
+/** The epoch's augmentation generator, positioned after `draws` draws, counting the draws it makes. */
+function augmentRng(seed: number, draws: number) {
+  const base = mulberry32((seed + Math.imul(draws, MULBERRY_STEP)) >>> 0);
+  const counter = { draws, next: () => (counter.draws++, base()) };
+  return counter;
 }
 
 function toTensors(set: ImageSet, idx: ArrayLike<number>, augment: boolean, rng?: () => number) {
@@ -46,18 +78,29 @@ export async function trainEpoch(
   pool: Uint32Array,
   c: TrainConfig,
   epoch: number,
-  o: { signal: AbortSignal; onBatch(r: BatchReport): void | Promise<void> },
+  o: { signal: AbortSignal; onBatch(r: BatchReport): void | Promise<void>; from?: EpochProgress },
 ): Promise<EpochResult> {
   const indices = epochIndices(c, pool, epoch);
   const steps = stepsPerEpoch(c, pool.length);
-  const rng = mulberry32(streamSeed(c.seed, epoch, 'augment'));
-  const start = performance.now();
-  let lossSum = 0;
-  let correct = 0;
-  let images = 0;
-  for (let b = 0; b < steps; b++) {
-    if (o.signal.aborted)
-      throw new OodlabError('cancelled', `Cancelled during epoch ${epoch + 1}, batch ${b + 1}.`);
+  const from = o.from;
+  const aug = augmentRng(streamSeed(c.seed, epoch, 'augment'), from?.draws ?? 0);
+  const rng = aug.next;
+  const start = performance.now() - (from?.seconds ?? 0) * 1000;
+  let lossSum = from?.lossSum ?? 0;
+  let correct = from?.correct ?? 0;
+  let images = from?.images ?? 0;
+  const progress = (batch: number): EpochProgress => ({
+    batch,
+    lossSum,
+    correct,
+    images,
+    seconds: (performance.now() - start) / 1000,
+    draws: aug.draws,
+  });
+  // Stopped during the epoch's evaluation: the training part is done; the lr is the last batch's.
+  if (from && from.batch >= steps) opt.lr = learningRate(c, epoch * steps + steps - 1, steps);
+  for (let b = from?.batch ?? 0; b < steps; b++) {
+    if (o.signal.aborted) throw new EpochInterrupted(epoch, progress(b));
     opt.lr = learningRate(c, epoch * steps + b, steps);
     const idx = indices.subarray(b * c.batchSize, (b + 1) * c.batchSize);
     const { x, y } = toTensors(set, idx, c.augment, rng);
@@ -89,7 +132,14 @@ export async function trainEpoch(
     });
   }
   const seconds = (performance.now() - start) / 1000;
-  return { loss: lossSum / images, acc: correct / images, lr: opt.lr, images, seconds };
+  return {
+    loss: lossSum / images,
+    acc: correct / images,
+    lr: opt.lr,
+    images,
+    seconds,
+    progress: progress(steps),
+  };
 }
 
 /** Mean cross-entropy and accuracy of the model (inference mode) on the given images. */

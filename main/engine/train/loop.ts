@@ -1,12 +1,14 @@
 // The epoch loop: train, evaluate, append to training_history.json, keep checkpoints. The order of writes makes every
 // stop point resumable: history first, then best / epoch-NNN, then `last` (the resume point); on resume the history
-// is cut back to `last`'s epoch, so an epoch interrupted half-way is simply trained again.
+// is cut back to `last`'s epoch. A stop between batches also saves checkpoints/interrupted (interrupt.ts), from
+// which the epoch continues at its next batch.
 import type { HistoryEntry, TrainConfig, TrainingHistory } from '../../../common/contract/train';
 import type { ImageSet } from '../data/load';
 import { saveCheckpoint, type CheckpointMeta } from '../model/checkpoint';
 import type { ResNet18 } from '../model/resnet';
 import { runFiles, writeHistory } from '../runs/store';
-import { evaluate, trainEpoch, type BatchReport } from './epoch';
+import { EpochInterrupted, evaluate, trainEpoch, type BatchReport, type EpochProgress } from './epoch';
+import { clearInterrupted, saveInterrupted } from './interrupt';
 import { testIndices, trainValSplit } from './order';
 import type { Sgd } from './sgd';
 
@@ -17,6 +19,8 @@ export interface LoopState {
   /** Accuracy that chose bestEpoch: on the validation split, or on the test set when the run has none. */
   bestScore: number;
   history: TrainingHistory;
+  /** Progress into epoch epochsDone + 1, restored from checkpoints/interrupted. */
+  partial?: EpochProgress;
 }
 
 export interface LoopIO {
@@ -52,16 +56,46 @@ export async function runLoop(
   const tests = testIndices(c, data.test.n);
   const split = trainValSplit(c, data.train.n);
   const evalBatch = c.microBatch ?? c.batchSize;
+  const partialMeta = (progress: EpochProgress): Promise<void> =>
+    saveInterrupted(
+      io.home,
+      io.runId,
+      model,
+      opt,
+      {
+        epoch: state.epochsDone,
+        width: c.width,
+        numClasses: model.config.numClasses,
+        runId: io.runId,
+        bestEpoch: state.bestEpoch,
+        bestTestAcc: state.bestTestAcc,
+        bestScore: state.bestScore,
+      },
+      progress,
+    );
   for (let e = state.epochsDone; e < c.epochs; e++) {
-    const start = performance.now();
-    const tr = await trainEpoch(model, opt, data.train, split.train, c, e, {
-      signal: io.signal,
-      onBatch: io.onBatch,
-    });
-    const va = split.val.length
-      ? await evaluate(model, data.train, split.val, evalBatch, io.signal)
-      : undefined;
-    const te = await evaluate(model, data.test, tests, evalBatch, io.signal);
+    const from = e === initial.epochsDone ? initial.partial : undefined;
+    const start = performance.now() - (from?.seconds ?? 0) * 1000;
+    let tr;
+    try {
+      tr = await trainEpoch(model, opt, data.train, split.train, c, e, {
+        signal: io.signal,
+        onBatch: io.onBatch,
+        from,
+      });
+    } catch (err) {
+      if (err instanceof EpochInterrupted) await partialMeta(err.progress);
+      throw err;
+    }
+    let te;
+    let va;
+    try {
+      if (split.val.length) va = await evaluate(model, data.train, split.val, evalBatch, io.signal);
+      te = await evaluate(model, data.test, tests, evalBatch, io.signal);
+    } catch (err) {
+      if (io.signal.aborted) await partialMeta(tr.progress);
+      throw err;
+    }
     const epoch = e + 1;
     const entry: HistoryEntry = {
       epoch,
@@ -96,7 +130,9 @@ export async function runLoop(
     if (improved) await saveCheckpoint(files.checkpoint('best'), model, null, meta);
     if (keepsEpochCheckpoint(c, epoch)) await saveCheckpoint(files.checkpoint(epoch), model, null, meta);
     await saveCheckpoint(files.checkpoint('last'), model, opt, meta);
+    await clearInterrupted(io.home, io.runId);
     state.epochsDone = epoch;
+    state.partial = undefined;
     await io.onEpoch(entry, state);
   }
   return state;

@@ -11,6 +11,7 @@ import { loadImageSet } from '../data/load';
 import { loadCheckpoint } from '../model/checkpoint';
 import { ResNet18 } from '../model/resnet';
 import { ownerStamp, readHistory, readRunConfig, runFiles } from '../runs/store';
+import { clearInterrupted, loadInterrupted } from './interrupt';
 import { runLoop, type LoopState } from './loop';
 import { suggestedMicroBatch } from './order';
 import { TrainReporter } from './reporter';
@@ -57,19 +58,24 @@ async function startState(
   fresh: TrainingHistory,
 ): Promise<LoopState> {
   const last = runFiles(home, runId).checkpoint('last');
-  if (!resume || !(await exists(last)))
-    return { epochsDone: 0, bestEpoch: 0, bestTestAcc: 0, bestScore: 0, history: fresh };
-  const meta = await loadCheckpoint(last, model, opt);
+  if (!resume) return { epochsDone: 0, bestEpoch: 0, bestTestAcc: 0, bestScore: 0, history: fresh };
+  const num = (v: unknown) => (typeof v === 'number' ? v : 0);
+  const meta = (await exists(last)) ? await loadCheckpoint(last, model, opt) : { epoch: 0 };
+  // A stop in the middle of the next epoch left its progress: continue from there (weights, momentum included).
+  const partial = await loadInterrupted(home, runId, meta.epoch, model, opt);
+  if (!partial) await clearInterrupted(home, runId);
   const old = await readHistory(home, runId);
   const history = { ...fresh, epochs: (old?.epochs ?? []).filter((e) => e.epoch <= meta.epoch) };
-  const num = (v: unknown) => (typeof v === 'number' ? v : 0);
   return {
     epochsDone: meta.epoch,
-    bestEpoch: num(meta.bestEpoch),
-    bestTestAcc: num(meta.bestTestAcc),
+    bestEpoch: num((meta as { bestEpoch?: unknown }).bestEpoch),
+    bestTestAcc: num((meta as { bestTestAcc?: unknown }).bestTestAcc),
     // checkpoints written before the validation split chose by test accuracy
-    bestScore: typeof meta.bestScore === 'number' ? meta.bestScore : num(meta.bestTestAcc),
+    bestScore: num(
+      (meta as { bestScore?: unknown }).bestScore ?? (meta as { bestTestAcc?: unknown }).bestTestAcc,
+    ),
     history,
+    ...(partial ? { partial: partial.progress } : {}),
   };
 }
 
@@ -108,7 +114,14 @@ export const trainTask: TaskFn = async (params, ctx) => {
     opt = new Sgd({ lr: c.lr, momentum: c.momentum, nesterov: c.nesterov, weightDecay: c.weightDecay });
     const fresh = freshHistory(p.runId, c, numClasses, backend);
     const state = await startState(ctx.home, p.runId, p.resume, model, opt, fresh);
-    if (state.epochsDone > 0) ctx.log('info', `Resuming after epoch ${state.epochsDone} of ${c.epochs}.`);
+    if (state.partial)
+      ctx.log(
+        'info',
+        `Resuming in epoch ${state.epochsDone + 1} of ${c.epochs} at batch ${state.partial.batch + 1} ` +
+          '(checkpoints/interrupted).',
+      );
+    else if (state.epochsDone > 0)
+      ctx.log('info', `Resuming after epoch ${state.epochsDone} of ${c.epochs}.`);
 
     rep.begin(state.epochsDone);
     const end = await runLoop(model, opt, { train, test }, c, state, {

@@ -4,6 +4,7 @@ import type { OodlabApi } from '../../../../common/contract';
 import { refreshDatasets, refreshDatasetsSoon } from './datasets.svelte';
 import { putJob, putLog } from './jobs.svelte';
 import { onNcEpoch } from './nc.svelte';
+import { putGroup, refreshGroups } from './groups.svelte';
 import { putRun, runs, setRuns } from './runs.svelte';
 import { system } from './system.svelte';
 import { onBatch, onEpoch } from './training.svelte';
@@ -23,8 +24,10 @@ export function startLive(api: OodlabApi): void {
   api.on('train.batch', onBatch);
   api.on('train.epoch', onEpoch);
   api.on('nc.epoch', onNcEpoch);
+  api.on('cluster.update', putGroup);
   void refreshRuns(api);
   void refreshDatasets(api);
+  void refreshGroups(api);
   api.invoke('jobs.list', {}).then(
     (list) => list.forEach(putJob),
     () => undefined,
