@@ -74,6 +74,13 @@ export const OodResults = z.object({
   dim: z.number().int(),
   classes: z.number().int(),
   oodSets: z.record(z.string(), z.number().int()),
+  /** The ID set the features come from, when known. */
+  idDataset: z.string().nullable().optional(),
+  /** OpenOOD's near/far groups of the ID set (all their members, evaluated or not); null outside the benchmark. */
+  groups: z
+    .object({ near: z.array(z.string()), far: z.array(z.string()) })
+    .nullable()
+    .optional(),
   /** How hyper-parameters were picked: never on the test OOD sets. */
   selection: z.object({ heldOut: z.string(), proxy: z.string() }),
   methods: z.array(OodMethodResult),

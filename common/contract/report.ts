@@ -68,6 +68,26 @@ export const SummaryOod = z
       .object({ heldOut: z.string(), proxy: z.string() })
       .describe('How hyper-parameters were picked'),
     table: z.array(SummaryOodRow).describe('Method x OOD set metrics (all fractions)'),
+    groups: z
+      .object({ near: z.array(z.string()), far: z.array(z.string()) })
+      .nullable()
+      .optional()
+      .describe("OpenOOD v1.5's near-/far-OOD sets of the ID set; null outside the benchmark"),
+    groupMeans: z
+      .array(
+        z.object({
+          method: OodMethod,
+          group: z.enum(['near', 'far']),
+          sets: z.array(z.string()).describe('The sets of the group that were scored'),
+          auroc: z.number(),
+          fpr95: z.number(),
+          fpr95OpenOOD: z.number(),
+          auprIn: z.number(),
+          auprOut: z.number(),
+        }),
+      )
+      .optional()
+      .describe('Per method, the mean of each metric over the scored sets of each group (fractions)'),
     notes: z.array(z.string()),
   })
   .describe('OOD detection, from ood_results.json');

@@ -4,12 +4,14 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { JobInfo } from '../../../common/contract/jobs';
 import { OodMethod, type OodResults } from '../../../common/contract/ood';
+import { groupMeans } from '../../../common/ood/groups';
 import { createRuntime } from '../../runtime';
 import { progressBar, table } from '../format';
 import type { CliIO, Command } from '../io';
 
 const usage =
-  'oodlab evaluate RUN [--methods msp,vim,...] [--datasets svhn,dtd] [--checkpoint best|last|N] [--backend B]\n' +
+  'oodlab evaluate RUN [--methods msp,vim,...] [--datasets near,far,all,svhn,...] [--checkpoint best|last|N]\n' +
+  '                    [--backend B]\n' +
   '                    [--T n] [--D n] [--k n] [--no-sweep] [--json] [--scores DIR]\n' +
   '       oodlab evaluate --features DIR [same options]';
 
@@ -28,6 +30,18 @@ export function formatOodResults(r: OodResults): string {
       Object.entries(m.params).map(([k, v]) => `${k}=${v}`).join(' ') + (m.paramSource === 'sweep' ? ' (sweep)' : ''), // prettier-ignore
     ]),
   );
+  const means = groupMeans(r);
+  for (const m of r.methods)
+    for (const g of means[m.method])
+      rows.push([
+        m.label,
+        `${g.group} mean (${g.sets.join(', ')})`,
+        (g.metrics.auroc * 100).toFixed(2),
+        (g.metrics.fpr95 * 100).toFixed(2),
+        (g.metrics.auprIn * 100).toFixed(2),
+        (g.metrics.auprOut * 100).toFixed(2),
+        '',
+      ]);
   return [
     `ID train ${r.idTrain}, ID test ${r.idTest}, ${r.dim}-d features, ${r.classes} classes${r.checkpoint ? `, checkpoint ${r.checkpoint}` : ''}`,
     table(['method', 'OOD set', 'AUROC%', 'FPR@95%', 'AUPR-In%', 'AUPR-Out%', 'params'], rows),

@@ -11,6 +11,7 @@ import { currentBackend, initBackend, tf } from '../backend';
 import { makeBatch } from '../data/augment';
 import { loadImageSet, type ImageSet } from '../data/load';
 import type { DatasetId } from '../data/registry';
+import { defaultOodSets } from './default-ood';
 import { loadCheckpoint, readCheckpointMeta } from '../model/checkpoint';
 import { ResNet18 } from '../model/resnet';
 import { writeJsonAtomic } from '../runs/atomic';
@@ -22,7 +23,7 @@ import { writeFeatureSet } from './store';
 
 export interface ExtractOptions {
   checkpoint: CheckpointRef;
-  /** OOD sets; default svhn + dtd for CIFAR-100 runs, synthetic-ood for synthetic ones. */
+  /** OOD sets; default: see default-ood.ts. */
   oodSets?: string[];
   /** Initialises this backend first; the caller's backend is used when absent. */
   backend?: BackendChoice;
@@ -109,12 +110,13 @@ export async function extractRunFeatures(home: string, runId: string, o: Extract
   try {
     await loadCheckpoint(ckpt, model);
     const synthetic = config.synthetic && { seed: config.seed, ...config.synthetic };
-    const oodIds = (o.oodSets ??
-      (config.dataset === 'cifar100' ? ['svhn', 'dtd'] : ['synthetic-ood'])) as DatasetId[];
+    const oodIds = (o.oodSets ?? (await defaultOodSets(home, config.dataset))) as DatasetId[];
     const train = await loadImageSet(home, config.dataset, 'train', synthetic);
     const test = await loadImageSet(home, config.dataset, 'test', synthetic);
     const oods: [string, ImageSet][] = [];
-    for (const id of oodIds) oods.push([id, await loadImageSet(home, id, 'test', synthetic)]);
+    // outliers are normalised as the model's inputs always are: with the ID training statistics
+    for (const id of oodIds)
+      oods.push([id, { ...(await loadImageSet(home, id, 'test', synthetic)), norm: train.norm }]);
     const proxy = patchShuffled(test, o.proxyCount ?? 2000, config.seed);
     const total = train.n + test.n + proxy.n + oods.reduce((s, [, v]) => s + v.n, 0);
     let done = 0;

@@ -1,6 +1,8 @@
 // summary.json: one record of a run, assembled from config.json, manifest.json, training_history.json,
 // ood_results.json and nc_results.json. Validated with the `Summary` schema when written and when read, written
 // atomically, so a reader (or a paper's table script) never sees half a file or a field that is not documented.
+import { groupMeans } from '../../../common/ood/groups';
+import type { OodMethod } from '../../../common/contract/ood';
 import { readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -55,6 +57,10 @@ function ood(d: RunData): Summary['ood'] {
         paramSource: m.paramSource,
         ...x.metrics,
       })),
+    ),
+    groups: r.groups ?? null,
+    groupMeans: Object.entries(groupMeans(r)).flatMap(([method, gs]) =>
+      gs.map((g) => ({ method: method as OodMethod, group: g.group, sets: g.sets, ...g.metrics })),
     ),
     notes: r.notes,
   };
