@@ -3,7 +3,8 @@
  * that uses the central directory and reads each member from the file on demand, never unpacking to disk. The
  * same shape as tar-read: a `want` filter, an `onFile` callback with at most `concurrency` pending, a cancel signal
  * and progress in archive bytes. A member larger than `maxEntryBytes` or expanding more than 1000x is refused
- * before it is inflated (zip bombs), and yauzl checks every member's real size against the one it declares.
+ * before it is inflated (zip bombs; arrays of a user's .npz, which may hold long runs of zeros, are capped by
+ * size only), and yauzl checks every member's real size against the one it declares.
  */
 import yauzl from 'yauzl';
 import type { Entry, ZipFile } from 'yauzl';
@@ -17,9 +18,9 @@ export interface ZipReadOptions {
   onRead?: (bytes: number) => void;
   /** Default 64 MiB: no image or annotation file comes near it. */
   maxEntryBytes?: number;
+  /** Default 1000 (deflate's ceiling is about 1032:1, reached only by runs of one byte: not an image). */
+  maxRatio?: number;
 }
-
-const MAX_RATIO = 1000;
 
 function open(archive: string): Promise<ZipFile> {
   return new Promise((resolve, reject) =>
@@ -57,6 +58,7 @@ export async function readZip(archive: string, o: ZipReadOptions): Promise<void>
   }
   const limit = o.concurrency ?? 4;
   const maxBytes = o.maxEntryBytes ?? 64 << 20;
+  const maxRatio = o.maxRatio ?? 1000;
   const pending = new Set<Promise<unknown>>();
   let read = 0;
   try {
@@ -78,7 +80,7 @@ export async function readZip(archive: string, o: ZipReadOptions): Promise<void>
           o.onRead?.(read);
           const path = e.fileName;
           if (path.endsWith('/') || !o.want(path)) return next();
-          if (e.uncompressedSize > maxBytes || e.uncompressedSize > MAX_RATIO * Math.max(e.compressedSize, 1))
+          if (e.uncompressedSize > maxBytes || e.uncompressedSize > maxRatio * Math.max(e.compressedSize, 1))
             throw new OodlabError(
               'failed',
               `${archive}: member ${path} would expand to ${e.uncompressedSize} bytes from ${e.compressedSize}: refused (not a data set image).`,

@@ -19,7 +19,9 @@ export interface ArrayImages {
 
 function decode(buf: Uint8Array, what: string): NpyArray {
   try {
-    return decodeNpy(buf);
+    // decodeNpy copies with slice(), which on a Buffer is a view into its whole ArrayBuffer (a small zip member
+    // sits in Node's shared pool): hand it a plain Uint8Array over the same bytes, whose slice() copies
+    return decodeNpy(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
   } catch (err) {
     const why = err instanceof NpyFormatError ? err.message : (err as Error).message;
     throw new OodlabError('invalid_request', `${what} is not a readable .npy array: ${why}`);
@@ -31,7 +33,8 @@ export async function readNpz(path: string): Promise<{ x: NpyArray; y?: NpyArray
   await readZip(path, {
     want: (p) => p === 'x.npy' || p === 'y.npy',
     onFile: (p, data) => members.set(p, data),
-    maxEntryBytes: 8 << 30,
+    maxEntryBytes: 8 * 2 ** 30,
+    maxRatio: Infinity,
   });
   const x = members.get('x.npy');
   if (!x)
