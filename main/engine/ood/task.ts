@@ -16,6 +16,7 @@ import { extractRunFeatures } from '../features/extract';
 import { featuresDirFor, checkpointName } from '../features/paths';
 import { loadFeatureDir } from '../features/store';
 import { readRunConfig } from '../runs/store';
+import { evaluateEpochs } from './epochs';
 import { evaluateFeatures } from './evaluate';
 import { mergeResults, readOodResults, writeOodResults } from './results';
 
@@ -30,6 +31,7 @@ export const OodTaskParams = z
     params: OodParams.default({}),
     noSweep: z.boolean().default(false),
     scoresDir: z.string().optional(),
+    epochs: z.boolean().default(false),
     /** Merge into the run's existing ood_results.json instead of replacing it. */
     merge: z.boolean().default(false),
   })
@@ -60,6 +62,18 @@ export const oodTask: TaskFn = async (raw, ctx) => {
     } catch (err) {
       throw new OodlabError('invalid_request', (err as Error).message);
     }
+  }
+  if (p.epochs) {
+    if (!p.runId) throw new OodlabError('invalid_request', '--epochs scores the checkpoints of a run: give a run.');
+    return evaluateEpochs(ctx.home, p.runId, {
+      methods: p.methods,
+      datasets: p.datasets,
+      params: p.params,
+      noSweep: p.noSweep,
+      signal: ctx.signal,
+      progress: (fraction, message) => ctx.progress({ fraction, message }),
+      log: (m) => ctx.log('info', m),
+    });
   }
   const extracted = Boolean(
     p.runId && !existsSync(join(featuresDirFor(ctx.home, p.runId, p.checkpoint), 'meta.json')),
