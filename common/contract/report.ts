@@ -126,6 +126,19 @@ export const Summary = z
     training: SummaryTraining,
     ood: SummaryOod.nullable().describe('null until `oodlab evaluate` has run'),
     nc: SummaryNc.nullable().describe('null until `oodlab analyze` has run'),
+    oodEpochs: z
+      .array(
+        z.object({
+          epoch: z.number().int(),
+          method: OodMethod,
+          dataset: z.string().describe('OOD set'),
+          auroc: z.number(),
+          fpr95: z.number(),
+        }),
+      )
+      .nullable()
+      .optional()
+      .describe('OOD across training (`evaluate --epochs`): one row per kept checkpoint, method and OOD set'),
     timings: SummaryTimings,
   })
   .describe('summary.json: everything a paper table needs from one run');

@@ -64,7 +64,8 @@ export const oodTask: TaskFn = async (raw, ctx) => {
     }
   }
   if (p.epochs) {
-    if (!p.runId) throw new OodlabError('invalid_request', '--epochs scores the checkpoints of a run: give a run.');
+    if (!p.runId)
+      throw new OodlabError('invalid_request', '--epochs scores the checkpoints of a run: give a run.');
     return evaluateEpochs(ctx.home, p.runId, {
       methods: p.methods,
       datasets: p.datasets,

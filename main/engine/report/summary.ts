@@ -108,6 +108,18 @@ export async function buildSummary(
     training: t,
     ood: ood(d),
     nc: nc(d),
+    oodEpochs:
+      d.oodEpochs?.points.flatMap((p) =>
+        Object.entries(p.methods).flatMap(([method, m]) =>
+          Object.entries(m.auroc).map(([dataset, auroc]) => ({
+            epoch: p.epoch,
+            method: method as OodMethod,
+            dataset,
+            auroc,
+            fpr95: m.fpr95[dataset],
+          })),
+        ),
+      ) ?? null,
     timings: {
       trainingSeconds: t.seconds,
       oodSeconds: d.ood ? d.ood.methods.reduce((s, m) => s + m.seconds.fit + m.seconds.score, 0) : null,

@@ -139,7 +139,13 @@ describe('datasets add', () => {
 
     const xf = new Float32Array(10 * 32 * 32 * 3).map((_, i) => ((i % 3) + 1) / 4);
     await writeFile(join(dir, 'x.npy'), encodeNpy(xf, [10, 32, 32, 3]));
-    await writeFile(join(dir, 'y.npy'), encodeNpy(Int32Array.from({ length: 10 }, (_, k) => k % 2), [10]));
+    await writeFile(
+      join(dir, 'y.npy'),
+      encodeNpy(
+        Int32Array.from({ length: 10 }, (_, k) => k % 2),
+        [10],
+      ),
+    );
     const e2 = await add({ path: join(dir, 'x.npy'), labels: join(dir, 'y.npy'), name: 'pair', role: 'id' });
     expect(e2.error?.message).toBeUndefined();
     const p = await loadImageSet(home, 'pair', 'train');
