@@ -100,7 +100,7 @@ export const TrainConfigFields = z
       .boolean()
       .default(true)
       .describe(
-        'Random crop with 4-pixel zero padding and horizontal flip of training images (per-channel normalisation with CIFAR-100 statistics always applies)',
+        'Random crop with 4-pixel zero padding and horizontal flip of training images (per-channel normalisation with the training set statistics always applies: CIFAR-100’s published ones, or those computed when the set was converted)',
       ),
     seed: z
       .number()

@@ -17,7 +17,7 @@ import { call, ensureDatasets, ensureNc, ensureOod, ensureTrained } from '../pip
 import { runExport } from './export';
 
 const usage =
-  'oodlab pipeline [--preset quick|paper|smoke] [--dataset cifar100|synthetic] [--backend B] [--epochs N]\n' +
+  'oodlab pipeline [--preset quick|paper|smoke] [--dataset cifar100|cifar10|synthetic|ID] [--backend B] [--epochs N]\n' +
   '                [--out DIR] [--format svg,png]\n' +
   '  download what is missing, train, evaluate OOD, analyse Neural Collapse, export (default --out: the run folder)';
 
