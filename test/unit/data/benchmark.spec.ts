@@ -4,7 +4,7 @@
  * parsers convert them, and the cached images are checked against values computed from the fixtures' formulas.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -125,6 +125,20 @@ describe('benchmark sets', () => {
     // the corner clamps to source pixel (0, 0); test digits follow the training ones
     expect(m.images[6 * 3072]).toBe(digitPixel(6, 0, 0));
     expect(existsSync(join(datasetDir(home, 'mnist'), 't10k-labels-idx1-ubyte.gz'))).toBe(true);
+  });
+
+  it('MNIST from a folder holding its four files (--from DIR); one file is refused', async () => {
+    const dirOf = join(dir, 'mnist-files');
+    await mkdir(dirOf);
+    for (const [name, data] of Object.entries(makeMnistFiles(5, 3))) await writeFile(join(dirOf, name), data);
+    await call('datasets.delete', { id: 'mnist' });
+    await download({ id: 'mnist', from: dirOf });
+    expect((await loadImageSet(home, 'mnist', 'test')).n).toBe(8);
+    const job = await call<JobInfo>('datasets.download', {
+      id: 'mnist',
+      from: join(dirOf, 'train-images-idx3-ubyte.gz'),
+    });
+    expect((await rt.jobs.wait(job.id)).error?.message).toMatch(/is 4 files .* give the folder/);
   });
 
   it('Tiny ImageNet zip: validation images labelled by val_annotations.txt over the sorted wnids', async () => {
