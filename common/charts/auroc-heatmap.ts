@@ -1,7 +1,9 @@
 // Figure "AUROC table": methods (rows) x OOD sets (columns) as a heat map with the value written in each cell, the
-// compact overview the seed study opens its OOD section with. Colour runs from chance (50%) to perfect (100%).
+// compact overview the seed study opens its OOD section with, then OpenOOD's near- and far-OOD means where the ID
+// set has them. Colour runs from chance (50%) to perfect (100%).
 import type { EChartsOption } from 'echarts';
 import type { OodResults } from '../contract/ood';
+import { groupMeans } from '../ood/groups';
 import { baseOption, palette, sig, xAxis, yAxis, type ChartOptions } from './theme';
 
 /** OOD set names in the order the results list them, then any a method adds. */
@@ -11,14 +13,27 @@ export function oodDatasets(r: Pick<OodResults, 'oodSets' | 'methods'>): string[
   return names;
 }
 
-/** Cells [dataset index, method index, AUROC in %]; a missing pair has no cell. */
-export function aurocCells(r: Pick<OodResults, 'oodSets' | 'methods'>): [number, number, number][] {
-  const sets = oodDatasets(r);
+/** The columns: each OOD set, then OpenOOD's near and far means where the ID set has groups. */
+export function heatmapColumns(r: Pick<OodResults, 'oodSets' | 'methods' | 'groups'>): string[] {
+  const means = groupMeans(r);
+  const groups = (['near', 'far'] as const).filter((g) =>
+    Object.values(means).some((l) => l.some((x) => x.group === g)),
+  );
+  return [...oodDatasets(r), ...groups.map((g) => `${g} mean`)];
+}
+
+/** Cells [column index, method index, AUROC in %]; a missing pair has no cell. */
+export function aurocCells(
+  r: Pick<OodResults, 'oodSets' | 'methods' | 'groups'>,
+): [number, number, number][] {
+  const sets = heatmapColumns(r);
+  const means = groupMeans(r);
   const cells: [number, number, number][] = [];
   r.methods.forEach((m, i) =>
     sets.forEach((d, j) => {
-      const x = m.datasets[d];
-      if (x) cells.push([j, i, sig(x.metrics.auroc * 100, 4)]);
+      const g = means[m.method].find((x) => `${x.group} mean` === d);
+      const v = g ? g.metrics.auroc : m.datasets[d]?.metrics.auroc;
+      if (v !== undefined) cells.push([j, i, sig(v * 100, 4)]);
     }),
   );
   return cells;
@@ -26,7 +41,7 @@ export function aurocCells(r: Pick<OodResults, 'oodSets' | 'methods'>): [number,
 
 export function aurocHeatmapOption(r: OodResults, o: ChartOptions = {}): EChartsOption {
   const p = palette(o.theme);
-  const sets = oodDatasets(r);
+  const sets = heatmapColumns(r);
   return {
     ...baseOption(
       o,

@@ -3,13 +3,14 @@
 // (no OOD results yet, NC run without checkpoints) is simply not listed, so a partial run still exports what it has.
 import type { EChartsOption } from 'echarts';
 import type { NcResults } from '../contract/nc';
-import type { OodResults } from '../contract/ood';
+import type { OodEpochs, OodResults } from '../contract/ood';
 import type { TrainingHistory } from '../contract/train';
 import { aurocHeatmapOption, oodDatasets } from './auroc-heatmap';
 import { cosineHeatmapOption } from './cosine-heatmap';
 import { layerNc1Option } from './layer-nc1';
 import { lossAccuracyOption } from './loss-accuracy';
 import { ncEpochsOption } from './nc-epochs';
+import { oodEpochsOption } from './ood-epochs';
 import { oodHistogramsOption } from './ood-histograms';
 import { pcaGeometryOption } from './pca-geometry';
 import { rocOption } from './roc';
@@ -23,6 +24,7 @@ export interface FigureData {
   history?: TrainingHistory | null;
   ood?: OodResults | null;
   nc?: NcResults | null;
+  oodEpochs?: OodEpochs | null;
 }
 
 export interface Figure {
@@ -117,6 +119,15 @@ export const figureDefs: FigureDef[] = [
     width: 900,
     height: 560,
     make: (d, o) => (d.nc?.perEpoch.length ? [{ option: ncEpochsOption(d.nc.perEpoch, o) }] : []),
+  },
+  {
+    id: 'ood-epochs',
+    title: 'OOD detection across training',
+    describe:
+      'AUROC of every detector at every kept checkpoint (mean over the OOD sets), on the NC epoch axis',
+    width: 900,
+    height: 560,
+    make: (d, o) => (d.oodEpochs?.points.length ? [{ option: oodEpochsOption(d.oodEpochs, o) }] : []),
   },
   {
     id: 'cosine-heatmap',

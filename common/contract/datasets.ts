@@ -3,9 +3,19 @@ import { z } from 'zod';
 import { request } from './define';
 import { JobInfo } from './jobs';
 
-export const DatasetId = z.enum(['cifar100', 'svhn', 'dtd', 'synthetic', 'synthetic-ood']);
+/** A built-in set's id or the id of a set the user added (a slug: it names a folder of the data folder). */
+export const DatasetId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,47}$/, 'not a data set id');
 export type DatasetId = z.infer<typeof DatasetId>;
-export const DownloadableId = z.enum(['cifar100', 'svhn', 'dtd']);
+export const DownloadableId = z.enum([
+  'cifar100',
+  'svhn',
+  'dtd',
+  'cifar10',
+  'tinyimagenet',
+  'mnist',
+  'places365',
+]);
+export type DownloadableId = z.infer<typeof DownloadableId>;
 
 export const DatasetStatus = z.enum(['missing', 'downloading', 'ready', 'corrupt']);
 export type DatasetStatus = z.infer<typeof DatasetStatus>;
@@ -28,6 +38,18 @@ export const DatasetInfo = z.object({
   classNames: z.array(z.string()),
   /** Why it is corrupt, or how far a partial download got. */
   message: z.string().optional(),
+  /** A set the user added: where from, and the images skipped as unreadable. */
+  custom: z
+    .object({
+      path: z.string(),
+      kind: z.string(),
+      split: z.string(),
+      skipped: z.number().int(),
+      skippedFirst: z.array(z.string()),
+    })
+    .optional(),
+  /** OpenOOD group of this OOD set for CIFAR-100 as ID. */
+  group: z.enum(['near', 'far']).optional(),
 });
 export type DatasetInfo = z.infer<typeof DatasetInfo>;
 
@@ -42,6 +64,8 @@ export const DownloadRequest = z
     mirror: z.url().optional(),
     /** Proxy URL; default HTTPS_PROXY / HTTP_PROXY from the environment. */
     proxy: z.url().optional(),
+    /** Delete the source archives once the cache is built. */
+    prune: z.boolean().optional(),
   })
   .strict();
 
@@ -57,9 +81,26 @@ export type DatasetSample = z.infer<typeof DatasetSample>;
 export const datasetsRequests = {
   'datasets.list': request(z.object({ verify: z.boolean().optional() }).strict(), z.array(DatasetInfo)),
   'datasets.download': request(DownloadRequest, JobInfo),
+  /** A built-in set's archive and cache, or a set the user added (its cache only: never their own files). */
   'datasets.delete': request(
-    z.object({ id: DownloadableId }).strict(),
+    z.object({ id: DatasetId }).strict(),
     z.object({ deleted: z.boolean(), freedBytes: z.number() }),
+  ),
+  /** Starts a job (kind 'datasets.add'): a folder of images or .npz/.npy arrays becomes a data set. */
+  'datasets.add': request(
+    z
+      .object({
+        /** Absolute path of an image folder, an .npz, or an .npy of images (with `labels`). */
+        path: z.string().min(1),
+        name: z.string().min(1).max(80),
+        role: z.enum(['id', 'ood']),
+        /** Image side in the cache; the networks take 32x32. */
+        size: z.literal(32).optional(),
+        labels: z.string().min(1).optional(),
+        seed: z.number().int().optional(),
+      })
+      .strict(),
+    JobInfo,
   ),
   'datasets.samples': request(
     z

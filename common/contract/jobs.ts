@@ -3,6 +3,7 @@ import { request } from './define';
 
 export const JobKind = z.enum([
   'datasets.download',
+  'datasets.add',
   'train',
   'features',
   'ood',

@@ -74,12 +74,45 @@ export const OodResults = z.object({
   dim: z.number().int(),
   classes: z.number().int(),
   oodSets: z.record(z.string(), z.number().int()),
+  /** The ID set the features come from, when known. */
+  idDataset: z.string().nullable().optional(),
+  /** OpenOOD's near/far groups of the ID set (all their members, evaluated or not); null outside the benchmark. */
+  groups: z
+    .object({ near: z.array(z.string()), far: z.array(z.string()) })
+    .nullable()
+    .optional(),
   /** How hyper-parameters were picked: never on the test OOD sets. */
   selection: z.object({ heldOut: z.string(), proxy: z.string() }),
   methods: z.array(OodMethodResult),
   notes: z.array(z.string()),
 });
 export type OodResults = z.infer<typeof OodResults>;
+
+/** One kept checkpoint scored: per method, AUROC and FPR@95 (classic) on each OOD set. */
+export const OodEpochPoint = z.object({
+  epoch: z.number().int(),
+  checkpoint: z.string(),
+  methods: z.record(
+    z.string(),
+    z.object({
+      params: z.record(z.string(), z.number()),
+      auroc: z.record(z.string(), z.number()),
+      fpr95: z.record(z.string(), z.number()),
+    }),
+  ),
+});
+export type OodEpochPoint = z.infer<typeof OodEpochPoint>;
+
+/** ood_epochs.json: OOD detection across training, one point per kept checkpoint (`evaluate RUN --epochs`). */
+export const OodEpochs = z.object({
+  version: z.literal(1),
+  runId: z.string(),
+  createdAt: z.string(),
+  methods: z.array(z.object({ method: OodMethod, label: z.string() })),
+  oodSets: z.array(z.string()),
+  points: z.array(OodEpochPoint),
+});
+export type OodEpochs = z.infer<typeof OodEpochs>;
 
 const RunId = z.string().regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/, 'not a run id');
 
@@ -98,6 +131,8 @@ export const OodEvaluateRequest = z
     noSweep: z.boolean().optional(),
     /** Also write each method x set's scores there as .npy. */
     scoresDir: z.string().min(1).optional(),
+    /** Score every kept checkpoint (epoch-NNN) instead of one: writes ood_epochs.json. */
+    epochs: z.boolean().optional(),
   })
   .strict()
   .refine((r) => Boolean(r.runId) !== Boolean(r.featuresDir), {
@@ -121,6 +156,8 @@ export const oodRequests = {
     JobInfo,
   ),
   'ood.results': request(z.object({ runId: RunId }).strict(), OodResults),
+  /** The across-training series of `evaluate --epochs`. */
+  'ood.epochs': request(z.object({ runId: RunId }).strict(), OodEpochs),
   /** Re-scores from cached features with new hyper-parameters (a job: refitting ViM/NECO takes seconds). */
   'ood.rescore': request(z.object({ runId: RunId, params: OodParams }).strict(), JobInfo),
 };

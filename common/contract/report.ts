@@ -77,6 +77,26 @@ export const SummaryOod = z
       .object({ heldOut: z.string(), proxy: z.string() })
       .describe('How hyper-parameters were picked'),
     table: z.array(SummaryOodRow).describe('Method x OOD set metrics (all fractions)'),
+    groups: z
+      .object({ near: z.array(z.string()), far: z.array(z.string()) })
+      .nullable()
+      .optional()
+      .describe("OpenOOD v1.5's near-/far-OOD sets of the ID set; null outside the benchmark"),
+    groupMeans: z
+      .array(
+        z.object({
+          method: OodMethod,
+          group: z.enum(['near', 'far']),
+          sets: z.array(z.string()).describe('The sets of the group that were scored'),
+          auroc: z.number(),
+          fpr95: z.number(),
+          fpr95OpenOOD: z.number(),
+          auprIn: z.number(),
+          auprOut: z.number(),
+        }),
+      )
+      .optional()
+      .describe('Per method, the mean of each metric over the scored sets of each group (fractions)'),
     notes: z.array(z.string()),
   })
   .describe('OOD detection, from ood_results.json');
@@ -115,6 +135,19 @@ export const Summary = z
     training: SummaryTraining,
     ood: SummaryOod.nullable().describe('null until `oodlab evaluate` has run'),
     nc: SummaryNc.nullable().describe('null until `oodlab analyze` has run'),
+    oodEpochs: z
+      .array(
+        z.object({
+          epoch: z.number().int(),
+          method: OodMethod,
+          dataset: z.string().describe('OOD set'),
+          auroc: z.number(),
+          fpr95: z.number(),
+        }),
+      )
+      .nullable()
+      .optional()
+      .describe('OOD across training (`evaluate --epochs`): one row per kept checkpoint, method and OOD set'),
     timings: SummaryTimings,
   })
   .describe('summary.json: everything a paper table needs from one run');

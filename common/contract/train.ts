@@ -18,9 +18,10 @@ export type SyntheticConfig = z.infer<typeof SyntheticConfig>;
 export const TrainConfigFields = z
   .object({
     dataset: z
-      .enum(['cifar100', 'synthetic'])
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]{0,47}$/, 'not a data set id')
       .describe(
-        'Training data: CIFAR-100 (needs `oodlab download cifar100`) or a synthetic set made from the seed',
+        'Training data: CIFAR-100 or CIFAR-10 (`oodlab download`), a set you added (`oodlab datasets add`), or a synthetic set made from the seed',
       ),
     synthetic: SyntheticConfig.optional().describe(
       'Options of the synthetic dataset (generated in memory from the seed; used only when dataset is synthetic)',
@@ -107,7 +108,7 @@ export const TrainConfigFields = z
       .boolean()
       .default(true)
       .describe(
-        'Random crop with 4-pixel zero padding and horizontal flip of training images (per-channel normalisation with CIFAR-100 statistics always applies)',
+        'Random crop with 4-pixel zero padding and horizontal flip of training images (per-channel normalisation with the training set statistics always applies: CIFAR-100’s published ones, or those computed when the set was converted)',
       ),
     seed: z
       .number()

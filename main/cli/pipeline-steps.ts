@@ -48,8 +48,15 @@ export async function ensureDatasets(
   config: TrainConfig,
   download = true,
 ): Promise<void> {
-  const needed = config.dataset === 'cifar100' ? ['cifar100', 'svhn', 'dtd'] : [];
-  if (!needed.length) return io.out('  synthetic data: generated from the seed, nothing to download');
+  // CIFAR-10 trains like CIFAR-100 (and is scored against the same two far-OOD sets unless more are downloaded)
+  const needed =
+    config.dataset === 'cifar100' || config.dataset === 'cifar10' ? [config.dataset, 'svhn', 'dtd'] : [];
+  if (!needed.length)
+    return io.out(
+      config.dataset === 'synthetic'
+        ? '  synthetic data: generated from the seed, nothing to download'
+        : `  ${config.dataset}: your data set, nothing to download`,
+    );
   const list = await call<DatasetInfo[]>(rt, 'datasets.list', {});
   for (const id of needed) {
     if (list.find((d) => d.id === id)?.status === 'ready') {

@@ -22,7 +22,7 @@ const numeric = {
 export const trainUsage =
   'oodlab train [--preset quick|paper|smoke | --config file.json] [--epochs N] [--width N] [--batch-size N] [--lr X]\n' +
   '             [--schedule cosine|multistep] [--milestones 60,120,160] [--warmup-epochs N] [--backend auto|wasm|...]\n' +
-  '             [--dataset cifar100|synthetic] [--samples-per-epoch N] [--test-samples N] [--micro-batch N]\n' +
+  '             [--dataset cifar100|cifar10|synthetic|ID] [--samples-per-epoch N] [--test-samples N] [--micro-batch N]\n' +
   '             [--label-smoothing X] [--weight-decay X] [--nesterov] [--no-augment] [--seed N] [--checkpoint-every N]\n' +
   '             [--name LABEL]\n' +
   '       oodlab train --resume RUN [--backend B]';

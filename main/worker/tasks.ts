@@ -9,6 +9,7 @@ import type { TaskFn } from './task';
 export const tasks: Partial<Record<JobKind, () => Promise<TaskFn>>> = {
   selftest: async () => (await import('./selftest')).selftest,
   'datasets.download': async () => (await import('../engine/data/download-task')).downloadTask,
+  'datasets.add': async () => (await import('../engine/data/custom/add-task')).addTask,
   train: async () => (await import('../engine/train/task')).trainTask,
   nc: async () => (await import('../engine/nc/task')).ncTask,
   ood: async () => (await import('../engine/ood/task')).oodTask,

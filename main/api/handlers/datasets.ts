@@ -3,7 +3,9 @@ import { rm } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import type { datasetsRequests } from '../../../common/contract/datasets';
 import { OodlabError } from '../../../common/contract/errors';
-import { datasetDir } from '../../engine/data/cache';
+import { datasetDir, manifestPath } from '../../engine/data/cache';
+import type { AddParams } from '../../engine/data/custom/add-task';
+import { customIdOf } from '../../engine/data/custom/meta';
 import type { DownloadParams } from '../../engine/data/download-task';
 import { datasetSpec, downloadableIds, type DatasetId } from '../../engine/data/registry';
 import { samplesFor } from '../../engine/data/samples';
@@ -14,10 +16,10 @@ import type { Handlers } from '../table';
 /** Which sets each download job of this process is working on (a listing shows them as 'downloading'). */
 const jobSets = new WeakMap<ApiContext, Map<string, DatasetId[]>>();
 
-function activeSets(ctx: ApiContext): Set<DatasetId> {
+function activeSets(ctx: ApiContext): Set<string> {
   const jobs = jobSets.get(ctx) ?? new Map<string, DatasetId[]>();
   jobSets.set(ctx, jobs);
-  const active = new Set<DatasetId>();
+  const active = new Set<string>();
   for (const [jobId, ids] of jobs) {
     if (ctx.jobs.get(jobId).state === 'running') ids.forEach((id) => active.add(id));
     else jobs.delete(jobId);
@@ -45,6 +47,7 @@ export const datasetsHandlers: Handlers<keyof typeof datasetsRequests> = {
       verify: req.verify,
       mirror: req.mirror,
       proxy: req.proxy,
+      prune: req.prune ?? false,
     };
     const title = `Download ${ids.map((id) => datasetSpec(id).name).join(', ')}`;
     const info = ctx.jobs.start({ kind: 'datasets.download', title, params });
@@ -61,6 +64,20 @@ export const datasetsHandlers: Handlers<keyof typeof datasetsRequests> = {
     await rm(datasetDir(ctx.home, req.id), { recursive: true, force: true });
     ctx.bus.emit('datasets.changed', { id: req.id, status: 'missing' });
     return { deleted: before.sizeOnDisk > 0, freedBytes: before.sizeOnDisk };
+  },
+
+  'datasets.add': async (req, ctx) => {
+    for (const p of [req.path, req.labels].filter((x): x is string => x !== undefined))
+      if (!isAbsolute(p) || !existsSync(p))
+        throw new OodlabError('invalid_request', `Nothing at ${p} (give an absolute path).`);
+    const id = customIdOf(req.name);
+    if (existsSync(manifestPath(ctx.home, id)))
+      throw new OodlabError(
+        'conflict',
+        `A data set '${id}' exists already: remove it or choose another name.`,
+      );
+    const params: AddParams = { ...req, size: 32, seed: req.seed ?? 0, trainFraction: 0.8 };
+    return ctx.jobs.start({ kind: 'datasets.add', title: `Add data set ${req.name}`, params });
   },
 
   'datasets.samples': async (req, ctx) => samplesFor(ctx.home, req),

@@ -1,4 +1,5 @@
 import type { oodRequests } from '../../../common/contract/ood';
+import { readOodEpochs } from '../../engine/ood/epochs';
 import { methodsFor, readOodResults } from '../../engine/ood/results';
 import { readManifest } from '../../engine/runs/store';
 import type { Handlers } from '../table';
@@ -20,6 +21,7 @@ export const oodHandlers: Handlers<keyof typeof oodRequests> = {
     });
   },
   'ood.results': async (req, ctx) => readOodResults(ctx.home, req.runId),
+  'ood.epochs': async (req, ctx) => readOodEpochs(ctx.home, req.runId),
   'ood.rescore': async (req, ctx) => {
     const prev = await readOodResults(ctx.home, req.runId);
     const methods = methodsFor(req.params);

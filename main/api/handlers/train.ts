@@ -6,6 +6,7 @@ import { TrainConfig } from '../../../common/contract/train';
 import { presetConfig, presets } from '../../../common/train/presets';
 import { readManifest as readCacheManifest } from '../../engine/data/cache';
 import { archivePath, notDownloaded } from '../../engine/data/load';
+import { datasetSpec, isDatasetId } from '../../engine/data/registry';
 import { effectiveState, localProbe } from '../../engine/runs/liveness';
 import { createRun, ownerStamp, readManifest, updateManifest } from '../../engine/runs/store';
 import type { Handlers } from '../table';
@@ -31,6 +32,25 @@ function resolveConfig(req: {
 /** Refuses at once, before a run folder exists, when the dataset was never downloaded (no cache, no archive). */
 async function requireDataset(home: string, c: TrainConfig): Promise<void> {
   if (c.dataset === 'synthetic') return;
+  if (!isDatasetId(c.dataset)) {
+    const m = await readCacheManifest(home, c.dataset).catch(() => null);
+    if (!m?.custom)
+      throw new OodlabError(
+        'not_found',
+        `There is no data set '${c.dataset}': add it with \`oodlab datasets add PATH --name ${c.dataset} --role id\`.`,
+      );
+    if (m.custom.role !== 'id')
+      throw new OodlabError(
+        'invalid_request',
+        `${m.custom.name} was added as an OOD set: it cannot be trained on.`,
+      );
+    return;
+  }
+  if (datasetSpec(c.dataset).role !== 'id')
+    throw new OodlabError(
+      'invalid_request',
+      `${datasetSpec(c.dataset).name} is an OOD set: train on an ID set.`,
+    );
   let cached = true; // a damaged cache counts: the job rebuilds it from the archive or says what to do
   try {
     cached = (await readCacheManifest(home, c.dataset)) !== null;

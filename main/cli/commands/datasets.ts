@@ -4,13 +4,17 @@ import type { DatasetInfo } from '../../../common/contract/datasets';
 import { createRuntime } from '../../runtime';
 import type { Command } from '../io';
 import { formatBytes, table } from '../format';
+import { addDataset, addUsage, removeDataset } from './datasets-add';
 
 /** `oodlab datasets`: what is on disk; `oodlab datasets sample SET --index I --out FILE.png`: look at one image. */
 export const datasets: Command = {
   summary: 'List the data sets and their state, or write one image of a set to a PNG',
   usage:
-    'oodlab datasets [--verify] [--json] | oodlab datasets sample SET [--index I] [--split train|test] --out FILE.png',
+    'oodlab datasets [--verify] [--json] | oodlab datasets sample SET [--index I] [--split train|test] --out FILE.png\n' +
+    `       ${addUsage}`,
   async run(argv, io) {
+    if (argv[0] === 'add') return addDataset(argv.slice(1), io);
+    if (argv[0] === 'remove') return removeDataset(argv.slice(1), io);
     const { values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
@@ -64,19 +68,26 @@ export const datasets: Command = {
       d.counts.train !== undefined ? `${d.counts.train}/${d.counts.test}` : `-/${d.counts.test}`;
     io.out(
       table(
-        ['id', 'name', 'role', 'status', 'on disk', 'train/test', 'classes'],
+        ['id', 'name', 'role', 'status', 'on disk', 'download', 'train/test', 'classes'],
         list.map((d) => [
           d.id,
           d.name,
-          d.role,
+          d.role + (d.group ? ` (${d.group})` : ''),
           d.status,
           d.synthetic ? '-' : formatBytes(d.sizeOnDisk),
+          d.downloadBytes ? formatBytes(d.downloadBytes) : '-',
           counts(d),
           d.classes,
         ]),
       ),
     );
     for (const d of list) if (d.message) io.out(`${d.id}: ${d.message}`);
+    for (const d of list)
+      if (d.custom)
+        io.out(
+          `${d.id}: from ${d.custom.path} (${d.custom.kind}, ${d.custom.split})` +
+            (d.custom.skipped ? `, ${d.custom.skipped} unreadable images skipped` : ''),
+        );
     return 0;
   },
 };

@@ -7,8 +7,11 @@ import { formatBytes, formatDuration, progressBar } from '../format';
 
 /** `oodlab download`: the same job the Datasets page starts, with a progress line in the terminal. */
 export const download: Command = {
-  summary: 'Download (or import) CIFAR-100, SVHN and DTD, verify them and build the cache',
-  usage: 'oodlab download [cifar100|svhn|dtd|all] [--from FILE] [--no-verify] [--mirror URL] [--proxy URL]',
+  summary:
+    'Download (or import) CIFAR-100, CIFAR-10, Tiny ImageNet, MNIST, SVHN, DTD, Places365; verify them and build the cache',
+  usage:
+    'oodlab download [cifar100|cifar10|tinyimagenet|mnist|svhn|dtd|places365|all] [--from FILE|DIR] [--no-verify]\n' +
+    '                [--mirror URL] [--proxy URL] [--prune-archive]',
   async run(argv, io) {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -18,6 +21,7 @@ export const download: Command = {
         'no-verify': { type: 'boolean', default: false },
         mirror: { type: 'string' },
         proxy: { type: 'string' },
+        'prune-archive': { type: 'boolean', default: false },
       },
     });
     const id = positionals[0] ?? 'all';
@@ -51,6 +55,7 @@ export const download: Command = {
       ...(values.from ? { from: resolve(values.from) } : {}),
       ...(values.mirror ? { mirror: values.mirror } : {}),
       ...(values.proxy ? { proxy: values.proxy } : {}),
+      ...(values['prune-archive'] ? { prune: true } : {}),
     });
     if (res.error) {
       unsubscribe();

@@ -3,14 +3,17 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { JobInfo } from '../../../common/contract/jobs';
-import { OodMethod, type OodResults } from '../../../common/contract/ood';
+import { OodMethod, type OodEpochs, type OodResults } from '../../../common/contract/ood';
+import { oodEpochPoints } from '../../../common/charts/ood-epochs';
+import { groupMeans } from '../../../common/ood/groups';
 import { createRuntime } from '../../runtime';
 import { progressBar, table } from '../format';
 import type { CliIO, Command } from '../io';
 
 const usage =
-  'oodlab evaluate RUN [--methods msp,vim,...] [--datasets svhn,dtd] [--checkpoint best|last|N] [--backend B]\n' +
-  '                    [--T n] [--D n] [--k n] [--no-sweep] [--json] [--scores DIR]\n' +
+  'oodlab evaluate RUN [--methods msp,vim,...] [--datasets near,far,all,svhn,...] [--checkpoint best|last|N]\n' +
+  '                    [--backend B]\n' +
+  '                    [--T n] [--D n] [--k n] [--no-sweep] [--json] [--scores DIR] [--epochs]\n' +
   '       oodlab evaluate --features DIR [same options]';
 
 const list = (s?: string) => s?.split(',').map((v) => v.trim()).filter(Boolean); // prettier-ignore
@@ -28,12 +31,34 @@ export function formatOodResults(r: OodResults): string {
       Object.entries(m.params).map(([k, v]) => `${k}=${v}`).join(' ') + (m.paramSource === 'sweep' ? ' (sweep)' : ''), // prettier-ignore
     ]),
   );
+  const means = groupMeans(r);
+  for (const m of r.methods)
+    for (const g of means[m.method])
+      rows.push([
+        m.label,
+        `${g.group} mean (${g.sets.join(', ')})`,
+        (g.metrics.auroc * 100).toFixed(2),
+        (g.metrics.fpr95 * 100).toFixed(2),
+        (g.metrics.auprIn * 100).toFixed(2),
+        (g.metrics.auprOut * 100).toFixed(2),
+        '',
+      ]);
   return [
     `ID train ${r.idTrain}, ID test ${r.idTest}, ${r.dim}-d features, ${r.classes} classes${r.checkpoint ? `, checkpoint ${r.checkpoint}` : ''}`,
     table(['method', 'OOD set', 'AUROC%', 'FPR@95%', 'AUPR-In%', 'AUPR-Out%', 'params'], rows),
     "FPR@95: fraction of OOD accepted when 95% of ID is accepted (classic); OpenOOD's convention is in --json.",
     `Sweep: ${r.selection.heldOut}; proxy: ${r.selection.proxy}.`,
     ...r.notes.map((n) => `note: ${n}`),
+  ].join('\n');
+}
+
+/** Epoch x method: AUROC (%) averaged over the OOD sets, as the across-training figure draws it. */
+export function formatOodEpochs(e: OodEpochs): string {
+  const cols = e.methods.map((m) => oodEpochPoints(e, m.method));
+  const rows = e.points.map((p, i) => [p.checkpoint, ...cols.map((c) => c[i][1]?.toFixed(2) ?? '-')]);
+  return [
+    `Run ${e.runId}: AUROC% at each kept checkpoint, mean over ${e.oodSets.join(', ')} (ood_epochs.json has each set)`,
+    table(['checkpoint', ...e.methods.map((m) => m.label)], rows),
   ].join('\n');
 }
 
@@ -73,6 +98,7 @@ export const evaluate: Command = {
         D: { type: 'string' },
         k: { type: 'string' },
         'no-sweep': { type: 'boolean', default: false },
+        epochs: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
       },
     });
@@ -95,6 +121,7 @@ export const evaluate: Command = {
       ...(Object.keys(params).length ? { params } : {}),
       ...(values['no-sweep'] ? { noSweep: true } : {}),
       ...(values.scores ? { scoresDir: resolve(values.scores) } : {}),
+      ...(values.epochs ? { epochs: true } : {}),
     });
     if (res.error) {
       io.err(`error: ${res.error.message}`);
@@ -104,6 +131,11 @@ export const evaluate: Command = {
     if (end.state !== 'done') {
       io.err(end.state === 'cancelled' ? 'cancelled' : `error: ${end.error?.message}`);
       return end.state === 'cancelled' ? 130 : 1;
+    }
+    if (values.epochs) {
+      const e = end.result as OodEpochs;
+      io.out(values.json ? JSON.stringify(e, null, 2) : formatOodEpochs(e));
+      return 0;
     }
     const r = end.result as OodResults;
     io.out(values.json ? JSON.stringify(r, null, 2) : formatOodResults(r));

@@ -20,7 +20,7 @@ import { onStopSignals } from '../stop-signals';
 import { runExport } from './export';
 
 const usage =
-  'oodlab pipeline [--preset quick|paper|smoke] [--dataset cifar100|synthetic] [--backend B] [--epochs N]\n' +
+  'oodlab pipeline [--preset quick|paper|smoke] [--dataset cifar100|cifar10|synthetic|ID] [--backend B] [--epochs N]\n' +
   '                [--out DIR] [--format svg,png] [--seed N] [--config FILE] [--run-id ID] [--name NAME] [--no-download]\n' +
   '  download what is missing, train, evaluate OOD, analyse Neural Collapse, export (default --out: the run folder)\n' +
   '  --run-id: train (or resume, or reuse) the run with this id: what each task of `oodlab cluster submit` runs.\n' +

@@ -25,8 +25,8 @@ export function makeBatch(
   indices: ArrayLike<number>,
   o: BatchOptions,
 ): { x: Float32Array; y: Int32Array } {
-  const mean = o.mean ?? CIFAR100_MEAN;
-  const std = o.std ?? CIFAR100_STD;
+  const mean = o.mean ?? set.norm?.mean ?? CIFAR100_MEAN;
+  const std = o.std ?? set.norm?.std ?? CIFAR100_STD;
   const rng = o.rng ?? Math.random;
   // value(p) = (p/255 - mean) / std = p * scale + shift, per channel
   const scale = [0, 1, 2].map((c) => 1 / (255 * std[c]));

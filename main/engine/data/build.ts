@@ -4,13 +4,19 @@
  * last, the manifest.
  */
 import { stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { OodlabError } from '../../../common/contract/errors';
 import { writeCache, type CacheManifest, type SplitData, type Split } from './cache';
 import { readCifarArchive } from './cifar';
+import { readCifar10Archive } from './cifar10';
 import { readDtdArchive } from './dtd';
+import { readMnist } from './idx';
 import { md5File } from './md5';
+import { channelStats } from './norm';
+import { readPlaces365 } from './places365';
 import { datasetSpec, type DatasetId } from './registry';
 import { readSvhnMat } from './svhn';
+import { readTinyImageNet } from './tinyimagenet';
 
 export interface BuildOptions {
   archive: string;
@@ -34,6 +40,15 @@ export async function buildCache(home: string, id: DatasetId, o: BuildOptions): 
         'failed',
         `${o.archive} does not match the published checksum of ${spec.name} (md5 ${md5}, expected ${src.md5}): it is damaged or a different file.`,
       );
+    for (const p of src.more ?? []) {
+      const path = join(dirname(o.archive), p.file);
+      const got = await md5File(path, o.signal).catch(() => 'missing');
+      if (got !== p.md5)
+        throw new OodlabError(
+          'failed',
+          `${path} does not match the published checksum of ${spec.name} (md5 ${got}, expected ${p.md5}).`,
+        );
+    }
   }
   const onRead = (b: number) => o.onProgress?.(Math.min(0.95, b / size), `Converting ${spec.name}`);
   const splits: Partial<Record<Split, SplitData>> = {};
@@ -48,6 +63,28 @@ export async function buildCache(home: string, id: DatasetId, o: BuildOptions): 
   } else if (src.format === 'svhn-mat') {
     o.onProgress?.(0.1, `Converting ${spec.name}`);
     splits.test = await readSvhnMat(o.archive);
+  } else if (src.format === 'cifar10-binary') {
+    const c = await readCifar10Archive(o.archive, { signal: o.signal, onRead });
+    splits.train = c.train;
+    splits.test = c.test;
+    classNames = c.classNames;
+  } else if (src.format === 'tinyimagenet-zip') {
+    const t = await readTinyImageNet(o.archive, { signal: o.signal, onRead });
+    splits.test = t;
+    classNames = t.classNames;
+  } else if (src.format === 'mnist-idx') {
+    o.onProgress?.(0.1, `Converting ${spec.name}`);
+    // train-images, train-labels, t10k-images, t10k-labels: the published order of the four files
+    const f = [src.file, ...(src.more ?? []).map((p) => p.file)].map((n) => join(dirname(o.archive), n));
+    splits.test = await readMnist(
+      [
+        { images: f[0], labels: f[1] },
+        { images: f[2], labels: f[3] },
+      ],
+      { signal: o.signal },
+    );
+  } else if (src.format === 'places365-tar') {
+    splits.test = await readPlaces365(o.archive, { signal: o.signal, onRead });
   } else {
     const d = await readDtdArchive(o.archive, { signal: o.signal, onRead });
     splits.test = d;
@@ -67,7 +104,15 @@ export async function buildCache(home: string, id: DatasetId, o: BuildOptions): 
   const m = await writeCache(
     home,
     id,
-    { source: { file: src.file, md5: src.md5, url: src.url }, classNames, coarseClassNames },
+    {
+      source: { file: src.file, md5: src.md5, url: src.url },
+      classNames,
+      coarseClassNames,
+      // CIFAR-100 keeps the published constants its runs were always normalised with
+      ...(spec.role === 'id' && id !== 'cifar100' && splits.train
+        ? { norm: channelStats(splits.train.images) }
+        : {}),
+    },
     splits,
   );
   o.onProgress?.(1, `${spec.name} is ready`);

@@ -12,9 +12,12 @@ import { join } from 'node:path';
 import { OodlabError } from '../../../common/contract/errors';
 import { writeFileAtomic, writeJsonAtomic } from '../runs/atomic';
 import { homePaths } from '../runs/home';
-import type { DatasetId } from './registry';
+import type { CustomMeta } from './custom/meta';
+import type { NormStats } from './norm';
 
 export type Split = 'train' | 'test';
+/** A built-in set's id or the id of a set the user added. */
+export type DatasetId = string;
 
 export interface CachedFile {
   name: string;
@@ -30,6 +33,10 @@ export interface CacheManifest {
   source: { file: string; md5: string; url?: string };
   classNames: string[];
   coarseClassNames?: string[];
+  /** ID sets: per-channel statistics of the training split, used to normalise inputs. */
+  norm?: NormStats;
+  /** A set the user added (datasets add): where it came from and what was skipped. */
+  custom?: CustomMeta;
   splits: Partial<Record<Split, { n: number; images: CachedFile; labels: CachedFile; coarse?: CachedFile }>>;
 }
 
@@ -61,7 +68,7 @@ async function writePart(dir: string, name: string, data: Uint8Array | Int32Arra
 export async function writeCache(
   home: string,
   id: DatasetId,
-  meta: Pick<CacheManifest, 'source' | 'classNames' | 'coarseClassNames'>,
+  meta: Pick<CacheManifest, 'source' | 'classNames' | 'coarseClassNames' | 'norm' | 'custom'>,
   splits: Partial<Record<Split, SplitData>>,
 ): Promise<CacheManifest> {
   const dir = datasetDir(home, id);

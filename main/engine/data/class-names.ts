@@ -29,3 +29,17 @@ export const DTD_CLASSES = (
 ).split(' ');
 
 export const SVHN_CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
+
+/** CIFAR-10's batches.meta.txt order. */
+export const CIFAR10_CLASSES = [
+  'airplane',
+  'automobile',
+  'bird',
+  'cat',
+  'deer',
+  'dog',
+  'frog',
+  'horse',
+  'ship',
+  'truck',
+];

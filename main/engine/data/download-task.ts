@@ -4,7 +4,7 @@
  * the whole job (download ~85% of each set's share, conversion the rest) with {bytes, total, rate} in detail.
  * A set whose cache is already intact and from the published archive is skipped.
  */
-import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
+import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { DownloadableId } from '../../../common/contract/datasets';
@@ -26,6 +26,8 @@ export const DownloadParams = z.object({
   idleTimeoutMs: z.number().int().positive().optional(),
   retries: z.number().int().min(0).optional(),
   backoffMs: z.number().int().min(0).optional(),
+  /** Delete the source archives once the cache is built (the cache is all that training and scoring read). */
+  prune: z.boolean().default(false),
 });
 export type DownloadParams = z.infer<typeof DownloadParams>;
 
@@ -78,15 +80,28 @@ export const downloadTask: TaskFn = async (raw, ctx) => {
       continue;
     }
     const archive = join(datasetDir(ctx.home, id), src.file);
-    if (p.from) {
-      ctx.progress({ fraction: share(0), message: `Importing ${p.from}` });
-      await importFile(p.from, archive, p.verify ? src.md5 : null, spec.name, ctx);
-    } else {
-      ctx.log('info', `Downloading ${spec.name} from ${src.url}`);
+    // a set published as several files (MNIST) downloads or imports each; --from then names their folder
+    const parts = [src, ...(src.more ?? [])];
+    const fromDir = p.from ? (await stat(p.from)).isDirectory() : false;
+    if (p.from && parts.length > 1 && !fromDir)
+      throw new OodlabError(
+        'invalid_request',
+        `${spec.name} is ${parts.length} files (${parts.map((x) => x.file).join(', ')}): give the folder that holds them.`,
+      );
+    for (const [k, part] of parts.entries()) {
+      const dest = join(datasetDir(ctx.home, id), part.file);
+      const sub = (f: number) => share((DOWNLOAD_SHARE * (k + f)) / parts.length);
+      if (p.from) {
+        const from = fromDir ? join(p.from, part.file) : p.from;
+        ctx.progress({ fraction: sub(0), message: `Importing ${from}` });
+        await importFile(from, dest, p.verify ? part.md5 : null, spec.name, ctx);
+        continue;
+      }
+      ctx.log('info', `Downloading ${spec.name} from ${part.url}`);
       await downloadFile({
-        url: src.url,
-        dest: archive,
-        md5: p.verify ? src.md5 : undefined,
+        url: part.url,
+        dest,
+        md5: p.verify ? part.md5 : undefined,
         signal: ctx.signal,
         proxy: p.proxy,
         idleTimeoutMs: p.idleTimeoutMs,
@@ -94,10 +109,10 @@ export const downloadTask: TaskFn = async (raw, ctx) => {
         backoffMs: p.backoffMs,
         onProgress: (t) =>
           ctx.progress({
-            fraction: share(t.total ? (DOWNLOAD_SHARE * t.bytes) / t.total : 0),
+            fraction: sub(t.total ? t.bytes / t.total : 0),
             message: `Downloading ${spec.name}`,
             etaSeconds: t.etaSeconds,
-            detail: { bytes: t.bytes, total: t.total ?? src.approxBytes, rate: t.rate },
+            detail: { bytes: t.bytes, total: t.total ?? part.approxBytes, rate: t.rate },
           }),
       });
     }
@@ -108,6 +123,10 @@ export const downloadTask: TaskFn = async (raw, ctx) => {
       onProgress: (f, message) =>
         ctx.progress({ fraction: share(DOWNLOAD_SHARE + (1 - DOWNLOAD_SHARE) * f), message }),
     });
+    if (p.prune) {
+      for (const part of parts) await rm(join(datasetDir(ctx.home, id), part.file), { force: true });
+      ctx.log('info', `${spec.name}: source archive deleted (--prune-archive); the cache is kept.`);
+    }
     ctx.emit('datasets.changed', { id, status: 'ready' });
     ctx.log('info', `${spec.name} is ready.`);
     done.push(id);

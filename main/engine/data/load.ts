@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { OodlabError } from '../../../common/contract/errors';
 import { CacheDamagedError, datasetDir, readCacheSplit, readManifest, type CacheManifest } from './cache';
-import { datasetSpec, type DatasetId } from './registry';
+import type { NormStats } from './norm';
+import { datasetSpec, isDatasetId, type DatasetId } from './registry';
 import { defaultSynthetic, syntheticOodSet, syntheticSet } from './synthetic';
 
 export interface ImageSet {
@@ -19,6 +20,8 @@ export interface ImageSet {
   /** CIFAR-100 only: the 20 superclass labels and names. */
   coarseLabels?: Int32Array;
   coarseClassNames?: string[];
+  /** Per-channel statistics inputs are normalised with (an ID set's training split); CIFAR-100's when absent. */
+  norm?: NormStats;
 }
 
 export interface SyntheticOptions {
@@ -63,12 +66,36 @@ async function manifestOrRebuild(home: string, id: DatasetId): Promise<CacheMani
   return buildCache(home, id, { archive, verify: true });
 }
 
+/** A set the user added: only its cache exists (the original folder is never read again). */
+async function loadCustomSet(home: string, id: string, split: 'train' | 'test'): Promise<ImageSet> {
+  const m = await readManifest(home, id);
+  if (!m?.custom)
+    throw new OodlabError(
+      'not_found',
+      `There is no data set '${id}': download a built-in one or add yours with \`oodlab datasets add\`.`,
+    );
+  if (m.custom.role === 'ood' && split !== 'test')
+    throw new OodlabError('invalid_request', `${m.custom.name} is an OOD set: it has a 'test' split only.`);
+  let data;
+  try {
+    data = await readCacheSplit(home, m, split);
+  } catch (err) {
+    if (!(err instanceof CacheDamagedError)) throw err;
+    throw new OodlabError(
+      'failed',
+      `${err.message} Remove it (\`oodlab datasets remove ${id}\`) and add ${m.custom.path} again.`,
+    );
+  }
+  return { images: data.images, labels: data.labels, n: data.n, classNames: m.classNames, norm: m.norm };
+}
+
 export async function loadImageSet(
   home: string,
-  id: DatasetId,
+  id: DatasetId | string,
   split: 'train' | 'test',
   synthetic?: SyntheticOptions,
 ): Promise<ImageSet> {
+  if (!isDatasetId(id)) return loadCustomSet(home, id, split);
   const spec = datasetSpec(id);
   if (spec.role === 'ood' && split !== 'test')
     throw new OodlabError('invalid_request', `${spec.name} is an OOD set: it has a 'test' split only.`);
@@ -97,5 +124,6 @@ export async function loadImageSet(
     n: data.n,
     classNames: m.classNames,
     ...(data.coarse ? { coarseLabels: data.coarse, coarseClassNames: m.coarseClassNames } : {}),
+    ...(m.norm ? { norm: m.norm } : {}),
   };
 }

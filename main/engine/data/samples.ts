@@ -3,7 +3,6 @@ import sharp from 'sharp';
 import { OodlabError } from '../../../common/contract/errors';
 import type { DatasetSample } from '../../../common/contract/datasets';
 import { loadImageSet } from './load';
-import type { DatasetId } from './registry';
 
 export async function pngOf(images: Uint8Array, index: number, scale: number): Promise<Buffer> {
   const px = Buffer.from(images.buffer, images.byteOffset + index * 3072, 3072);
@@ -15,7 +14,7 @@ export async function pngOf(images: Uint8Array, index: number, scale: number): P
 
 export async function samplesFor(
   home: string,
-  o: { id: DatasetId; count: number; split?: 'train' | 'test'; indices?: number[]; scale: number },
+  o: { id: string; count: number; split?: 'train' | 'test'; indices?: number[]; scale: number },
 ): Promise<{ n: number; split: 'train' | 'test'; samples: DatasetSample[] }> {
   const split = o.split ?? 'test'; // smaller than train, and every set has it
   const set = await loadImageSet(home, o.id, split);

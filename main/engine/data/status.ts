@@ -7,9 +7,12 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DatasetInfo } from '../../../common/contract/datasets';
+import { OodlabError } from '../../../common/contract/errors';
 import { CacheDamagedError, checkCacheSizes, datasetDir, readManifest, verifyCache } from './cache';
+import { benchmarkGroups } from '../../../common/ood/groups';
+import { customManifests, customStatus } from './custom/list';
 import { partPath } from './download';
-import { datasetIds, datasetSpec, type DatasetId } from './registry';
+import { datasetIds, datasetSpec, isDatasetId, type DatasetId } from './registry';
 
 const RECENT_MS = 15_000;
 
@@ -28,10 +31,21 @@ async function dirBytes(dir: string): Promise<number> {
 
 export async function datasetStatus(
   home: string,
-  id: DatasetId,
-  o: { verify?: boolean; active?: ReadonlySet<DatasetId> } = {},
+  id: DatasetId | string,
+  o: { verify?: boolean; active?: ReadonlySet<string> } = {},
 ): Promise<DatasetInfo> {
+  if (!isDatasetId(id)) {
+    const m = await readManifest(home, id).catch(() => null);
+    if (!m?.custom) throw new OodlabError('not_found', `There is no data set '${id}'.`);
+    return customStatus(home, m, await dirBytes(datasetDir(home, id)), o.verify);
+  }
   const spec = datasetSpec(id);
+  const g = benchmarkGroups('cifar100');
+  const group: 'near' | 'far' | undefined = g?.near.includes(id)
+    ? 'near'
+    : g?.far.includes(id)
+      ? 'far'
+      : undefined;
   const base = {
     id,
     name: spec.name,
@@ -42,6 +56,7 @@ export async function datasetStatus(
     counts: spec.counts,
     classes: spec.classNames.length,
     classNames: spec.classNames,
+    ...(group ? { group } : {}),
   };
   if (!spec.source) return { ...base, status: 'ready', sizeOnDisk: 0 };
   const dir = datasetDir(home, id);
@@ -75,7 +90,11 @@ export async function datasetStatus(
 
 export async function listDatasets(
   home: string,
-  o: { verify?: boolean; active?: ReadonlySet<DatasetId> } = {},
+  o: { verify?: boolean; active?: ReadonlySet<string> } = {},
 ): Promise<DatasetInfo[]> {
-  return Promise.all(datasetIds.map((id) => datasetStatus(home, id, o)));
+  const custom = await customManifests(home);
+  return Promise.all([
+    ...datasetIds.map((id) => datasetStatus(home, id, o)),
+    ...custom.map(async (m) => customStatus(home, m, await dirBytes(datasetDir(home, m.id)), o.verify)),
+  ]);
 }

@@ -13,6 +13,7 @@ import { loadImageSet, type ImageSet } from '../data/load';
 import type { DatasetId } from '../data/registry';
 import { subsetImages } from '../data/subset';
 import { trainValSplit } from '../train/order';
+import { defaultOodSets } from './default-ood';
 import { loadCheckpoint, readCheckpointMeta } from '../model/checkpoint';
 import { ResNet18 } from '../model/resnet';
 import { writeJsonAtomic } from '../runs/atomic';
@@ -24,7 +25,7 @@ import { writeFeatureSet } from './store';
 
 export interface ExtractOptions {
   checkpoint: CheckpointRef;
-  /** OOD sets; default svhn + dtd for CIFAR-100 runs, synthetic-ood for synthetic ones. */
+  /** OOD sets; default: see default-ood.ts. */
   oodSets?: string[];
   /** Initialises this backend first; the caller's backend is used when absent. */
   backend?: BackendChoice;
@@ -111,8 +112,7 @@ export async function extractRunFeatures(home: string, runId: string, o: Extract
   try {
     await loadCheckpoint(ckpt, model);
     const synthetic = config.synthetic && { seed: config.seed, ...config.synthetic };
-    const oodIds = (o.oodSets ??
-      (config.dataset === 'cifar100' ? ['svhn', 'dtd'] : ['synthetic-ood'])) as DatasetId[];
+    const oodIds = (o.oodSets ?? (await defaultOodSets(home, config.dataset))) as DatasetId[];
     // Training images less the validation split (never trained on), which is extracted on its own as id_val.
     const full = await loadImageSet(home, config.dataset, 'train', synthetic);
     const split = trainValSplit(config, full.n);
@@ -120,7 +120,9 @@ export async function extractRunFeatures(home: string, runId: string, o: Extract
     const val = split.val.length ? subsetImages(full, split.val) : null;
     const test = await loadImageSet(home, config.dataset, 'test', synthetic);
     const oods: [string, ImageSet][] = [];
-    for (const id of oodIds) oods.push([id, await loadImageSet(home, id, 'test', synthetic)]);
+    // outliers are normalised as the model's inputs always are: with the ID training statistics
+    for (const id of oodIds)
+      oods.push([id, { ...(await loadImageSet(home, id, 'test', synthetic)), norm: train.norm }]);
     const proxy = patchShuffled(test, o.proxyCount ?? 2000, config.seed);
     const total = full.n + test.n + proxy.n + oods.reduce((s, [, v]) => s + v.n, 0);
     let done = 0;

@@ -2,18 +2,21 @@
 // elsewhere), every detector fitted once and scored on ID test and each OOD set, metrics, and ood_results.json.
 // A re-score is the same job with fixed parameters for the methods they concern and no sweep.
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { OodlabError } from '../../../common/contract/errors';
 import { CheckpointRef, OodMethod, OodParams, type OodResults } from '../../../common/contract/ood';
 import { BackendChoice } from '../../../common/contract/system';
+import { benchmarkGroups, expandDatasets } from '../../../common/ood/groups';
 import type { TaskFn } from '../../worker/task';
 import { initBackend } from '../backend';
 import { writeNpy } from '../features/npy';
 import { extractRunFeatures } from '../features/extract';
 import { featuresDirFor, checkpointName } from '../features/paths';
 import { loadFeatureDir } from '../features/store';
+import { readRunConfig } from '../runs/store';
+import { evaluateEpochs } from './epochs';
 import { evaluateFeatures } from './evaluate';
 import { mergeResults, readOodResults, writeOodResults } from './results';
 
@@ -28,16 +31,51 @@ export const OodTaskParams = z
     params: OodParams.default({}),
     noSweep: z.boolean().default(false),
     scoresDir: z.string().optional(),
+    epochs: z.boolean().default(false),
     /** Merge into the run's existing ood_results.json instead of replacing it. */
     merge: z.boolean().default(false),
   })
   .strict();
+
+/** The ID set a features folder was extracted from (meta.json), null for folders made elsewhere. */
+async function readIdDataset(metaPath: string): Promise<string | null> {
+  try {
+    const m = JSON.parse(await readFile(metaPath, 'utf8')) as { idDataset?: unknown };
+    return typeof m.idDataset === 'string' ? m.idDataset : null;
+  } catch {
+    return null;
+  }
+}
 
 export const oodTask: TaskFn = async (raw, ctx) => {
   const p = OodTaskParams.parse(raw);
   const backend = await initBackend(p.backend);
   ctx.log('info', `backend: ${backend.name} (${backend.device})`);
   let dir = p.featuresDir;
+  const idDataset = p.runId
+    ? (await readRunConfig(ctx.home, p.runId)).dataset
+    : await readIdDataset(join(p.featuresDir ?? '', 'meta.json'));
+  // near / far / all name OpenOOD's groups of the model's ID set
+  if (p.datasets) {
+    try {
+      p.datasets = expandDatasets(p.datasets, idDataset);
+    } catch (err) {
+      throw new OodlabError('invalid_request', (err as Error).message);
+    }
+  }
+  if (p.epochs) {
+    if (!p.runId)
+      throw new OodlabError('invalid_request', '--epochs scores the checkpoints of a run: give a run.');
+    return evaluateEpochs(ctx.home, p.runId, {
+      methods: p.methods,
+      datasets: p.datasets,
+      params: p.params,
+      noSweep: p.noSweep,
+      signal: ctx.signal,
+      progress: (fraction, message) => ctx.progress({ fraction, message }),
+      log: (m) => ctx.log('info', m),
+    });
+  }
   const extracted = Boolean(
     p.runId && !existsSync(join(featuresDirFor(ctx.home, p.runId, p.checkpoint), 'meta.json')),
   );
@@ -75,6 +113,8 @@ export const oodTask: TaskFn = async (raw, ctx) => {
     createdAt: new Date().toISOString(),
     backend: backend.name,
     ...rest,
+    idDataset,
+    groups: benchmarkGroups(idDataset),
   };
   if (p.scoresDir) {
     await mkdir(p.scoresDir, { recursive: true });

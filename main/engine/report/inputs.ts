@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { z } from 'zod';
 import { OodlabError } from '../../../common/contract/errors';
 import { NcResults } from '../../../common/contract/nc';
-import { OodResults } from '../../../common/contract/ood';
+import { OodEpochs, OodResults } from '../../../common/contract/ood';
 import type { RunManifest } from '../../../common/contract/runs';
 import type { TrainConfig, TrainingHistory } from '../../../common/contract/train';
 import { readHistory, readManifest, readRunConfig, runDir } from '../runs/store';
@@ -16,11 +16,13 @@ export interface RunData {
   history: TrainingHistory | null;
   ood: OodResults | null;
   nc: NcResults | null;
+  oodEpochs: OodEpochs | null;
 }
 
 export const resultFiles = (home: string, runId: string) => ({
   ood: join(runDir(home, runId), 'ood_results.json'),
   nc: join(runDir(home, runId), 'nc_results.json'),
+  oodEpochs: join(runDir(home, runId), 'ood_epochs.json'),
 });
 
 /** A JSON file checked against its schema, or null when it does not exist. */
@@ -49,11 +51,12 @@ export async function readOptionalJson<S extends z.ZodType>(
 export async function loadRunData(home: string, runId: string): Promise<RunData> {
   const manifest = await readManifest(home, runId);
   const f = resultFiles(home, runId);
-  const [config, history, ood, nc] = await Promise.all([
+  const [config, history, ood, nc, oodEpochs] = await Promise.all([
     readRunConfig(home, runId),
     readHistory(home, runId),
     readOptionalJson(f.ood, OodResults),
     readOptionalJson(f.nc, NcResults),
+    readOptionalJson(f.oodEpochs, OodEpochs),
   ]);
-  return { manifest, config, history, ood, nc };
+  return { manifest, config, history, ood, nc, oodEpochs };
 }

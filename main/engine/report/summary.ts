@@ -1,6 +1,8 @@
 // summary.json: one record of a run, assembled from config.json, manifest.json, training_history.json,
 // ood_results.json and nc_results.json. Validated with the `Summary` schema when written and when read, written
 // atomically, so a reader (or a paper's table script) never sees half a file or a field that is not documented.
+import { groupMeans } from '../../../common/ood/groups';
+import type { OodMethod } from '../../../common/contract/ood';
 import { readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -58,6 +60,10 @@ function ood(d: RunData): Summary['ood'] {
         ...x.metrics,
       })),
     ),
+    groups: r.groups ?? null,
+    groupMeans: Object.entries(groupMeans(r)).flatMap(([method, gs]) =>
+      gs.map((g) => ({ method: method as OodMethod, group: g.group, sets: g.sets, ...g.metrics })),
+    ),
     notes: r.notes,
   };
 }
@@ -104,6 +110,18 @@ export async function buildSummary(
     training: t,
     ood: ood(d),
     nc: nc(d),
+    oodEpochs:
+      d.oodEpochs?.points.flatMap((p) =>
+        Object.entries(p.methods).flatMap(([method, m]) =>
+          Object.entries(m.auroc).map(([dataset, auroc]) => ({
+            epoch: p.epoch,
+            method: method as OodMethod,
+            dataset,
+            auroc,
+            fpr95: m.fpr95[dataset],
+          })),
+        ),
+      ) ?? null,
     timings: {
       trainingSeconds: t.seconds,
       oodSeconds: d.ood ? d.ood.methods.reduce((s, m) => s + m.seconds.fit + m.seconds.score, 0) : null,

@@ -56,6 +56,8 @@ function spec(key: string, schema: Introspect): FieldSpec {
   const kinds: Record<string, FieldKind> = {
     number: s.isInt ? 'integer' : 'number',
     enum: 'enum',
+    // a free string is a choice among values only the form knows (the data sets on disk): it fills the options
+    string: 'enum',
     boolean: 'boolean',
     array: 'list',
     object: 'object',

@@ -18,7 +18,7 @@ describe('figure registry', () => {
       'pca-geometry',
       'layer-nc1',
     ]);
-    expect(figureDefs).toHaveLength(9);
+    expect(figureDefs).toHaveLength(10); // and ood-epochs, once `evaluate --epochs` has run
     for (const id of ids) expect(describeFigure(id)).toBeTruthy();
   });
 

@@ -2,6 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Summary } from '../../../common/contract/report';
+import { benchmarkGroups } from '../../../common/ood/groups';
+import { writeJsonAtomic } from '../../../main/engine/runs/atomic';
 import { buildSummary, readSummary, summaryPath, writeSummary } from '../../../main/engine/report/summary';
 import { tempDir } from '../../helpers/tmp';
 import { history, nc, ood } from '../charts/fixtures';
@@ -35,6 +37,39 @@ describe('summary.json', () => {
     expect(s.timings).toEqual({ trainingSeconds: 8, oodSeconds: 0.02, ncSeconds: 1.5 });
     expect(ood.methods).toHaveLength(2);
     expect(history.epochs).toHaveLength(4);
+  });
+
+  it('carries the OpenOOD group means and the across-training series', async () => {
+    await makeRun(home);
+    const dir = join(home, 'runs', RUN);
+    await writeJsonAtomic(join(dir, 'ood_results.json'), { ...ood, groups: benchmarkGroups('cifar100') });
+    const points = [5, 10].map((epoch) => ({
+      epoch,
+      checkpoint: `epoch-${String(epoch).padStart(3, '0')}`,
+      methods: { msp: { params: {}, auroc: { svhn: epoch / 20 }, fpr95: { svhn: 1 - epoch / 20 } } },
+    }));
+    await writeJsonAtomic(join(dir, 'ood_epochs.json'), {
+      version: 1,
+      runId: RUN,
+      createdAt: '2026-01-01T00:00:00Z',
+      methods: [{ method: 'msp', label: 'MSP' }],
+      oodSets: ['svhn'],
+      points,
+    });
+    const s = await buildSummary(home, RUN);
+    expect(s.ood?.groups?.far).toEqual(['mnist', 'svhn', 'dtd', 'places365']);
+    for (const m of ood.methods) {
+      const far = s.ood!.groupMeans!.find((g) => g.method === m.method && g.group === 'far')!;
+      expect(far.sets).toEqual(['svhn', 'dtd']);
+      const want = (m.datasets.svhn.metrics.auroc + m.datasets.dtd.metrics.auroc) / 2;
+      expect(far.auroc).toBeCloseTo(want, 12);
+    }
+    expect(s.ood!.groupMeans!.some((g) => g.group === 'near')).toBe(false); // no near set was scored
+    expect(s.oodEpochs).toEqual([
+      { epoch: 5, method: 'msp', dataset: 'svhn', auroc: 0.25, fpr95: 0.75 },
+      { epoch: 10, method: 'msp', dataset: 'svhn', auroc: 0.5, fpr95: 0.5 },
+    ]);
+    expect(Summary.parse(s)).toEqual(s);
   });
 
   it('has null sections for results not computed yet', async () => {

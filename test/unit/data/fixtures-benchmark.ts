@@ -1,0 +1,171 @@
+/**
+ * Small files in the real formats of the benchmark sets, built in the test with writers independent of the
+ * readers: a CIFAR-10 binary tar.gz, MNIST's four gzip IDX files, a Tiny ImageNet zip (a minimal zip writer:
+ * deflated members, central directory, CRC-32 from zlib) and a Places365-style tar of JPEGs.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { crc32, deflateRawSync, gzipSync } from 'node:zlib';
+import sharp from 'sharp';
+import { c as tarCreate } from 'tar';
+import { md5 } from './fixtures';
+
+export const c10Pixel = (k: number, i: number, j: number, c: number) =>
+  (k * 13 + i * 7 + j * 5 + c * 91) & 255;
+
+export function cifar10Records(n: number, offset: number): Buffer {
+  const b = Buffer.alloc(n * 3073);
+  for (let k = 0; k < n; k++) {
+    const r = k * 3073;
+    b[r] = (k + offset) % 10;
+    for (let c = 0; c < 3; c++)
+      for (let i = 0; i < 32; i++)
+        for (let j = 0; j < 32; j++) b[r + 1 + c * 1024 + i * 32 + j] = c10Pixel(k + offset, i, j, c);
+  }
+  return b;
+}
+
+/** Five training batches of `per` images (image k of batch b is number b*per + k) and a test batch. */
+export async function makeCifar10Archive(dir: string, per: number, test: number) {
+  const root = join(dir, 'c10-src', 'cifar-10-batches-bin');
+  await mkdir(root, { recursive: true });
+  for (let b = 1; b <= 5; b++)
+    await writeFile(join(root, `data_batch_${b}.bin`), cifar10Records(per, (b - 1) * per));
+  await writeFile(join(root, 'test_batch.bin'), cifar10Records(test, 500));
+  await writeFile(
+    join(root, 'batches.meta.txt'),
+    'airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n\n',
+  );
+  const path = join(dir, 'cifar-10-binary.tar.gz');
+  await tarCreate({ gzip: true, file: path, cwd: join(dir, 'c10-src'), portable: true }, [
+    'cifar-10-batches-bin',
+  ]);
+  return { path, md5: md5(await readFile(path)) };
+}
+
+export function idx(dims: number[], data: Uint8Array): Buffer {
+  const h = Buffer.alloc(4 + 4 * dims.length);
+  h[2] = 0x08;
+  h[3] = dims.length;
+  dims.forEach((d, k) => h.writeUInt32BE(d, 4 + 4 * k));
+  return Buffer.concat([h, Buffer.from(data)]);
+}
+
+export const digitPixel = (k: number, i: number, j: number) => (k * 17 + i * 9 + j * 4) & 255;
+
+/** MNIST's four files with nTrain and nTest digits; returns name -> gzip bytes. */
+export function makeMnistFiles(nTrain: number, nTest: number): Record<string, Buffer> {
+  const images = (n: number, off: number) => {
+    const d = new Uint8Array(n * 784);
+    for (let k = 0; k < n; k++)
+      for (let i = 0; i < 28; i++)
+        for (let j = 0; j < 28; j++) d[k * 784 + i * 28 + j] = digitPixel(k + off, i, j);
+    return gzipSync(idx([n, 28, 28], d));
+  };
+  const labels = (n: number, off: number) =>
+    gzipSync(
+      idx(
+        [n],
+        Uint8Array.from({ length: n }, (_, k) => (k + off) % 10),
+      ),
+    );
+  return {
+    'train-images-idx3-ubyte.gz': images(nTrain, 0),
+    'train-labels-idx1-ubyte.gz': labels(nTrain, 0),
+    't10k-images-idx3-ubyte.gz': images(nTest, nTrain),
+    't10k-labels-idx1-ubyte.gz': labels(nTest, nTrain),
+  };
+}
+
+/** A zip of the given members, deflated (method 8), with a central directory: what zipfile/Info-ZIP write. */
+export function makeZip(members: [string, Buffer][]): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const [name, data] of members) {
+    const z = deflateRawSync(data);
+    const n = Buffer.from(name);
+    const crc = crc32(data);
+    const l = Buffer.alloc(30);
+    l.writeUInt32LE(0x04034b50, 0);
+    l.writeUInt16LE(20, 4);
+    l.writeUInt16LE(8, 8);
+    l.writeUInt32LE(crc, 14);
+    l.writeUInt32LE(z.length, 18);
+    l.writeUInt32LE(data.length, 22);
+    l.writeUInt16LE(n.length, 26);
+    const c = Buffer.alloc(46);
+    c.writeUInt32LE(0x02014b50, 0);
+    c.writeUInt16LE(20, 4);
+    c.writeUInt16LE(20, 6);
+    c.writeUInt16LE(8, 10);
+    c.writeUInt32LE(crc, 16);
+    c.writeUInt32LE(z.length, 20);
+    c.writeUInt32LE(data.length, 24);
+    c.writeUInt16LE(n.length, 28);
+    c.writeUInt32LE(offset, 42);
+    locals.push(l, n, z);
+    centrals.push(c, n);
+    offset += 30 + n.length + z.length;
+  }
+  const cd = Buffer.concat(centrals);
+  const e = Buffer.alloc(22);
+  e.writeUInt32LE(0x06054b50, 0);
+  e.writeUInt16LE(members.length, 8);
+  e.writeUInt16LE(members.length, 10);
+  e.writeUInt32LE(cd.length, 12);
+  e.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, e]);
+}
+
+const solid = (w: number, r: number, g: number, b: number) =>
+  sharp({ create: { width: w, height: w, channels: 3, background: { r, g, b } } })
+    .png()
+    .toBuffer();
+
+/** Tiny ImageNet layout: wnids.txt, words.txt, val/val_annotations.txt and val/images/val_<k>.JPEG (PNG bytes
+ * under a .JPEG name would fool no one: these are real JPEGs), plus a train image that must be ignored. */
+export async function makeTinyZip(n: number): Promise<{ data: Buffer; wnidOf: string[] }> {
+  const wnids = ['n02', 'n01', 'n03'];
+  const members: [string, Buffer][] = [
+    ['tiny-imagenet-200/wnids.txt', Buffer.from(wnids.join('\n') + '\n')],
+    [
+      'tiny-imagenet-200/words.txt',
+      Buffer.from('n01\tgoldfish, Carassius auratus\nn02\ttabby, cat\nn03\tbus\n'),
+    ],
+    [
+      'tiny-imagenet-200/train/n01/images/n01_0.JPEG',
+      await sharp(await solid(64, 1, 2, 3))
+        .jpeg()
+        .toBuffer(),
+    ],
+  ];
+  const wnidOf: string[] = [];
+  const ann: string[] = [];
+  for (let k = 0; k < n; k++) {
+    const w = wnids[k % 3];
+    wnidOf.push(w);
+    ann.push(`val_${k}.JPEG\t${w}\t0\t0\t63\t63`);
+    const jpg = await sharp(await solid(64, 20 * k, 100, 200 - 20 * k))
+      .jpeg({ quality: 95 })
+      .toBuffer();
+    members.push([`tiny-imagenet-200/val/images/val_${k}.JPEG`, jpg]);
+  }
+  members.push(['tiny-imagenet-200/val/val_annotations.txt', Buffer.from(ann.join('\n') + '\n')]);
+  return { data: makeZip(members), wnidOf };
+}
+
+export async function makePlacesTar(dir: string, n: number) {
+  const root = join(dir, 'places-src', 'val_256');
+  await mkdir(root, { recursive: true });
+  for (let k = 0; k < n; k++)
+    await writeFile(
+      join(root, `Places365_val_${String(k + 1).padStart(8, '0')}.jpg`),
+      await sharp(await solid(256, 30 * k, 60, 90))
+        .jpeg({ quality: 95 })
+        .toBuffer(),
+    );
+  const path = join(dir, 'val_256.tar');
+  await tarCreate({ gzip: false, file: path, cwd: join(dir, 'places-src'), portable: true }, ['val_256']);
+  return { path, md5: md5(await readFile(path)) };
+}
