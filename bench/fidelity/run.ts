@@ -7,8 +7,10 @@
  *
  *   npx tsx bench/fidelity/run.ts [--width 8] [--batch 32] [--steps 10] [--classes 10] [--no-augment]
  *       [--micro 8] [--backends cpu,wasm,wasm-plain,webgpu] [--lr 0.1] [--fixture FILE.json] [--keep DIR]
+ *       [--weights RUN/checkpoints/last] [--images cifar-format.tar.gz]
  *
- * wasm-plain is wasm without OODLab's SIMD/Winograd kernels. --fixture writes PyTorch's trajectory as the JSON
+ * --weights starts from a trained checkpoint (its width and classes), --images trains on the first images of a CIFAR
+ * binary archive. wasm-plain is wasm without OODLab's SIMD/Winograd kernels. --fixture writes PyTorch's trajectory as the JSON
  * fixture test/unit/engine/train/fidelity.spec.ts checks every backend against (make it with the defaults:
  * width 4, 20 steps, batch 16, augmentation on).
  */
@@ -20,16 +22,21 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BackendName } from '../../common/contract/system';
 import { initBackend } from '../../main/engine/backend';
+import { readCifarArchive } from '../../main/engine/data/cifar';
 import { readNpy } from '../../main/engine/features/npy';
+import { loadCheckpoint, readCheckpointMeta } from '../../main/engine/model/checkpoint';
+import { ResNet18 } from '../../main/engine/model/resnet';
 import {
   caseDigest,
   decodeF32,
   defaultCase,
   encodeF32,
   makeCase,
+  readCase,
   runOodlab,
   tensorRelError,
   writeCase,
+  type CaseData,
   type CaseParams,
   type Trajectory,
 } from '../../test/helpers/fidelity';
@@ -43,6 +50,11 @@ interface Options {
   keep?: string;
   worker?: string;
   out?: string;
+  caseDir?: string;
+  /** A checkpoint folder (e.g. runs/<id>/checkpoints/last): start from these weights instead of initialisation. */
+  weights?: string;
+  /** A CIFAR binary archive: train on its first training images instead of synthetic ones. */
+  images?: string;
 }
 
 function parse(argv: string[]): Options {
@@ -65,6 +77,9 @@ function parse(argv: string[]): Options {
     else if (a === '--worker') o.worker = v();
     else if (a === '--out') o.out = v();
     else if (a === '--params') Object.assign(p, JSON.parse(v()));
+    else if (a === '--case') o.caseDir = v();
+    else if (a === '--weights') o.weights = v();
+    else if (a === '--images') o.images = v();
     else throw new Error(`unknown option ${a}`);
   }
   p.epochs = Math.max(p.warmupEpochs + 1, Math.ceil(p.steps / p.stepsPerEpoch));
@@ -92,11 +107,35 @@ function decodeAll(r: Record<string, string>): Record<string, Float32Array> {
   return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, decodeF32(v)]));
 }
 
+/** A case from a trained checkpoint (--weights) and real images (--images, the classes set by the checkpoint). */
+async function customise(c: CaseData, o: Options): Promise<CaseData> {
+  if (o.images) {
+    const a = await readCifarArchive(o.images);
+    const n = c.labels.length;
+    c.images = a.train.images.slice(0, n * 3072);
+    c.labels = a.train.labels.slice(0, n);
+  }
+  if (o.weights) {
+    const meta = await readCheckpointMeta(o.weights);
+    c.params.width = meta.width;
+    c.params.classes = meta.numClasses;
+    const model = new ResNet18({ width: meta.width, numClasses: meta.numClasses });
+    await loadCheckpoint(o.weights, model);
+    c.init = model.namedTensors().map((t) => ({
+      name: t.name,
+      shape: t.spec.shape,
+      values: t.variable.dataSync() as Float32Array,
+    }));
+    model.dispose();
+  }
+  return c;
+}
+
 /** In a child process: one backend's trajectory, written as JSON. */
 async function worker(o: Options): Promise<void> {
   const name = o.worker === 'wasm-plain' ? 'wasm' : (o.worker as BackendName);
   const report = await initBackend(name);
-  const t = await runOodlab(makeCase(o.params));
+  const t = await runOodlab(await readCase(o.caseDir as string));
   const out = {
     device: report.device,
     losses: t.losses,
@@ -162,7 +201,7 @@ async function main(): Promise<void> {
   if (o.worker) return worker(o);
   const dir = o.keep ?? (await mkdtemp(join(tmpdir(), 'oodlab-fidelity-')));
   await initBackend('cpu');
-  const c = makeCase(o.params);
+  const c = await customise(makeCase(o.params), o);
   await writeCase(c, join(dir, 'case'));
   console.log(`case ${JSON.stringify(o.params)}\ndigest ${caseDigest(c)}\nfolder ${dir}`);
   await run('python3', [join(here, 'torch_steps.py'), join(dir, 'case'), join(dir, 'torch')], {
@@ -216,8 +255,8 @@ async function main(): Promise<void> {
           fileURLToPath(import.meta.url),
           '--worker',
           b,
-          '--params',
-          JSON.stringify(o.params),
+          '--case',
+          join(dir, 'case'),
           '--out',
           out,
         ],

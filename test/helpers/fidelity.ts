@@ -7,14 +7,14 @@
  * Used by bench/fidelity/run.ts (the step-by-step comparison) and test/unit/engine/train/fidelity.spec.ts.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TrainConfig } from '../../common/contract/train';
 import { tf } from '../../main/engine/backend';
 import { makeBatch } from '../../main/engine/data/augment';
 import { mulberry32 } from '../../main/engine/data/rng';
 import { syntheticSet } from '../../main/engine/data/synthetic';
-import { writeNpy } from '../../main/engine/features/npy';
+import { readNpy, writeNpy } from '../../main/engine/features/npy';
 import { initialValues, tensorRng } from '../../main/engine/model/init';
 import { ResNet18 } from '../../main/engine/model/resnet';
 import { tensorSpecs } from '../../main/engine/model/spec';
@@ -101,6 +101,31 @@ export function makeCase(p: CaseParams): CaseData {
     values: initialValues(spec, tensorRng(p.seed, i), 8 * p.width),
   }));
   return { params: p, images, labels, draws, init };
+}
+
+/**
+ * The case in its folder, as writeCase left it: what the harness's per-backend processes train, so that a case made
+ * from a trained checkpoint and real images (bench/fidelity/run.ts --weights, --images) reaches them unchanged.
+ */
+export async function readCase(dir: string): Promise<CaseData> {
+  const meta = JSON.parse(await readFile(join(dir, 'case.json'), 'utf8')) as {
+    params: CaseParams;
+    tensors: { name: string; shape: number[] }[];
+  };
+  const arr = async (f: string) => (await readNpy(join(dir, f))).data;
+  const init = [];
+  for (const t of meta.tensors)
+    init.push({
+      ...t,
+      values: Float32Array.from((await arr(join('init', `${t.name}.npy`))) as Float32Array),
+    });
+  return {
+    params: meta.params,
+    images: (await arr('images.npy')) as Uint8Array,
+    labels: Int32Array.from((await arr('labels.npy')) as Int32Array),
+    draws: Float64Array.from((await arr('draws.npy')) as Float64Array),
+    init,
+  };
 }
 
 /** sha256 of everything both frameworks consume: a fixture is only valid for the case it was made from. */
