@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OodlabError } from '../../../common/contract/errors';
 import { OodResults, type OodMethod, type OodParams } from '../../../common/contract/ood';
+import { OOD_PARAM_OWNER } from '../../../common/contract/ood-methods';
 import { writeJsonAtomic } from '../runs/atomic';
 import { runDir } from '../runs/store';
 
@@ -36,11 +37,13 @@ export function mergeResults(prev: OodResults, next: OodResults): OodResults {
   return { ...next, methods, notes: [...new Set([...prev.notes, ...next.notes])] };
 }
 
-/** Which methods a re-score with these parameters recomputes (T: energy, D: ViM, k: NECO). */
+/** Which methods a re-score with these parameters recomputes: the owner of each parameter given, only. */
 export function methodsFor(params: OodParams): OodMethod[] {
   const out: OodMethod[] = [];
-  if (params.T !== undefined) out.push('energy');
-  if (params.D !== undefined) out.push('vim');
-  if (params.k !== undefined) out.push('neco');
+  for (const [key, v] of Object.entries(params))
+    if (v !== undefined) {
+      const m = OOD_PARAM_OWNER[key as keyof OodParams];
+      if (m && !out.includes(m)) out.push(m);
+    }
   return out;
 }
