@@ -166,6 +166,11 @@ export const OodEvaluateRequest = z
     noSweep: z.boolean().optional(),
     /** Also write each method x set's scores there as .npy. */
     scoresDir: z.string().min(1).optional(),
+    /**
+     * The OOD set the sweep validates against (never a test set): 'proxy' for the perturbed-ID proxy, or a set's
+     * name; by default the first OOD set in the features folder that is not among `datasets`, else the proxy.
+     */
+    validationOod: z.string().min(1).optional(),
   })
   .strict()
   .refine((r) => Boolean(r.runId) !== Boolean(r.featuresDir), {

@@ -48,7 +48,8 @@ export async function evaluateFeatures(rf: RunFeatures, o: EvaluateOptions = {})
     !o.noSweep && Object.keys(methods[m].grid).some((k) => fixed[k as keyof OodParams] === undefined);
   if (chosen.some(needsSweep)) {
     split = sweepSplit(rf, labels, o.seed);
-    if (!rf.proxy) notes.push(`Hyper-parameters were picked against a ${split.description.proxy}.`);
+    if (!rf.proxy && !rf.validationOod)
+      notes.push(`Hyper-parameters were picked against a ${split.description.proxy}.`);
   }
 
   const results: OodMethodResult[] = [];
@@ -96,7 +97,11 @@ export async function evaluateFeatures(rf: RunFeatures, o: EvaluateOptions = {})
     dim: rf.D,
     classes: rf.C,
     oodSets: Object.fromEntries(oodNames.map((s) => [s, rf.ood[s].n])),
-    selection: split?.description ?? { heldOut: 'none (no sweep)', proxy: 'none (no sweep)' },
+    selection: split?.description ?? {
+      heldOut: 'none (no sweep)',
+      proxy: 'none (no sweep)',
+      validationOod: 'none (no sweep)',
+    },
     methods: results,
     notes,
     scoreConvention: SCORE_CONVENTION,

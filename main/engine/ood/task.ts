@@ -28,6 +28,8 @@ export const OodTaskParams = z
     params: OodParams.default({}),
     noSweep: z.boolean().default(false),
     scoresDir: z.string().optional(),
+    /** 'proxy', an OOD set's name, or absent (the first non-test set in the folder, else the proxy). */
+    validationOod: z.string().optional(),
     /** Merge into the run's existing ood_results.json instead of replacing it. */
     merge: z.boolean().default(false),
   })
@@ -44,14 +46,21 @@ export const oodTask: TaskFn = async (raw, ctx) => {
   if (p.runId) {
     dir = await extractRunFeatures(ctx.home, p.runId, {
       checkpoint: p.checkpoint,
-      oodSets: p.datasets,
+      oodSets:
+        p.datasets && p.validationOod && p.validationOod !== 'proxy'
+          ? [...p.datasets, p.validationOod]
+          : p.datasets,
       signal: ctx.signal,
       progress: (fraction, message) => ctx.progress({ fraction: fraction * 0.6, message }),
       log: (m) => ctx.log('info', m),
     });
   }
   if (!dir) throw new OodlabError('invalid_request', 'Give a runId or a featuresDir.');
-  const rf = await loadFeatureDir(dir, { oodSets: p.datasets });
+  // Without a sweep no validation set is read (a re-score keeps its test sets as they are).
+  const rf = await loadFeatureDir(dir, {
+    oodSets: p.datasets,
+    validation: p.noSweep ? 'proxy' : p.validationOod,
+  });
   const base = extracted ? 0.6 : 0;
   let ev;
   try {
