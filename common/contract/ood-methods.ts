@@ -36,6 +36,30 @@ export const OOD_METHOD_GROUP: Record<OodMethod, OodGroup> = {
   nci: 'collapse',
 };
 
+/** Display names for pickers (the same as each method's label in main/engine/ood; a test keeps them equal). */
+export const OOD_METHOD_LABELS: Record<OodMethod, string> = {
+  msp: 'MSP',
+  maxlogit: 'Max Logit',
+  energy: 'Energy',
+  gen: 'GEN',
+  klm: 'KL-Matching',
+  react: 'ReAct',
+  dice: 'DICE',
+  scale: 'SCALE',
+  ash: 'ASH-B',
+  gradnorm: 'GradNorm',
+  vim: 'ViM',
+  residual: 'Residual',
+  mahalanobis: 'Mahalanobis',
+  rmds: 'RMDS',
+  knn: 'KNN',
+  nnguide: 'NNGuide',
+  she: 'SHE',
+  fdbd: 'fDBD',
+  neco: 'NECO',
+  nci: 'NCI',
+};
+
 /** The method each hyper-parameter belongs to. */
 export const OOD_PARAM_OWNER: Record<keyof OodParams, OodMethod> = {
   T: 'energy',

@@ -4,7 +4,8 @@
 import { EigenvalueDecomposition, Matrix, pseudoInverse } from 'ml-matrix';
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { OodMethod } from '../../../common/contract/ood';
+import { OodMethod, type OodParams } from '../../../common/contract/ood';
+import { OOD_METHOD_GROUP, OOD_METHOD_LABELS, OOD_PARAM_OWNER } from '../../../common/contract/ood-methods';
 import { initBackend, tf } from '../../../main/engine/backend';
 import { gaussian, mulberry32 } from '../../../main/engine/data/rng';
 import type { Batch, IdTrain } from '../../../main/engine/ood/detector';
@@ -269,6 +270,9 @@ describe('issue-16 detectors match an independent float64 reference', () => {
     expect(Object.keys(methods).length).toBe(20);
     for (const [m, e] of Object.entries(methods)) {
       expect(e.paper, m).toMatch(/\d{4}/);
+      expect(e.label, m).toBe(OOD_METHOD_LABELS[m as OodMethod]);
+      expect(e.group, m).toBe(OOD_METHOD_GROUP[m as OodMethod]);
+      for (const key of Object.keys(e.defaults)) expect(OOD_PARAM_OWNER[key as keyof OodParams], key).toBe(m);
       for (const key of Object.keys(e.grid)) expect(Object.keys(e.defaults), m).toContain(key);
     }
   });
