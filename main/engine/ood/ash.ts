@@ -8,7 +8,7 @@
 // that variant needs the 4 x 4 x 512 map, which OODLab's features do not keep, so it is not offered.
 // Ties at the k-th value: the lower index is kept (torch.topk leaves this unspecified).
 import { checkBatch, notFitted, type Batch, type Detector, type IdTrain } from './detector';
-import { energyOf } from './shaping';
+import { energyOf, topIndices } from './shaping';
 import { keptCount } from './scale';
 
 export const ashSpec = {
@@ -36,16 +36,13 @@ export function createAsh(p: { ashP?: number } = {}): Detector {
       checkBatch('ash', dim, C, batch);
       const k = keptCount(dim, pct);
       const shaped = new Float64Array(batch.n * dim);
-      const idx = new Int32Array(dim);
+      const idx = new Int32Array(k);
+      const scratch = new Float64Array(dim);
       for (let i = 0; i < batch.n; i++) {
         const o = i * dim;
         let s1 = 0;
-        for (let j = 0; j < dim; j++) {
-          s1 += batch.features[o + j];
-          idx[j] = j;
-        }
-        const x = batch.features;
-        idx.sort((a, c) => x[o + c] - x[o + a] || a - c);
+        for (let j = 0; j < dim; j++) s1 += batch.features[o + j];
+        topIndices(batch.features, o, dim, k, scratch, idx);
         const fill = s1 / k;
         for (let r = 0; r < k; r++) shaped[o + idx[r]] = fill;
       }

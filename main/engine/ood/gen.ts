@@ -34,7 +34,8 @@ export function createGen(p: { genGamma?: number; genM?: number } = {}): Detecto
       const out = new Float64Array(b.n);
       const pr = new Float64Array(C);
       for (let i = 0; i < b.n; i++) {
-        softmaxRow(b.logits, i, C, pr).sort();
+        softmaxRow(b.logits, i, C, pr);
+        if (M < C) pr.sort(); // the top M; with M = C every probability counts, in any order
         let s = 0;
         for (let c = C - M; c < C; c++) s += pr[c] ** gamma * (1 - pr[c]) ** gamma;
         out[i] = -s;

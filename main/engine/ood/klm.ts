@@ -1,7 +1,8 @@
 // KL-Matching. Hendrycks, Basart, Mazeika, Zou, Kwon, Mostajabi, Steinhardt & Song, "Scaling Out-of-Distribution
 // Detection for Real-World Settings", ICML 2022 (OpenOOD `kl_matching_postprocessor.py`).
 //   q_c = mean softmax of the ID samples the network predicts as c (argmax of the logits, not the label);
-//         a class predicted for none of them gets the one-hot vector e_c
+//         a class predicted for none of them gets the one-hot vector e_c (KL to it is infinite for any p that puts
+//         mass elsewhere, as scipy.stats.entropy computes it, so such a class is never the nearest)
 //   score(x) = -min_c KL(p || q_c),  p = softmax(logits),  KL(p || q) = sum_j p_j log(p_j / q_j)
 // Difference from OpenOOD: OpenOOD averages over its ID validation images; here over the features the detector is
 // fitted on (ID train), since the validation split is reserved for hyper-parameter selection (KLM has none).
@@ -57,8 +58,12 @@ export function createKlm(): Detector {
           for (let j = 0; j < C; j++) if (P[o + j] > 0) plogp += P[o + j] * Math.log(P[o + j]);
           let best = Infinity;
           for (let r = 0; r < R; r++) best = Math.min(best, plogp - y[i * R + r]);
-          // KL(p || e_c) = -log p_c + sum_j p_j log p_j (infinite when p_c underflows to 0).
-          for (const c of oneHot) best = Math.min(best, plogp - Math.log(P[o + c]));
+          // KL(p || e_c) is infinite unless p puts no mass off c (then it is sum_j p_j log p_j = 0).
+          for (const c of oneHot) {
+            let off = 0;
+            for (let j = 0; j < C; j++) if (j !== c) off += P[o + j];
+            if (off === 0) best = Math.min(best, plogp);
+          }
           out[start + i] = -best;
         }
       });

@@ -7,8 +7,7 @@
 // detector is fitted on (ID train, or the fitting part of it during the sweep), because the validation split is
 // reserved for choosing p. The paper uses ID train activations too.
 import { checkBatch, notFitted, type Batch, type Detector, type IdTrain } from './detector';
-import { energyOf, percentileSorted } from './shaping';
-import { trainStats } from './stats';
+import { energyOf, percentile } from './shaping';
 
 export const reactSpec = {
   label: 'ReAct',
@@ -16,11 +15,6 @@ export const reactSpec = {
   defaults: { reactP: 90 },
   grid: { reactP: [85, 90, 95, 99] },
 };
-
-/** ID activations sorted ascending, once per ID train set (every percentile of the sweep reads it). */
-export function sortedActivations(t: IdTrain): Promise<Float32Array> {
-  return trainStats(t).memo('sorted-activations', async () => Float32Array.from(t.features).sort());
-}
 
 export function createReact(p: { reactP?: number } = {}): Detector {
   const pct = p.reactP ?? reactSpec.defaults.reactP;
@@ -31,7 +25,7 @@ export function createReact(p: { reactP?: number } = {}): Detector {
     method: 'react',
     params: { reactP: pct },
     async fit(t: IdTrain, W: Float32Array, b: Float32Array) {
-      const c = percentileSorted(await sortedActivations(t), pct);
+      const c = percentile(t.features, pct);
       f = { dim: t.dim, C: t.classes, c, W, b };
     },
     async score(batch: Batch) {

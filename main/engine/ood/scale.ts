@@ -6,7 +6,7 @@
 // Like OpenOOD's ScaleNet, it shapes the pooled penultimate features (the paper's scaling acts on the last feature
 // map before pooling; for a global-average-pooled ResNet the two differ only by which sums are taken).
 import { checkBatch, notFitted, type Batch, type Detector, type IdTrain } from './detector';
-import { energyOf, roundHalfEven } from './shaping';
+import { energyOf, roundHalfEven, topSum } from './shaping';
 
 export const scaleSpec = {
   label: 'SCALE',
@@ -17,15 +17,6 @@ export const scaleSpec = {
 
 /** Number of activations kept at percentile p: D - round(D p / 100), as OpenOOD's ash_b / scale compute it. */
 export const keptCount = (D: number, p: number) => D - roundHalfEven((D * p) / 100);
-
-/** Sum of the k largest entries of row i. */
-export function topSum(x: ArrayLike<number>, o: number, D: number, k: number, scratch: Float64Array): number {
-  for (let j = 0; j < D; j++) scratch[j] = x[o + j];
-  scratch.sort();
-  let s = 0;
-  for (let j = D - k; j < D; j++) s += scratch[j];
-  return s;
-}
 
 export function createScale(p: { scaleP?: number } = {}): Detector {
   const pct = p.scaleP ?? scaleSpec.defaults.scaleP;

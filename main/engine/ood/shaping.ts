@@ -49,8 +49,9 @@ export function percentile(values: ArrayLike<number>, p: number): number {
   const n = values.length;
   if (!n) throw new RangeError('percentile of an empty array');
   if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile ${p} is outside 0..100`);
-  const a = Float64Array.from(values);
-  for (const v of a) if (Number.isNaN(v)) throw new RangeError('percentile: a value is NaN');
+  // A float32 input is copied as float32 (the same values, half the memory of a float64 copy).
+  const a = values instanceof Float32Array ? values.slice() : Float64Array.from(values);
+  for (let i = 0; i < n; i++) if (Number.isNaN(a[i])) throw new RangeError('percentile: a value is NaN');
   const pos = (p / 100) * (n - 1);
   const lo = Math.floor(pos);
   const vlo = selectInPlace(a, lo);
@@ -61,13 +62,41 @@ export function percentile(values: ArrayLike<number>, p: number): number {
   return vlo + (vhi - vlo) * (pos - lo);
 }
 
-/** The same percentile, from values already sorted ascending (many percentiles of one large array). */
-export function percentileSorted(sorted: ArrayLike<number>, p: number): number {
-  const n = sorted.length;
-  const pos = (p / 100) * (n - 1);
-  const lo = Math.floor(pos);
-  const hi = Math.min(n - 1, lo + 1);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+/**
+ * Sum of the k largest entries of x[o .. o+D) (scratch: D entries, reordered). Linear time (quickselect), the
+ * same sum as a sort whatever the ties.
+ */
+export function topSum(x: ArrayLike<number>, o: number, D: number, k: number, scratch: Float64Array): number {
+  if (k <= 0) return 0;
+  for (let j = 0; j < D; j++) scratch[j] = x[o + j];
+  if (k < D) selectInPlace(scratch, D - k);
+  let s = 0;
+  for (let j = D - k; j < D; j++) s += scratch[j];
+  return s;
+}
+
+/**
+ * Indices of the k largest entries of x[o .. o+D), ties at the k-th value broken towards the lower index, into
+ * idx (k entries). Linear time: the k-th largest value by quickselect, then one pass.
+ */
+export function topIndices(
+  x: ArrayLike<number>,
+  o: number,
+  D: number,
+  k: number,
+  scratch: Float64Array,
+  idx: Int32Array,
+): void {
+  for (let j = 0; j < D; j++) scratch[j] = x[o + j];
+  const v = selectInPlace(scratch, D - k);
+  let above = 0;
+  for (let j = 0; j < D; j++) if (x[o + j] > v) above++;
+  let ties = k - above;
+  let w = 0;
+  for (let j = 0; j < D; j++) {
+    const e = x[o + j];
+    if (e > v || (e === v && ties-- > 0)) idx[w++] = j;
+  }
 }
 
 /** softmax of row i of logits (n x C), float64, stable. */

@@ -338,6 +338,26 @@ describe('hand-worked examples', () => {
     expect(s).toBeCloseTo(Math.log(1 + Math.E + 2 * Math.exp(2.5)), 12);
   });
 
+  it('KL-Matching: a class never predicted on ID (one-hot q, infinite KL) is never the nearest', async () => {
+    const t = trainOf(
+      [
+        [1, 0, 0, 0],
+        [0, 2, 0, 0],
+        [0, 3, 0, 0],
+      ],
+      [0, 1, 1],
+    );
+    const det = createDetector('klm');
+    await det.fit(t, eye, zeros4);
+    const sm = (l: number[]) => l.map((v) => Math.exp(v) / l.reduce((a, u) => a + Math.exp(u), 0));
+    const q0 = sm([1, 0, 0, 0]);
+    const q1 = sm([0, 2, 0, 0]).map((v, j) => (v + sm([0, 3, 0, 0])[j]) / 2);
+    const p = sm([1, 1, 0, 0]);
+    const kl = (q: number[]) => p.reduce((a, v, j) => a + v * Math.log(v / q[j]), 0);
+    const [s] = await det.score(one([1, 1, 0, 0]));
+    expect(s).toBeCloseTo(-Math.min(kl(q0), kl(q1)), 12);
+  });
+
   it('GEN of uniform logits: -C (1/C)^g (1 - 1/C)^g', async () => {
     const det = createDetector('gen', { genGamma: 0.5, genM: 100 });
     await det.fit(t4, eye, zeros4);

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../main/engine/backend';
 import { mulberry32 } from '../../../main/engine/data/rng';
 import { setNeighbourTensorThreshold, topInnerProducts } from '../../../main/engine/ood/neighbours';
-import { percentile, selectInPlace } from '../../../main/engine/ood/shaping';
+import { percentile, selectInPlace, topIndices, topSum } from '../../../main/engine/ood/shaping';
 
 const rng = mulberry32(5);
 const N = 700,
@@ -63,6 +63,17 @@ describe('selection', () => {
       const lo = Math.floor(pos);
       const ref = s[lo] + (s[Math.min(s.length - 1, lo + 1)] - s[lo]) * (pos - lo);
       expect(percentile(a, p)).toBeCloseTo(ref, 12);
+    }
+  });
+  it('top-k indices keep the lower index among ties; top-k sums equal a sort', () => {
+    const x = [9, 3, 1, 3, 3, 0];
+    const idx = new Int32Array(3);
+    topIndices(x, 1, 5, 3, new Float64Array(5), idx); // row x[1..6) = 3 1 3 3 0
+    expect(Array.from(idx)).toEqual([0, 2, 3]);
+    const a = Array.from({ length: 64 }, () => Math.floor(rng() * 9));
+    for (const k of [0, 1, 5, 63, 64]) {
+      const ref = [...a].sort((p, q) => q - p).slice(0, k).reduce((s, v) => s + v, 0); // prettier-ignore
+      expect(topSum(a, 0, 64, k, new Float64Array(64))).toBe(ref);
     }
   });
 });
