@@ -17,7 +17,7 @@ import { initBackend } from '../main/engine/backend';
 import { writeNpy } from '../main/engine/features/npy';
 import { writeFeatureSet } from '../main/engine/features/store';
 import { computeMetrics } from '../main/engine/ood/metrics';
-import { createDetector, methodNames } from '../main/engine/ood/registry';
+import { createDetector, isFeatureMethod, methodNames } from '../main/engine/ood/registry';
 import { makeFeatures } from './fixtures';
 
 const { values } = parseArgs({
@@ -28,7 +28,12 @@ const { values } = parseArgs({
   },
 });
 const scale = Number(values.scale);
-const chosen = values.methods ? values.methods.split(',').map((m) => OodMethod.parse(m.trim())) : methodNames;
+const chosen = values.methods
+  ? values.methods
+      .split(',')
+      .map((m) => OodMethod.parse(m.trim()))
+      .filter(isFeatureMethod)
+  : methodNames;
 const n = (k: number) => Math.max(200, Math.round(k * scale));
 
 const backend = await initBackend(process.env.OODLAB_BENCH_BACKEND === 'cpu' ? 'cpu' : 'wasm');

@@ -34,6 +34,7 @@ export const OOD_METHOD_GROUP: Record<OodMethod, OodGroup> = {
   fdbd: 'distance',
   neco: 'collapse',
   nci: 'collapse',
+  odin: 'logit',
 };
 
 /** Display names for pickers (the same as each method's label in main/engine/ood; a test keeps them equal). */
@@ -58,7 +59,11 @@ export const OOD_METHOD_LABELS: Record<OodMethod, string> = {
   fdbd: 'fDBD',
   neco: 'NECO',
   nci: 'NCI',
+  odin: 'ODIN',
 };
+
+/** Methods that need the network itself (not just features): run only when asked for, on OODLab's own runs. */
+export const OOD_NETWORK_METHODS: readonly OodMethod[] = ['odin'];
 
 /** The method each hyper-parameter belongs to. */
 export const OOD_PARAM_OWNER: Record<keyof OodParams, OodMethod> = {
@@ -77,4 +82,6 @@ export const OOD_PARAM_OWNER: Record<keyof OodParams, OodMethod> = {
   nnguideK: 'nnguide',
   nnguideAlpha: 'nnguide',
   nciAlpha: 'nci',
+  odinT: 'odin',
+  odinEps: 'odin',
 };

@@ -27,6 +27,8 @@ export const OodMethod = z.enum([
   'nnguide',
   'gradnorm',
   'nci',
+  // Needs the network (input gradients): runs OODLab trained only, and only when asked for.
+  'odin',
 ]);
 export type OodMethod = z.infer<typeof OodMethod>;
 
@@ -68,6 +70,8 @@ export const OodParams = z
       .optional()
       .describe('NNGuide: fraction of ID train in the bank'),
     nciAlpha: z.number().min(0).optional().describe('NCI: weight of the L1 feature norm'),
+    odinT: z.number().positive().optional().describe('ODIN: temperature'),
+    odinEps: z.number().min(0).optional().describe('ODIN: input perturbation (pixel units)'),
   })
   .strict();
 export type OodParams = z.infer<typeof OodParams>;

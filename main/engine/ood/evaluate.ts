@@ -6,7 +6,7 @@ import type { RunFeatures } from '../features/store';
 import { SCORE_CONVENTION, type IdTrain } from './detector';
 import { argmaxRows } from '../nc/kernels';
 import { computeMetrics, histograms, rocPoints } from './metrics';
-import { methodNames, methods } from './registry';
+import { isFeatureMethod, methodNames, methods, type FeatureMethod } from './registry';
 import { sweepMethod, sweepSplit, type SweepSplit } from './sweep';
 
 export interface EvaluateOptions {
@@ -31,7 +31,8 @@ export type Evaluation = Pick<
 const secondsSince = (t0: number) => (performance.now() - t0) / 1000;
 
 export async function evaluateFeatures(rf: RunFeatures, o: EvaluateOptions = {}): Promise<Evaluation> {
-  const chosen = o.methods ?? methodNames;
+  // ODIN (network-based) is the caller's business (task.ts); everything else is computed here from features.
+  const chosen = (o.methods ?? methodNames).filter(isFeatureMethod);
   const fixed = o.params ?? {};
   const notes: string[] = [];
   let labels = rf.idTrain.labels;
@@ -44,7 +45,7 @@ export async function evaluateFeatures(rf: RunFeatures, o: EvaluateOptions = {})
   if (!oodNames.length) throw new RangeError('No OOD sets to evaluate against.');
 
   let split: SweepSplit | null = null;
-  const needsSweep = (m: OodMethod) =>
+  const needsSweep = (m: FeatureMethod) =>
     !o.noSweep && Object.keys(methods[m].grid).some((k) => fixed[k as keyof OodParams] === undefined);
   if (chosen.some(needsSweep)) {
     split = sweepSplit(rf, labels, o.seed);

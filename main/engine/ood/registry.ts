@@ -1,6 +1,7 @@
 // Method name -> factory, with each method's label, paper, group, defaults and sweep grid (they live beside the
 // method; the search itself is in sweep.ts). Each hyper-parameter has its own name (common/contract/ood-methods.ts
 // says which method owns it); params a method does not use are ignored, so one OodParams fits all twenty.
+// ODIN is not here: it needs the network, not features (odin.ts, odin-run.ts).
 import type { OodMethod, OodParams } from '../../../common/contract/ood';
 import { OOD_METHOD_GROUP, type OodGroup } from '../../../common/contract/ood-methods';
 import { ashSpec, createAsh } from './ash';
@@ -34,7 +35,10 @@ export interface MethodEntry {
   create(p: OodParams): Detector;
 }
 
-const entries: Record<OodMethod, Omit<MethodEntry, 'group'>> = {
+/** The methods computed from features (every OodMethod but the network-based ODIN). */
+export type FeatureMethod = Exclude<OodMethod, 'odin'>;
+
+const entries: Record<FeatureMethod, Omit<MethodEntry, 'group'>> = {
   msp: { ...mspSpec, create: () => createMsp() },
   maxlogit: { ...maxlogitSpec, create: () => createMaxLogit() },
   energy: { ...energySpec, create: (p) => createEnergy({ T: p.T }) },
@@ -59,10 +63,12 @@ const entries: Record<OodMethod, Omit<MethodEntry, 'group'>> = {
 
 export const methods = Object.fromEntries(
   Object.entries(entries).map(([m, e]) => [m, { ...e, group: OOD_METHOD_GROUP[m as OodMethod] }]),
-) as Record<OodMethod, MethodEntry>;
+) as Record<FeatureMethod, MethodEntry>;
 
-export const methodNames = Object.keys(methods) as OodMethod[];
+export const methodNames = Object.keys(methods) as FeatureMethod[];
 
-export function createDetector(name: OodMethod, p: OodParams = {}): Detector {
+export const isFeatureMethod = (m: OodMethod): m is FeatureMethod => m in methods;
+
+export function createDetector(name: FeatureMethod, p: OodParams = {}): Detector {
   return methods[name].create(p);
 }

@@ -7,12 +7,12 @@
 //            extraction) or, for imported features without one, a feature-space proxy (each held-out feature vector
 //            with its coordinates permuted, logits recomputed).
 // The grid of each method lives beside it (registry.ts); the best point is the highest AUROC, then the lowest FPR@95.
-import type { OodMethod, OodParams } from '../../../common/contract/ood';
+import type { OodParams } from '../../../common/contract/ood';
 import type { FeatureSet, RunFeatures } from '../features/store';
 import { mulberry32, shuffle } from '../data/rng';
 import type { Batch, IdTrain } from './detector';
 import { computeMetrics } from './metrics';
-import { methods } from './registry';
+import { methods, type FeatureMethod } from './registry';
 
 export interface SweepSplit {
   fitTrain: IdTrain;
@@ -117,7 +117,7 @@ export interface SweepOutcome {
 
 /** Null when the method has nothing left to tune once `fixed` is applied. */
 export async function sweepMethod(
-  method: OodMethod,
+  method: FeatureMethod,
   fixed: OodParams,
   split: SweepSplit,
   rf: RunFeatures,

@@ -15,6 +15,7 @@ import { extractRunFeatures } from '../features/extract';
 import { featuresDirFor, checkpointName } from '../features/paths';
 import { loadFeatureDir } from '../features/store';
 import { evaluateFeatures } from './evaluate';
+import { odinForRun } from './odin-run';
 import { mergeResults, readOodResults, writeOodResults } from './results';
 
 export const OodTaskParams = z
@@ -62,6 +63,8 @@ export const oodTask: TaskFn = async (raw, ctx) => {
     validation: p.noSweep ? 'proxy' : p.validationOod,
   });
   const base = extracted ? 0.6 : 0;
+  // ODIN runs the network over every scored image (about four inference passes): half of what is left.
+  const odinShare = p.runId && p.methods?.includes('odin') ? 0.5 : 0;
   let ev;
   try {
     ev = await evaluateFeatures(rf, {
@@ -69,11 +72,35 @@ export const oodTask: TaskFn = async (raw, ctx) => {
       params: p.params,
       noSweep: p.noSweep,
       signal: ctx.signal,
-      progress: (f, message) => ctx.progress({ fraction: base + f * (1 - base), message }),
+      progress: (f, message) => ctx.progress({ fraction: base + f * (1 - base) * (1 - odinShare), message }),
     });
   } catch (err) {
     if (ctx.signal.aborted) throw new OodlabError('cancelled', 'OOD evaluation cancelled.');
     throw err;
+  }
+  if (p.methods?.includes('odin')) {
+    if (!p.runId)
+      ev.notes.push(
+        'ODIN is unavailable for a features folder: it perturbs the input along the gradient of the network, and ' +
+          'features brought from elsewhere carry no network. Evaluate a run OODLab trained to get it.',
+      );
+    else {
+      try {
+        const odin = await odinForRun(ctx.home, p.runId, {
+          checkpoint: p.checkpoint,
+          oodSets: Object.keys(ev.oodSets),
+          params: p.params,
+          signal: ctx.signal,
+          progress: (f, message) =>
+            ctx.progress({ fraction: base + (1 - base) * (1 - odinShare + f * odinShare), message }),
+        });
+        ev.methods.push(odin.result);
+        ev.scores.odin = odin.scores;
+      } catch (err) {
+        if (ctx.signal.aborted) throw new OodlabError('cancelled', 'OOD evaluation cancelled.');
+        throw err;
+      }
+    }
   }
   const { scores, ...rest } = ev;
   let results: OodResults = {
