@@ -1,11 +1,10 @@
 // Nearest neighbours by inner product for KNN and NNGuide: for every query row, its kmax largest inner products with
 // the rows of a bank, sorted in decreasing order. The product is blocked (BLOCK query rows x all bank rows at a
 // time, never a loop over pairs): on the thread's tfjs backend (XNNPACK on wasm, the GPU on webgpu) once a backend
-// is initialised and the work is large, else in float64 JavaScript. Each block's rows are then reduced by
-// quickselect (linear time) and only the kmax survivors are sorted.
+// is initialised and the work is large, else in float64 JavaScript. Each block's rows are then reduced with a
+// min-heap of the kmax largest (one comparison per entry) and only the kmax survivors are sorted.
 import { currentBackend, tf } from '../backend';
 import { projectRows } from '../nc/kernels';
-import { selectInPlace } from './shaping';
 
 export type Rows = Float32Array | Float64Array;
 
@@ -16,7 +15,10 @@ export function setNeighbourTensorThreshold(work: number): void {
   tensorThreshold = work;
 }
 
-/** Top kmax of each row of a block y (count x N, row-major), written sorted descending into out. */
+/**
+ * Top kmax of each row of a block y (count x N, row-major), written sorted descending into out. A min-heap of the
+ * kmax largest seen so far: one comparison per entry, and only about kmax ln(N / kmax) insertions per row.
+ */
 function reduceBlock(
   y: Float32Array | Float64Array,
   count: number,
@@ -25,15 +27,30 @@ function reduceBlock(
   out: Float32Array,
   at: number,
 ) {
+  const heap = new Float64Array(kmax);
   for (let i = 0; i < count; i++) {
-    const row = y.subarray(i * N, (i + 1) * N);
-    if (kmax < N) selectInPlace(row, N - kmax);
-    const top = row
-      .subarray(N - kmax)
-      .slice()
-      .sort();
-    const o = (at + i) * kmax;
-    for (let r = 0; r < kmax; r++) out[o + r] = top[kmax - 1 - r];
+    const o = i * N;
+    for (let r = 0; r < kmax; r++) heap[r] = y[o + r];
+    heap.sort();
+    // heap[0] is the smallest kept; a sorted array is a valid min-heap.
+    for (let j = kmax; j < N; j++) {
+      const v = y[o + j];
+      if (v <= heap[0]) continue;
+      // Replace the root and sift down.
+      let p = 0;
+      for (;;) {
+        const l = 2 * p + 1;
+        if (l >= kmax) break;
+        const c = l + 1 < kmax && heap[l + 1] < heap[l] ? l + 1 : l;
+        if (heap[c] >= v) break;
+        heap[p] = heap[c];
+        p = c;
+      }
+      heap[p] = v;
+    }
+    heap.sort();
+    const w = (at + i) * kmax;
+    for (let r = 0; r < kmax; r++) out[w + r] = heap[kmax - 1 - r];
   }
 }
 
