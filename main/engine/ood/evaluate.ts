@@ -7,6 +7,7 @@ import { SCORE_CONVENTION, type IdTrain } from './detector';
 import { argmaxRows } from '../nc/kernels';
 import { computeMetrics, histograms, rocPoints } from './metrics';
 import { isFeatureMethod, methodNames, methods, type FeatureMethod } from './registry';
+import { NO_SWEEP } from './results';
 import { sweepMethod, sweepSplit, type SweepSplit } from './sweep';
 
 export interface EvaluateOptions {
@@ -98,11 +99,7 @@ export async function evaluateFeatures(rf: RunFeatures, o: EvaluateOptions = {})
     dim: rf.D,
     classes: rf.C,
     oodSets: Object.fromEntries(oodNames.map((s) => [s, rf.ood[s].n])),
-    selection: split?.description ?? {
-      heldOut: 'none (no sweep)',
-      proxy: 'none (no sweep)',
-      validationOod: 'none (no sweep)',
-    },
+    selection: split?.description ?? { heldOut: NO_SWEEP, proxy: NO_SWEEP, validationOod: NO_SWEEP },
     methods: results,
     notes,
     scoreConvention: SCORE_CONVENTION,
