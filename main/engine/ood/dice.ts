@@ -27,7 +27,7 @@ export function createDice(p: { diceP?: number } = {}): Detector {
       const { dim, classes: C } = t;
       const m = trainStats(t).mean;
       // The contribution is computed in float32 as OpenOOD does (numpy float32 arrays), so the mask is the same.
-      const V = Float32Array.from(W, (w, i) => m[i % dim] * w);
+      const V = Float32Array.from(W, (w, i) => Math.fround(m[i % dim]) * w);
       const thr = percentile(V, pct);
       const masked = Float64Array.from(W, (w, i) => (V[i] > thr ? w : 0));
       f = { dim, C, masked, b };
