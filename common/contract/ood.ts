@@ -1,5 +1,5 @@
 // The ood part of the contract: OOD evaluation of a run's features (or of a folder of .npy features made
-// elsewhere) with six post-hoc detectors. Score convention everywhere: higher = more in-distribution.
+// elsewhere) with twenty post-hoc detectors and ODIN. Score convention everywhere: higher = more in-distribution.
 import { z } from 'zod';
 import { request } from './define';
 import { JobInfo } from './jobs';
