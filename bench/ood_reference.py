@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """NumPy / scikit-learn implementation of OODLab's twenty OOD detectors, the reference of bench/ood-methods.ts.
 
-Usage: python3 bench/ood_reference.py FEATURES_DIR [--threads N]
+Usage: python3 bench/ood_reference.py FEATURES_DIR [METHOD,METHOD,...]
 
 Reads the DESIGN.md feature layout (fc_weight.npy, fc_bias.npy, id_train_*, id_test_*, ood_<name>_*), fits every
 method on ID train with OodLab's default hyper-parameters and scores ID test and every OOD set, the way a researcher
 would write it with NumPy: vectorised, BLAS products, np.partition for top-k, sklearn's EmpiricalCovariance (as
-OpenOOD), np.linalg.eigh. Prints one JSON object: per method the seconds (fit + score, loading excluded) and the
+OpenOOD), np.linalg.eigh. Prints one JSON object: per method the wall and CPU seconds (fit + score, loading
+excluded; CPU counts every BLAS thread) and the
 AUROC on every OOD set (sklearn.metrics.roc_auc_score), plus the peak RSS. Debian: python3-numpy, python3-sklearn.
 """
 import json
@@ -250,17 +251,22 @@ def methods(W, b, tr, p):
 
 def main():
     d = sys.argv[1]
+    only = sys.argv[2].split(',') if len(sys.argv) > 2 else None
     W, b, tr, te, oods = load(d)
     res = {}
     for name, fit in methods(W, b, tr, DEFAULTS).items():
+        if only and name not in only:
+            continue
         t0 = time.perf_counter()
+        c0 = time.process_time()
         score = fit()
         sid = score(*te[:2])
         so = {o: score(*s[:2]) for o, s in oods.items()}
         sec = time.perf_counter() - t0
+        cpu = time.process_time() - c0
         auroc = {o: float(roc_auc_score(np.r_[np.ones(len(sid)), np.zeros(len(v))], np.r_[sid, v])) for o, v in so.items()} # noqa
-        res[name] = {'seconds': sec, 'auroc': auroc}
-        print(f'  numpy {name:12s} {sec:8.2f} s', file=sys.stderr, flush=True)
+        res[name] = {'seconds': sec, 'cpu': cpu, 'auroc': auroc}
+        print(f'  numpy {name:12s} {sec:8.2f} s ({cpu:.2f} s CPU)', file=sys.stderr, flush=True)
     res['_peakRssMiB'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(res))
 
