@@ -56,18 +56,23 @@ export function rocOption(methods: OodMethodResult[], dataset: string, o: ChartO
       `ROC: ID test vs ${dataset}`,
       'ID is the positive class; dots: FPR at 95% TPR (classic convention)',
     ),
-    legend: legend(o, {
-      orient: 'vertical',
-      top: undefined,
-      right: 20,
-      bottom: 60,
-      backgroundColor: p.background,
-      borderColor: p.grid,
-      borderWidth: 1,
-      padding: 8,
-    }),
+    // Up to eight curves the legend sits inside the plot (lower right, where ROC curves are empty); more (twenty
+    // detectors) get a scrolling column beside the plot so that it never covers a curve.
+    legend:
+      shown.length <= 8
+        ? legend(o, {
+            orient: 'vertical',
+            top: undefined,
+            right: 20,
+            bottom: 60,
+            backgroundColor: p.background,
+            borderColor: p.grid,
+            borderWidth: 1,
+            padding: 8,
+          })
+        : legend(o, { type: 'scroll', orient: 'vertical', top: 60, right: 10, bottom: 20, itemGap: 6 }),
     tooltip: { trigger: 'item' },
-    grid: { left: 70, right: 30, top: 70, bottom: 50 },
+    grid: { left: 70, right: shown.length <= 8 ? 30 : 330, top: 70, bottom: 50 },
     xAxis: xAxis(o, { type: 'value', name: 'false positive rate: OOD accepted (%)', min: 0, max: 100 }),
     yAxis: yAxis(o, { type: 'value', name: 'true positive rate: ID accepted (%)', min: 0, max: 100 }),
     series,

@@ -1,11 +1,35 @@
 // The ood part of the contract: OOD evaluation of a run's features (or of a folder of .npy features made
-// elsewhere) with six post-hoc detectors. Score convention everywhere: higher = more in-distribution.
+// elsewhere) with twenty post-hoc detectors and ODIN. Score convention everywhere: higher = more in-distribution.
 import { z } from 'zod';
 import { request } from './define';
 import { JobInfo } from './jobs';
 import { BackendChoice } from './system';
 
-export const OodMethod = z.enum(['msp', 'maxlogit', 'energy', 'mahalanobis', 'vim', 'neco']);
+export const OodMethod = z.enum([
+  'msp',
+  'maxlogit',
+  'energy',
+  'mahalanobis',
+  'vim',
+  'neco',
+  // Issue 16: the OpenOOD v1.5 CIFAR leaderboard methods computable from features and the classifier.
+  'knn',
+  'react',
+  'dice',
+  'scale',
+  'ash',
+  'gen',
+  'klm',
+  'rmds',
+  'she',
+  'residual',
+  'fdbd',
+  'nnguide',
+  'gradnorm',
+  'nci',
+  // Needs the network (input gradients): runs OODLab trained only, and only when asked for.
+  'odin',
+]);
 export type OodMethod = z.infer<typeof OodMethod>;
 
 export const OodParams = z
@@ -13,6 +37,41 @@ export const OodParams = z
     T: z.number().positive().optional().describe('Energy temperature'),
     D: z.number().int().min(1).optional().describe('ViM principal dimension (features)'),
     k: z.number().int().min(1).optional().describe('NECO PCA dimension (features)'),
+    knnK: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe('KNN: rank of the neighbour whose distance is the score'),
+    reactP: z.number().min(0).max(100).optional().describe('ReAct: clipping percentile of ID activations'),
+    diceP: z
+      .number()
+      .min(0)
+      .max(100)
+      .optional()
+      .describe('DICE: sparsity percentile of weight contributions'),
+    scaleP: z.number().min(0).max(100).optional().describe('SCALE: percentile of activations kept'),
+    ashP: z.number().min(0).max(100).optional().describe('ASH-B: pruning percentile'),
+    genGamma: z.number().positive().optional().describe('GEN: entropy exponent gamma'),
+    genM: z.number().int().min(1).optional().describe('GEN: number of top probabilities M'),
+    residualD: z.number().int().min(1).optional().describe('Residual: principal dimension (features)'),
+    fdbdCentred: z
+      .number()
+      .int()
+      .min(0)
+      .max(1)
+      .optional()
+      .describe('fDBD: 1 = divide by ||h - mean||, 0 = by ||h||'),
+    nnguideK: z.number().int().min(1).optional().describe('NNGuide: neighbours averaged'),
+    nnguideAlpha: z
+      .number()
+      .positive()
+      .max(1)
+      .optional()
+      .describe('NNGuide: fraction of ID train in the bank'),
+    nciAlpha: z.number().min(0).optional().describe('NCI: weight of the L1 feature norm'),
+    odinT: z.number().positive().optional().describe('ODIN: temperature'),
+    odinEps: z.number().min(0).optional().describe('ODIN: input perturbation (pixel units)'),
   })
   .strict();
 export type OodParams = z.infer<typeof OodParams>;
@@ -27,6 +86,14 @@ export const OodMetrics = z.object({
   fpr95: z.number().describe('Classic FPR@95TPR: fraction of OOD accepted when 95% of ID is accepted'),
   fpr95OpenOOD: z.number().describe("OpenOOD's FPR@95: fraction of ID rejected when 95% of OOD is rejected"),
   detectionError: z.number().describe('min over thresholds of (1 - TPR + FPR) / 2 (fraction)'),
+  auprInTrapz: z
+    .number()
+    .optional()
+    .describe("OpenOOD's AUPR-In: trapezoid area under scikit-learn's precision-recall curve, ID positive"),
+  auprOutTrapz: z
+    .number()
+    .optional()
+    .describe("OpenOOD's AUPR-Out: trapezoid area under scikit-learn's precision-recall curve, OOD positive"),
   nId: z.number().int(),
   nOod: z.number().int(),
 });
@@ -82,7 +149,12 @@ export const OodResults = z.object({
     .nullable()
     .optional(),
   /** How hyper-parameters were picked: never on the test OOD sets. */
-  selection: z.object({ heldOut: z.string(), proxy: z.string() }),
+  selection: z.object({
+    heldOut: z.string(),
+    proxy: z.string(),
+    /** Issue 16: the validation OOD set the sweep picked against ('proxy' = the perturbed-ID or feature proxy). */
+    validationOod: z.string().optional(),
+  }),
   methods: z.array(OodMethodResult),
   notes: z.array(z.string()),
 });
@@ -133,6 +205,11 @@ export const OodEvaluateRequest = z
     scoresDir: z.string().min(1).optional(),
     /** Score every kept checkpoint (epoch-NNN) instead of one: writes ood_epochs.json. */
     epochs: z.boolean().optional(),
+    /**
+     * The OOD set the sweep validates against (never a test set): 'proxy' for the perturbed-ID proxy, or a set's
+     * name; by default the first OOD set in the features folder that is not among `datasets`, else the proxy.
+     */
+    validationOod: z.string().min(1).optional(),
   })
   .strict()
   .refine((r) => Boolean(r.runId) !== Boolean(r.featuresDir), {

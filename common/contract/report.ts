@@ -74,7 +74,7 @@ export const SummaryOod = z
     idTest: z.number().int().describe('ID test samples scored'),
     oodSets: z.record(z.string(), z.number().int()).describe('OOD set -> samples scored'),
     selection: z
-      .object({ heldOut: z.string(), proxy: z.string() })
+      .object({ heldOut: z.string(), proxy: z.string(), validationOod: z.string().optional() })
       .describe('How hyper-parameters were picked'),
     table: z.array(SummaryOodRow).describe('Method x OOD set metrics (all fractions)'),
     groups: z

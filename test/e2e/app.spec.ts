@@ -146,7 +146,10 @@ describe('the OODLab UI in browser mode', () => {
     await page.getByTestId('run-picker').selectOption(doneRun);
     await page.getByTestId('evaluate').click();
     const table = page.getByTestId('ood-table');
-    await expect.poll(() => table.locator('tbody tr').count(), LONG).toBe(6);
+    // Twenty detectors, listed under their four groups.
+    await expect.poll(() => table.locator('tbody tr[data-method]').count(), LONG).toBe(20);
+    expect(await table.locator('tbody[data-group]').count()).toBe(4);
+    await expect.poll(() => page.getByTestId('ood-validation').textContent(), T).toMatch(/OOD /);
     // One best cell per column (ties aside): AUROC, FPR@95 and AUPR for the one OOD set.
     expect(await table.locator('td[data-best]').count()).toBeGreaterThanOrEqual(3);
     await expect.poll(() => updatesOf('chart-histogram'), T).toBeGreaterThanOrEqual(1);

@@ -1,20 +1,24 @@
-// `oodlab evaluate`: the six OOD detectors on a run's features (extracted first when not cached) or on a folder of
+// `oodlab evaluate`: the OOD detectors (twenty, or any subset with --methods) on a run's features (extracted first when not cached) or on a folder of
 // .npy features made elsewhere; the same 'ood' job the OOD page starts, followed through its pushed events.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { JobInfo } from '../../../common/contract/jobs';
-import { OodMethod, type OodEpochs, type OodResults } from '../../../common/contract/ood';
+import { OodMethod, OodParams, type OodEpochs, type OodResults } from '../../../common/contract/ood';
 import { oodEpochPoints } from '../../../common/charts/ood-epochs';
 import { groupMeans } from '../../../common/ood/groups';
 import { createRuntime } from '../../runtime';
 import { progressBar, table } from '../format';
 import type { CliIO, Command } from '../io';
 
+/** Every hyper-parameter is an option of its own name (--T, --knnK, --reactP...). */
+const paramKeys = Object.keys(OodParams.shape) as (keyof OodParams)[];
+
 const usage =
-  'oodlab evaluate RUN [--methods msp,vim,...] [--datasets near,far,all,svhn,...] [--checkpoint best|last|N]\n' +
-  '                    [--backend B]\n' +
-  '                    [--T n] [--D n] [--k n] [--no-sweep] [--json] [--scores DIR] [--epochs]\n' +
-  '       oodlab evaluate --features DIR [same options]';
+  'oodlab evaluate RUN [--methods msp,vim,knn,...] [--datasets near,far,all,svhn,...] [--checkpoint best|last|N]\n' +
+  '                    [--backend B] [--validation-ood SET|proxy] [--no-sweep] [--json] [--scores DIR] [--epochs]\n' +
+  `                    [${paramKeys.map((k) => `--${k} n`).join('] [')}]\n` +
+  '       oodlab evaluate --features DIR [same options]\n' +
+  `methods: ${OodMethod.options.join(', ')}`;
 
 const list = (s?: string) => s?.split(',').map((v) => v.trim()).filter(Boolean); // prettier-ignore
 const num = (s?: string) => (s === undefined ? undefined : Number(s));
@@ -28,6 +32,8 @@ export function formatOodResults(r: OodResults): string {
       (d.metrics.fpr95 * 100).toFixed(2),
       (d.metrics.auprIn * 100).toFixed(2),
       (d.metrics.auprOut * 100).toFixed(2),
+      d.metrics.auprInTrapz === undefined ? '-' : (d.metrics.auprInTrapz * 100).toFixed(2),
+      d.metrics.auprOutTrapz === undefined ? '-' : (d.metrics.auprOutTrapz * 100).toFixed(2),
       Object.entries(m.params).map(([k, v]) => `${k}=${v}`).join(' ') + (m.paramSource === 'sweep' ? ' (sweep)' : ''), // prettier-ignore
     ]),
   );
@@ -45,9 +51,23 @@ export function formatOodResults(r: OodResults): string {
       ]);
   return [
     `ID train ${r.idTrain}, ID test ${r.idTest}, ${r.dim}-d features, ${r.classes} classes${r.checkpoint ? `, checkpoint ${r.checkpoint}` : ''}`,
-    table(['method', 'OOD set', 'AUROC%', 'FPR@95%', 'AUPR-In%', 'AUPR-Out%', 'params'], rows),
+    table(
+      [
+        'method',
+        'OOD set',
+        'AUROC%',
+        'FPR@95%',
+        'AUPR-In%',
+        'AUPR-Out%',
+        'In(trapz)%',
+        'Out(trapz)%',
+        'params',
+      ],
+      rows,
+    ),
     "FPR@95: fraction of OOD accepted when 95% of ID is accepted (classic); OpenOOD's convention is in --json.",
-    `Sweep: ${r.selection.heldOut}; proxy: ${r.selection.proxy}.`,
+    "AUPR-In/Out: average precision; (trapz): OpenOOD's trapezoid area under the precision-recall curve.",
+    `Validation (hyper-parameters): ID ${r.selection.heldOut}; OOD ${r.selection.proxy}.`,
     ...r.notes.map((n) => `note: ${n}`),
   ].join('\n');
 }
@@ -81,7 +101,7 @@ async function follow(rt: ReturnType<typeof createRuntime>, io: CliIO, job: JobI
 
 export const evaluate: Command = {
   summary:
-    'Score the six OOD detectors (MSP, Max Logit, Energy, Mahalanobis, ViM, NECO) on a run or .npy features',
+    'Score the twenty OOD detectors (MSP ... ViM, NECO, KNN, ReAct, ... NCI) on a run or .npy features',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseArgs({
@@ -94,9 +114,8 @@ export const evaluate: Command = {
         backend: { type: 'string' },
         features: { type: 'string' },
         scores: { type: 'string' },
-        T: { type: 'string' },
-        D: { type: 'string' },
-        k: { type: 'string' },
+        ...Object.fromEntries(paramKeys.map((k) => [k, { type: 'string' as const }])),
+        'validation-ood': { type: 'string' },
         'no-sweep': { type: 'boolean', default: false },
         epochs: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
@@ -105,11 +124,12 @@ export const evaluate: Command = {
     if (Boolean(values.features) === Boolean(positionals[0]) || positionals.length > 1)
       throw new Error(`give one run id or --features DIR\nusage: ${usage}`);
     const methods = list(values.methods)?.map((m) => OodMethod.parse(m));
+    const raw = values as Record<string, string | boolean | undefined>;
     const params = Object.fromEntries(
-      Object.entries({ T: num(values.T), D: num(values.D), k: num(values.k) }).filter(
-        ([, v]) => v !== undefined,
-      ),
+      paramKeys.map((k) => [k, num(raw[k] as string | undefined)]).filter(([, v]) => v !== undefined),
     );
+    for (const [k, v] of Object.entries(params))
+      if (!Number.isFinite(v)) throw new Error(`--${k}: ${raw[k]} is not a number\nusage: ${usage}`);
     const cp = values.checkpoint;
     const rt = createRuntime({ mode: 'browser' });
     const res = await rt.api.call('ood.evaluate', {
@@ -122,6 +142,7 @@ export const evaluate: Command = {
       ...(values['no-sweep'] ? { noSweep: true } : {}),
       ...(values.scores ? { scoresDir: resolve(values.scores) } : {}),
       ...(values.epochs ? { epochs: true } : {}),
+      ...(values['validation-ood'] ? { validationOod: values['validation-ood'] } : {}),
     });
     if (res.error) {
       io.err(`error: ${res.error.message}`);

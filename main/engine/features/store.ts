@@ -30,6 +30,8 @@ export interface RunFeatures {
   /** Perturbed ID images (or null): the OOD stand-in hyper-parameter sweeps pick against. */
   proxy: FeatureSet | null;
   layers?: Record<string, { idTrain: Float32Array; idTest: Float32Array; dim: number }>;
+  /** A real OOD set, not among the test sets, that the hyper-parameter sweep validates against (issue 16). */
+  validationOod?: { name: string; set: FeatureSet } | null;
 }
 
 async function load(dir: string, name: string): Promise<NpyArray> {
@@ -112,10 +114,14 @@ async function loadSet(
   return { features, logits, labels, n, dim: D, classes: C };
 }
 
-/** Loads the DESIGN.md layout; `oodSets` limits which ood_<name> sets are read (all by default). */
+/**
+ * Loads the DESIGN.md layout; `oodSets` limits which ood_<name> sets are read (all by default). `validation` names
+ * the OOD set the sweep validates against: 'proxy' for none (the perturbed-ID proxy), a set's name, or undefined for
+ * the first present set that is not a test set (none when every present set is tested).
+ */
 export async function loadFeatureDir(
   dir: string,
-  o: { oodSets?: string[]; layers?: boolean } = {},
+  o: { oodSets?: string[]; layers?: boolean; validation?: string } = {},
 ): Promise<RunFeatures> {
   if (!existsSync(dir)) throw new OodlabError('not_found', `No features folder at ${dir}.`);
   const wa = await load(dir, 'fc_weight.npy');
@@ -129,7 +135,18 @@ export async function loadFeatureDir(
   const present = files
     .map((f) => /^ood_(.+)_features\.npy$/.exec(f)?.[1])
     .filter((s): s is string => Boolean(s));
-  const wanted = o.oodSets ?? present.sort();
+  const named = o.validation && o.validation !== 'proxy' ? o.validation : null;
+  if (named && !present.includes(named))
+    throw new OodlabError(
+      'not_found',
+      `No features for the validation OOD set ${named} in ${dir} (have: ${present.join(', ') || 'none'}).`,
+    );
+  if (named && o.oodSets?.includes(named))
+    throw new OodlabError(
+      'invalid_request',
+      `${named} is a test OOD set: the validation OOD set must be another one (OpenOOD v1.5 protocol).`,
+    );
+  const wanted = o.oodSets ?? present.sort().filter((s) => s !== named);
   const missing = wanted.filter((s) => !present.includes(s));
   if (missing.length)
     throw new OodlabError(
@@ -139,7 +156,12 @@ export async function loadFeatureDir(
   const ood: Record<string, FeatureSet> = {};
   for (const s of wanted) ood[s] = await loadSet(dir, `ood_${s}`, W, b, C, D, false);
   const proxy = files.includes('proxy_features.npy') ? await loadSet(dir, 'proxy', W, b, C, D, false) : null;
-  const out: RunFeatures = { W, b, C, D, idTrain, idTest, ood, proxy };
+  const valName =
+    named ?? (o.validation === 'proxy' ? null : (present.sort().find((s) => !wanted.includes(s)) ?? null));
+  const validationOod = valName
+    ? { name: valName, set: await loadSet(dir, `ood_${valName}`, W, b, C, D, false) }
+    : null;
+  const out: RunFeatures = { W, b, C, D, idTrain, idTest, ood, proxy, validationOod };
   if (files.includes('id_val_features.npy')) out.idVal = await loadSet(dir, 'id_val', W, b, C, D, true);
   if (o.layers) {
     const ks = [

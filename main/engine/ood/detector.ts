@@ -52,7 +52,7 @@ export function checkBatch(method: OodMethod, dim: number, classes: number, b: B
 }
 
 /** max over classes of each logit row. */
-export function maxLogit(logits: Float32Array, n: number, C: number): Float64Array {
+export function maxLogit(logits: ArrayLike<number>, n: number, C: number): Float64Array {
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let m = -Infinity;
@@ -63,7 +63,7 @@ export function maxLogit(logits: Float32Array, n: number, C: number): Float64Arr
 }
 
 /** T * logsumexp(logits / T) per row, computed stably (shifted by the row max). */
-export function logSumExp(logits: Float32Array, n: number, C: number, T = 1): Float64Array {
+export function logSumExp(logits: ArrayLike<number>, n: number, C: number, T = 1): Float64Array {
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let m = -Infinity;

@@ -6,7 +6,8 @@ import type { RunFeatures } from '../features/store';
 import { SCORE_CONVENTION, type IdTrain } from './detector';
 import { argmaxRows } from '../nc/kernels';
 import { computeMetrics, histograms, rocPoints } from './metrics';
-import { methodNames, methods } from './registry';
+import { isFeatureMethod, methodNames, methods, type FeatureMethod } from './registry';
+import { NO_SWEEP } from './results';
 import { sweepMethod, sweepSplit, type SweepSplit } from './sweep';
 
 export interface EvaluateOptions {
@@ -31,7 +32,8 @@ export type Evaluation = Pick<
 const secondsSince = (t0: number) => (performance.now() - t0) / 1000;
 
 export async function evaluateFeatures(rf: RunFeatures, o: EvaluateOptions = {}): Promise<Evaluation> {
-  const chosen = o.methods ?? methodNames;
+  // ODIN (network-based) is the caller's business (task.ts); everything else is computed here from features.
+  const chosen = (o.methods ?? methodNames).filter(isFeatureMethod);
   const fixed = o.params ?? {};
   const notes: string[] = [];
   let labels = rf.idTrain.labels;
@@ -44,11 +46,12 @@ export async function evaluateFeatures(rf: RunFeatures, o: EvaluateOptions = {})
   if (!oodNames.length) throw new RangeError('No OOD sets to evaluate against.');
 
   let split: SweepSplit | null = null;
-  const needsSweep = (m: OodMethod) =>
+  const needsSweep = (m: FeatureMethod) =>
     !o.noSweep && Object.keys(methods[m].grid).some((k) => fixed[k as keyof OodParams] === undefined);
   if (chosen.some(needsSweep)) {
     split = sweepSplit(rf, labels, o.seed);
-    if (!rf.proxy) notes.push(`Hyper-parameters were picked against a ${split.description.proxy}.`);
+    if (!rf.proxy && !rf.validationOod)
+      notes.push(`Hyper-parameters were picked against a ${split.description.proxy}.`);
   }
 
   const results: OodMethodResult[] = [];
@@ -96,7 +99,7 @@ export async function evaluateFeatures(rf: RunFeatures, o: EvaluateOptions = {})
     dim: rf.D,
     classes: rf.C,
     oodSets: Object.fromEntries(oodNames.map((s) => [s, rf.ood[s].n])),
-    selection: split?.description ?? { heldOut: 'none (no sweep)', proxy: 'none (no sweep)' },
+    selection: split?.description ?? { heldOut: NO_SWEEP, proxy: NO_SWEEP, validationOod: NO_SWEEP },
     methods: results,
     notes,
     scoreConvention: SCORE_CONVENTION,

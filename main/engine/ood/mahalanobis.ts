@@ -29,7 +29,7 @@ interface Fitted {
   present: Uint8Array;
 }
 
-function factor(S: Float64Array, dim: number): Float64Array {
+export function factor(S: Float64Array, dim: number): Float64Array {
   const chol = choleskyInverse(S, dim);
   if (chol) return chol;
   const { values, vectors } = eigh(S, dim);

@@ -7,6 +7,10 @@
 //   FPR@95       classic: fraction of OOD accepted at the first threshold that accepts >= 95% of ID
 //   FPR@95 (OpenOOD, 2023+): OOD positive: fraction of ID rejected at the first threshold rejecting >= 95% of OOD
 //   detection error  min over thresholds of (1 - TPR + FPR) / 2
+//   AUPR-In/Out (OpenOOD, trapezoid): OpenOOD's `auc(recall, precision)` over scikit-learn's
+//                precision_recall_curve: the points (recall, precision) at each distinct threshold down to the first
+//                that reaches full recall, plus (0, 1), joined by trapezoids. Reported beside average precision
+//                under their own names, so numbers compare with OpenOOD's tables.
 import type { OodMetrics } from '../../../common/contract/ood';
 
 /** One point per distinct score, from the highest threshold down: ID and OOD accepted counts. */
@@ -77,7 +81,41 @@ export function computeMetrics(idScores: ArrayLike<number>, oodScores: ArrayLike
       found = true;
     }
   }
-  return { auroc, auprIn: apIn, auprOut: apOut, fpr95, fpr95OpenOOD, detectionError: detErr, nId, nOod };
+  const auprInTrapz = trapzAupr(s);
+  const auprOutTrapz = trapzAupr(
+    sweep(
+      Float64Array.from(oodScores, (v) => -v),
+      Float64Array.from(idScores, (v) => -v),
+    ),
+  );
+  return {
+    auroc,
+    auprIn: apIn,
+    auprOut: apOut,
+    fpr95,
+    fpr95OpenOOD,
+    detectionError: detErr,
+    nId,
+    nOod,
+    auprInTrapz,
+    auprOutTrapz,
+  };
+}
+
+/** sklearn.metrics.auc(recall, precision) of precision_recall_curve, the first set of the sweep positive. */
+function trapzAupr({ tp, fp, nId }: Sweep): number {
+  let area = 0;
+  let r0 = 0;
+  let p0 = 1;
+  for (let k = 1; k < tp.length; k++) {
+    const r = tp[k] / nId;
+    const p = tp[k] / (tp[k] + fp[k]);
+    area += ((r - r0) * (p + p0)) / 2;
+    if (tp[k] === nId) break;
+    r0 = r;
+    p0 = p;
+  }
+  return area;
 }
 
 /** ROC points (FPR, TPR) with ID positive, thinned to at most maxPoints (the ends are always kept). */

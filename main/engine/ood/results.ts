@@ -4,8 +4,12 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OodlabError } from '../../../common/contract/errors';
 import { OodResults, type OodMethod, type OodParams } from '../../../common/contract/ood';
+import { OOD_PARAM_OWNER } from '../../../common/contract/ood-methods';
 import { writeJsonAtomic } from '../runs/atomic';
 import { runDir } from '../runs/store';
+
+/** The selection of a run without a sweep (a re-score keeps the selection of the results it merges into). */
+export const NO_SWEEP = 'none (no sweep)';
 
 export const resultsPath = (home: string, runId: string) => join(runDir(home, runId), 'ood_results.json');
 
@@ -33,14 +37,18 @@ export function mergeResults(prev: OodResults, next: OodResults): OodResults {
   const fresh = new Map(next.methods.map((m) => [m.method, m]));
   const methods = prev.methods.map((m) => fresh.get(m.method) ?? m);
   for (const m of next.methods) if (!prev.methods.some((p) => p.method === m.method)) methods.push(m);
-  return { ...next, methods, notes: [...new Set([...prev.notes, ...next.notes])] };
+  // A re-score without a sweep keeps the record of how the other methods' parameters were picked.
+  const selection = next.selection.heldOut === NO_SWEEP ? prev.selection : next.selection;
+  return { ...next, methods, selection, notes: [...new Set([...prev.notes, ...next.notes])] };
 }
 
-/** Which methods a re-score with these parameters recomputes (T: energy, D: ViM, k: NECO). */
+/** Which methods a re-score with these parameters recomputes: the owner of each parameter given, only. */
 export function methodsFor(params: OodParams): OodMethod[] {
   const out: OodMethod[] = [];
-  if (params.T !== undefined) out.push('energy');
-  if (params.D !== undefined) out.push('vim');
-  if (params.k !== undefined) out.push('neco');
+  for (const [key, v] of Object.entries(params))
+    if (v !== undefined) {
+      const m = OOD_PARAM_OWNER[key as keyof OodParams];
+      if (m && !out.includes(m)) out.push(m);
+    }
   return out;
 }

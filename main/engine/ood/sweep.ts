@@ -1,20 +1,24 @@
-// Hyper-parameter selection that never looks at the test OOD sets: detectors are fitted on 90% of ID train and
-// judged by how well they separate the held-out 10% of ID train from an OOD proxy: features of perturbed ID test
-// images (patch-shuffled, made at extraction) or, for imported features without one, a feature-space proxy (each
-// held-out feature vector with its coordinates permuted, logits recomputed). The grid of each method lives beside
-// it (registry.ts); the best point is the highest AUROC, then the lowest FPR@95.
-import type { OodMethod, OodParams } from '../../../common/contract/ood';
+// Hyper-parameter selection that never looks at the test OOD sets (OpenOOD v1.5's protocol): detectors are fitted
+// on ID train and judged by how well they separate held-out ID samples from a validation OOD set.
+//   ID side: the ID validation split held out of training when the features folder has one (id_val_*.npy; the
+//            detectors are then fitted on all of ID train), else 10% of ID train (fitted on the other 90%).
+//   OOD side: a held-out part of a real OOD set that is not among the test sets (the user's pick, or the first such
+//            set in the folder), else an OOD proxy: features of perturbed ID test images (patch-shuffled, made at
+//            extraction) or, for imported features without one, a feature-space proxy (each held-out feature vector
+//            with its coordinates permuted, logits recomputed).
+// The grid of each method lives beside it (registry.ts); the best point is the highest AUROC, then the lowest FPR@95.
+import type { OodParams } from '../../../common/contract/ood';
 import type { FeatureSet, RunFeatures } from '../features/store';
 import { mulberry32, shuffle } from '../data/rng';
 import type { Batch, IdTrain } from './detector';
 import { computeMetrics } from './metrics';
-import { methods } from './registry';
+import { methods, type FeatureMethod } from './registry';
 
 export interface SweepSplit {
   fitTrain: IdTrain;
   heldOut: Batch;
   proxy: Batch;
-  description: { heldOut: string; proxy: string };
+  description: { heldOut: string; proxy: string; validationOod: string };
 }
 
 function rows(
@@ -49,49 +53,51 @@ function featureSpaceProxy(h: Batch, rf: RunFeatures, rng: () => number): Batch 
   return { features, logits, n: h.n };
 }
 
+/** Up to `count` rows of a validation OOD set, a seeded random part of it (all of it when smaller). */
+function validationPart(s: FeatureSet, count: number, rng: () => number, dim: number, C: number): Batch {
+  if (s.n <= count) return s;
+  return rows(s, shuffle(s.n, rng).subarray(0, count).slice().sort(), dim, C);
+}
+
 export function sweepSplit(rf: RunFeatures, labels: Int32Array, seed = 0): SweepSplit {
   const t = rf.idTrain;
-  if (rf.idVal) {
-    // The run's validation split: images never trained on, so they behave like test images (held-out train
-    // features of a trained net are more confident than test ones). Detectors are fitted on all of ID train.
-    const heldOut = rf.idVal;
-    const fitTrain: IdTrain = { ...t, labels, dim: rf.D, classes: rf.C };
-    const proxy: FeatureSet | Batch = rf.proxy ?? featureSpaceProxy(heldOut, rf, mulberry32(seed ^ 0x5eed));
-    return {
-      fitTrain,
-      heldOut,
-      proxy,
-      description: {
-        heldOut: `${heldOut.n} images of the validation split held out of training (detectors fitted on ID train)`,
-        proxy: rf.proxy
-          ? `${rf.proxy.n} patch-shuffled ID test images (ood_proxy made at extraction)`
-          : `feature-space proxy: the validation features with their coordinates permuted (no image proxy in the folder)`,
-      },
-    };
-  }
   const rng = mulberry32(seed ^ 0x5eed);
-  const perm = shuffle(t.n, rng);
-  const nHeld = Math.max(1, Math.min(5000, Math.round(t.n * 0.1)));
-  const held = perm.subarray(0, nHeld);
-  const fitIdx = perm.subarray(nHeld).slice().sort();
-  const fit = rows(t, fitIdx, rf.D, rf.C);
-  const fitTrain: IdTrain = {
-    ...fit,
-    labels: Int32Array.from(fitIdx, (i) => labels[i]),
-    dim: rf.D,
-    classes: rf.C,
-  };
-  const heldOut = rows(t, held, rf.D, rf.C);
-  const proxy: FeatureSet | Batch = rf.proxy ?? featureSpaceProxy(heldOut, rf, rng);
+  // The ID validation split held out of training: images never trained on behave like test images (held-out
+  // train features of a trained net are more confident than test ones).
+  const idVal = rf.idVal;
+  let fitTrain: IdTrain;
+  let heldOut: Batch;
+  let heldText: string;
+  if (idVal && idVal.n > 0) {
+    fitTrain = { ...t, labels, dim: rf.D, classes: rf.C };
+    heldOut = idVal;
+    heldText = `${idVal.n} ID validation samples held out of training (detectors fitted on all ${t.n} ID train)`;
+  } else {
+    const perm = shuffle(t.n, rng);
+    const nHeld = Math.max(1, Math.min(5000, Math.round(t.n * 0.1)));
+    const held = perm.subarray(0, nHeld);
+    const fitIdx = perm.subarray(nHeld).slice().sort();
+    const fit = rows(t, fitIdx, rf.D, rf.C);
+    fitTrain = { ...fit, labels: Int32Array.from(fitIdx, (i) => labels[i]), dim: rf.D, classes: rf.C };
+    heldOut = rows(t, held, rf.D, rf.C);
+    heldText = `${nHeld} ID train samples held out (detectors fitted on the other ${fitIdx.length})`;
+  }
+  const val = rf.validationOod;
+  const proxy: FeatureSet | Batch = val
+    ? validationPart(val.set, Math.max(heldOut.n, 1000), rng, rf.D, rf.C)
+    : (rf.proxy ?? featureSpaceProxy(heldOut, rf, rng));
   return {
     fitTrain,
     heldOut,
     proxy,
     description: {
-      heldOut: `${nHeld} ID train samples held out (detectors fitted on the other ${fitIdx.length})`,
-      proxy: rf.proxy
-        ? `${rf.proxy.n} patch-shuffled ID test images (ood_proxy made at extraction)`
-        : `feature-space proxy: the held-out ID features with their coordinates permuted (no image proxy in the folder)`,
+      heldOut: heldText,
+      proxy: val
+        ? `${proxy.n} of the ${val.set.n} samples of the OOD set ${val.name} (not a test set)`
+        : rf.proxy
+          ? `${rf.proxy.n} patch-shuffled ID test images (ood_proxy made at extraction)`
+          : `feature-space proxy: the held-out ID features with their coordinates permuted (no image proxy in the folder)`,
+      validationOod: val ? val.name : 'proxy',
     },
   };
 }
@@ -112,7 +118,7 @@ export interface SweepOutcome {
 
 /** Null when the method has nothing left to tune once `fixed` is applied. */
 export async function sweepMethod(
-  method: OodMethod,
+  method: FeatureMethod,
   fixed: OodParams,
   split: SweepSplit,
   rf: RunFeatures,

@@ -18,6 +18,7 @@ import { loadFeatureDir } from '../features/store';
 import { readRunConfig } from '../runs/store';
 import { evaluateEpochs } from './epochs';
 import { evaluateFeatures } from './evaluate';
+import { odinForRun } from './odin-run';
 import { mergeResults, readOodResults, writeOodResults } from './results';
 
 export const OodTaskParams = z
@@ -32,6 +33,8 @@ export const OodTaskParams = z
     noSweep: z.boolean().default(false),
     scoresDir: z.string().optional(),
     epochs: z.boolean().default(false),
+    /** 'proxy', an OOD set's name, or absent (the first non-test set in the folder, else the proxy). */
+    validationOod: z.string().optional(),
     /** Merge into the run's existing ood_results.json instead of replacing it. */
     merge: z.boolean().default(false),
   })
@@ -82,15 +85,24 @@ export const oodTask: TaskFn = async (raw, ctx) => {
   if (p.runId) {
     dir = await extractRunFeatures(ctx.home, p.runId, {
       checkpoint: p.checkpoint,
-      oodSets: p.datasets,
+      oodSets:
+        p.datasets && p.validationOod && p.validationOod !== 'proxy'
+          ? [...p.datasets, p.validationOod]
+          : p.datasets,
       signal: ctx.signal,
       progress: (fraction, message) => ctx.progress({ fraction: fraction * 0.6, message }),
       log: (m) => ctx.log('info', m),
     });
   }
   if (!dir) throw new OodlabError('invalid_request', 'Give a runId or a featuresDir.');
-  const rf = await loadFeatureDir(dir, { oodSets: p.datasets });
+  // Without a sweep no validation set is read (a re-score keeps its test sets as they are).
+  const rf = await loadFeatureDir(dir, {
+    oodSets: p.datasets,
+    validation: p.noSweep ? 'proxy' : p.validationOod,
+  });
   const base = extracted ? 0.6 : 0;
+  // ODIN runs the network over every scored image (about four inference passes): half of what is left.
+  const odinShare = p.runId && p.methods?.includes('odin') ? 0.5 : 0;
   let ev;
   try {
     ev = await evaluateFeatures(rf, {
@@ -98,11 +110,35 @@ export const oodTask: TaskFn = async (raw, ctx) => {
       params: p.params,
       noSweep: p.noSweep,
       signal: ctx.signal,
-      progress: (f, message) => ctx.progress({ fraction: base + f * (1 - base), message }),
+      progress: (f, message) => ctx.progress({ fraction: base + f * (1 - base) * (1 - odinShare), message }),
     });
   } catch (err) {
     if (ctx.signal.aborted) throw new OodlabError('cancelled', 'OOD evaluation cancelled.');
     throw err;
+  }
+  if (p.methods?.includes('odin')) {
+    if (!p.runId)
+      ev.notes.push(
+        'ODIN is unavailable for a features folder: it perturbs the input along the gradient of the network, and ' +
+          'features brought from elsewhere carry no network. Evaluate a run OODLab trained to get it.',
+      );
+    else {
+      try {
+        const odin = await odinForRun(ctx.home, p.runId, {
+          checkpoint: p.checkpoint,
+          oodSets: Object.keys(ev.oodSets),
+          params: p.params,
+          signal: ctx.signal,
+          progress: (f, message) =>
+            ctx.progress({ fraction: base + (1 - base) * (1 - odinShare + f * odinShare), message }),
+        });
+        ev.methods.push(odin.result);
+        ev.scores.odin = odin.scores;
+      } catch (err) {
+        if (ctx.signal.aborted) throw new OodlabError('cancelled', 'OOD evaluation cancelled.');
+        throw err;
+      }
+    }
   }
   const { scores, ...rest } = ev;
   let results: OodResults = {

@@ -65,4 +65,26 @@ describe('OOD metrics', () => {
     expect(h.ood.far).toEqual([1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
     expect(h.id.reduce((a, b) => a + b, 0)).toBe(1000);
   });
+
+  // OpenOOD's AUPR: sklearn.metrics.auc(recall, precision) over precision_recall_curve. Values printed by
+  // scikit-learn 1.2.1 (python3-sklearn) for these exact inputs; the first is also worked by hand:
+  // points (0,1) (1/4,1) (3/4,3/4) (3/4,3/5) (1,4/6): 1/4 + 1/2 * 7/8 + 0 + 1/4 * (3/5 + 2/3)/2 = 0.8458333...
+  it("OpenOOD's trapezoid AUPR-In/Out equal scikit-learn's auc(recall, precision)", () => {
+    const cases: [number[], number[], number, number][] = [
+      [[4, 3, 3, 1], [3, 2, 0], 0.8458333333333333, 0.7222222222222221],
+      [
+        [0.3, 0.9, 0.1, 0.5, 0.5, 0.7, 0.2],
+        [0.5, 0.05, 0.4, 0.9, 0.15],
+        0.6469851576994433,
+        0.5827777777777778,
+      ],
+      [[1, 1, 1], [1, 1], 0.8, 0.7],
+    ];
+    for (const [id, ood, inTrapz, outTrapz] of cases) {
+      const r = computeMetrics(id, ood);
+      expect(r.auprInTrapz).toBeCloseTo(inTrapz, 12);
+      expect(r.auprOutTrapz).toBeCloseTo(outTrapz, 12);
+    }
+    expect(m.auprInTrapz).toBeCloseTo(0.25 + 0.5 * 0.875 + (0.25 * (3 / 5 + 4 / 6)) / 2, 12);
+  });
 });

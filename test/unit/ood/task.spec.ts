@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { makeFeatures } from '../../../bench/fixtures';
 import { readNpy, writeNpy } from '../../../main/engine/features/npy';
 import { writeFeatureSet } from '../../../main/engine/features/store';
-import { createDetector } from '../../../main/engine/ood/registry';
+import { createDetector, methodNames } from '../../../main/engine/ood/registry';
 import { oodTask } from '../../../main/engine/ood/task';
 import type { OodResults } from '../../../common/contract/ood';
 
@@ -43,14 +43,8 @@ describe('ood job on imported features', () => {
       { featuresDir: dir, backend: 'cpu', scoresDir: join(dir, 'scores'), params: { T: 1 } },
       ctx,
     )) as OodResults;
-    expect(r.methods.map((m) => m.method)).toEqual([
-      'msp',
-      'maxlogit',
-      'energy',
-      'mahalanobis',
-      'vim',
-      'neco',
-    ]);
+    expect(r.methods.map((m) => m.method)).toEqual(methodNames);
+    expect(r.methods.length).toBe(20);
     expect(r.selection.proxy).toMatch(/feature-space/);
     const vim = r.methods.find((m) => m.method === 'vim')!;
     expect(vim.paramSource).toBe('sweep');
@@ -62,5 +56,54 @@ describe('ood job on imported features', () => {
     const written = (await readNpy(join(dir, 'scores', 'vim_ood_far.npy'))).data as Float64Array;
     expect(Array.from(written)).toEqual(Array.from(direct));
     expect(vim.datasets.far.metrics.auroc).toBeGreaterThan(0.9);
+  });
+
+  it('validates on an OOD set that is not a test set (OpenOOD v1.5), by default or by name, never on a test set', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'oodlab-ood-'));
+    dirs.push(dir);
+    const rf = await makeFeatures({
+      seed: 6,
+      classes: 4,
+      dim: 40,
+      nTrain: 400,
+      nTest: 120,
+      ood: { far: 100, near: 90 },
+      noiseRank: 4,
+    });
+    await writeNpy(join(dir, 'fc_weight.npy'), rf.W, [rf.C, rf.D]);
+    await writeNpy(join(dir, 'fc_bias.npy'), rf.b, [rf.C]);
+    await writeFeatureSet(dir, 'id_train', rf.idTrain);
+    await writeFeatureSet(dir, 'id_test', rf.idTest);
+    await writeFeatureSet(dir, 'ood_far', rf.ood.far);
+    await writeFeatureSet(dir, 'ood_near', rf.ood.near);
+    const ctx = {
+      jobId: 'j',
+      home: dir,
+      signal: new AbortController().signal,
+      progress: () => {},
+      log: () => {},
+      emit: () => {},
+    };
+    const run = (extra: object) =>
+      oodTask(
+        { featuresDir: dir, backend: 'cpu', methods: ['knn', 'react'], ...extra },
+        ctx,
+      ) as Promise<OodResults>;
+    const auto = await run({ datasets: ['far'] });
+    expect(Object.keys(auto.oodSets)).toEqual(['far']);
+    expect(auto.selection.validationOod).toBe('near');
+    expect(auto.selection.proxy).toMatch(/90 samples of the OOD set near \(not a test set\)/);
+    const named = await run({ validationOod: 'far' });
+    expect(Object.keys(named.oodSets)).toEqual(['near']); // the validation set leaves the test sets
+    expect(named.selection.validationOod).toBe('far');
+    const proxy = await run({ datasets: ['far'], validationOod: 'proxy' });
+    expect(proxy.selection.validationOod).toBe('proxy');
+    expect(proxy.selection.proxy).toMatch(/feature-space/);
+    // Every set tested: nothing left to validate on but the proxy.
+    expect((await run({})).selection.validationOod).toBe('proxy');
+    await expect(run({ datasets: ['far', 'near'], validationOod: 'near' })).rejects.toThrow(
+      /is a test OOD set/,
+    );
+    await expect(run({ validationOod: 'mnist' })).rejects.toThrow(/No features for the validation OOD set/);
   });
 });

@@ -72,6 +72,27 @@ describe('summary.json', () => {
     expect(Summary.parse(s)).toEqual(s);
   });
 
+  it("carries the validation OOD set and OpenOOD's trapezoid AUPR (issue 16)", async () => {
+    await makeRun(home);
+    const withProtocol = {
+      ...ood,
+      selection: { ...ood.selection, validationOod: 'tin' },
+      methods: ood.methods.map((m) => ({
+        ...m,
+        datasets: Object.fromEntries(
+          Object.entries(m.datasets).map(([k, d]) => [
+            k,
+            { ...d, metrics: { ...d.metrics, auprInTrapz: 0.61, auprOutTrapz: 0.52 } },
+          ]),
+        ),
+      })),
+    };
+    await writeFile(join(home, 'runs', RUN, 'ood_results.json'), JSON.stringify(withProtocol));
+    const s = await buildSummary(home, RUN);
+    expect(s.ood?.selection.validationOod).toBe('tin');
+    expect(s.ood?.table.every((r) => r.auprInTrapz === 0.61 && r.auprOutTrapz === 0.52)).toBe(true);
+  });
+
   it('has null sections for results not computed yet', async () => {
     await makeRun(home, { ood: false, nc: false });
     const s = await buildSummary(home, RUN);

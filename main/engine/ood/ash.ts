@@ -1,0 +1,52 @@
+// ASH-B: Activation SHaping, binarised. Djurisic, Bozanic, Ashok & Liu, "Extremely Simple Activation Shaping for
+// Out-of-Distribution Detection", ICLR 2023 (OpenOOD `ash_postprocessor.py`, networks/ash_net.py `ash_b`).
+//   per feature vector h (D entries): k = D - round(D p / 100) (NumPy rounding, halves to even); s1 = sum_j h_j
+//   h~_j = s1 / k for the k largest h_j, 0 elsewhere
+//   score(h) = logsumexp(W h~ + b)
+// WHAT IT SHAPES: the pooled penultimate features (D = 512 for ResNet-18), exactly as OpenOOD's ASHNet does for
+// every backbone (it views the pooled vector as D x 1 x 1). The paper shapes the last feature map before pooling;
+// that variant needs the 4 x 4 x 512 map, which OODLab's features do not keep, so it is not offered.
+// Ties at the k-th value: the lower index is kept (torch.topk leaves this unspecified).
+import { checkBatch, notFitted, type Batch, type Detector, type IdTrain } from './detector';
+import { energyOf, topIndices } from './shaping';
+import { keptCount } from './scale';
+
+export const ashSpec = {
+  label: 'ASH-B',
+  paper: 'Djurisic et al., ICLR 2023',
+  defaults: { ashP: 90 },
+  grid: { ashP: [65, 70, 75, 80, 85, 90, 95] },
+};
+
+export function createAsh(p: { ashP?: number } = {}): Detector {
+  const pct = p.ashP ?? ashSpec.defaults.ashP;
+  if (!(pct >= 0 && pct < 100)) throw new RangeError(`ASH: the percentile must be in 0..100 (got ${pct}).`);
+  let f: { dim: number; C: number; W: Float32Array; b: Float32Array } | null = null;
+  return {
+    method: 'ash',
+    params: { ashP: pct },
+    async fit(t: IdTrain, W: Float32Array, b: Float32Array) {
+      if (keptCount(t.dim, pct) < 1)
+        throw new RangeError(`ASH: percentile ${pct} keeps no activation of ${t.dim}.`);
+      f = { dim: t.dim, C: t.classes, W, b };
+    },
+    async score(batch: Batch) {
+      if (!f) throw notFitted('ash');
+      const { dim, C, W, b } = f;
+      checkBatch('ash', dim, C, batch);
+      const k = keptCount(dim, pct);
+      const shaped = new Float64Array(batch.n * dim);
+      const idx = new Int32Array(k);
+      const scratch = new Float64Array(dim);
+      for (let i = 0; i < batch.n; i++) {
+        const o = i * dim;
+        let s1 = 0;
+        for (let j = 0; j < dim; j++) s1 += batch.features[o + j];
+        topIndices(batch.features, o, dim, k, scratch, idx);
+        const fill = s1 / k;
+        for (let r = 0; r < k; r++) shaped[o + idx[r]] = fill;
+      }
+      return energyOf(shaped, batch.n, dim, W, b, C);
+    },
+  };
+}

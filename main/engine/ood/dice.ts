@@ -1,0 +1,41 @@
+// DICE: Directed Sparsification. Sun & Li, "DICE: Leveraging Sparsification for Out-of-Distribution Detection",
+// ECCV 2022 (OpenOOD `dice_postprocessor.py`).
+//   m = mean of ID train features;  V = m (.) W  (the C x D contributions, V_cj = m_j W_cj)
+//   t = np.percentile(V, p) over all C*D entries;  M = [V > t]  (keeps the top (100 - p)% contributions)
+//   score(h) = logsumexp((M (.) W) h + b)
+// p: sparsity percentile, 90 as in OpenOOD, which does not sweep it (its grid is [90]); so here the sweep leaves it
+// alone too, and the user can move it.
+import { checkBatch, notFitted, type Batch, type Detector, type IdTrain } from './detector';
+import { energyOf, percentile } from './shaping';
+import { trainStats } from './stats';
+
+export const diceSpec = {
+  label: 'DICE',
+  paper: 'Sun & Li, ECCV 2022',
+  defaults: { diceP: 90 },
+  grid: {},
+};
+
+export function createDice(p: { diceP?: number } = {}): Detector {
+  const pct = p.diceP ?? diceSpec.defaults.diceP;
+  if (!(pct >= 0 && pct <= 100)) throw new RangeError(`DICE: the percentile must be in 0..100 (got ${pct}).`);
+  let f: { dim: number; C: number; masked: Float64Array; b: Float32Array } | null = null;
+  return {
+    method: 'dice',
+    params: { diceP: pct },
+    async fit(t: IdTrain, W: Float32Array, b: Float32Array) {
+      const { dim, classes: C } = t;
+      const m = trainStats(t).mean;
+      // The contribution is computed in float32 as OpenOOD does (numpy float32 arrays), so the mask is the same.
+      const V = Float32Array.from(W, (w, i) => Math.fround(m[i % dim]) * w);
+      const thr = percentile(V, pct);
+      const masked = Float64Array.from(W, (w, i) => (V[i] > thr ? w : 0));
+      f = { dim, C, masked, b };
+    },
+    async score(batch: Batch) {
+      if (!f) throw notFitted('dice');
+      checkBatch('dice', f.dim, f.C, batch);
+      return energyOf(batch.features, batch.n, f.dim, f.masked, f.b, f.C);
+    },
+  };
+}
