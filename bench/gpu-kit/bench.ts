@@ -39,7 +39,7 @@ async function main(): Promise<void> {
       steps: { type: 'string', default: '10' },
       warmup: { type: 'string', default: '2' },
       torch: { type: 'string', default: 'cuda' },
-      budget: { type: 'string', default: '420' },
+      budget: { type: 'string', default: '300' },
     },
   });
   if (!values.log) throw new Error('--log DIR is required');
@@ -111,7 +111,7 @@ async function main(): Promise<void> {
         console.log(`PyTorch width ${width}: skipped, the budget was spent`);
         continue;
       }
-      const r = runTorch(script, width, batch, steps, device, { timeoutMs: 180_000 });
+      const r = runTorch(script, width, batch, steps, device, { timeoutMs: 120_000 });
       if (typeof r === 'string') {
         console.log(`PyTorch width ${width}: ${r}`);
         continue;

@@ -28,6 +28,7 @@ import {
 import { conv2D, fusedConv2D, winogradApplies } from './wasm-conv';
 import { simdKernels } from './wasm-simd';
 import { winogradFilterGrad } from './wasm-winograd';
+import { directFilterGrad, directFilterGradApplies } from './wasm-filter-grad';
 import { phases, subPixel } from './wasm-subpixel';
 
 function backpropFilter(stock: KernelFunc | null): KernelFunc {
@@ -43,6 +44,7 @@ function backpropFilter(stock: KernelFunc | null): KernelFunc {
     const [, , ci, co] = a.filterShape;
     if (k && ci % 4 === 0 && co % 4 === 0 && winogradApplies(x, { shape: a.filterShape }, a))
       return winogradFilterGrad(backend as HeapBackend, k, x, dy);
+    if (k && directFilterGradApplies(x, a)) return directFilterGrad(backend as HeapBackend, k, x, dy, a);
     const info = convInfo(x.shape, a.filterShape, a);
     const {
       filterHeight: kh,

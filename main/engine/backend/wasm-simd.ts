@@ -33,6 +33,7 @@ const FUNCTIONS = [
   'filterGradTransform',
   'transposeTable',
   'columnSum',
+  'filterGradDirect',
 ] as const;
 export type KernelName = (typeof FUNCTIONS)[number];
 

@@ -435,3 +435,71 @@ export function columnSum(x: usize, cols: i32, part: usize, r0: i32, r1: i32): v
       v128.store(part + c, f32x4.add(v128.load(part + c), v128.load(block + c)));
   }
 }
+
+/**
+ * Direct filter gradient for images n0..n1, into this thread's `out` (2 x kh*kw*ci*co floats: the sum, then one
+ * image's block, so float32 rounding grows with the pixels of one image plus the images, not their product):
+ *   dW[ky,kx,c,o] = sum_{n,oy,ox} x[n, oy*s+ky-pt, ox*s+kx-pl, c] dy[n,oy,ox,o]   (taps outside x count as 0).
+ * NHWC float32; co a multiple of 4. For narrow layers, where one outer product per pixel and tap (ci x co, in L1)
+ * beats re-expressing the gradient as a convolution with a huge kernel and 8 output channels.
+ */
+export function filterGradDirect(
+  x: usize,
+  hh: i32,
+  ww: i32,
+  ci: i32,
+  dy: usize,
+  oh: i32,
+  ow: i32,
+  co: i32,
+  kh: i32,
+  kw: i32,
+  s: i32,
+  pt: i32,
+  pl: i32,
+  out: usize,
+  n0: i32,
+  n1: i32,
+): void {
+  const cob = (<usize>co) << 2;
+  const size = <usize>(kh * kw * ci) * cob;
+  const blk = out + size;
+  for (let o: usize = 0; o < size; o += 16) v128.store(out + o, f32x4.splat(0));
+  for (let n = n0; n < n1; n++) {
+    for (let o: usize = 0; o < size; o += 16) v128.store(blk + o, f32x4.splat(0));
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++) {
+        const dyp = dy + <usize>((n * oh + oy) * ow + ox) * cob;
+        for (let ky = 0; ky < kh; ky++) {
+          const iy = oy * s + ky - pt;
+          if (iy < 0 || iy >= hh) continue;
+          for (let kx = 0; kx < kw; kx++) {
+            const ix = ox * s + kx - pl;
+            if (ix < 0 || ix >= ww) continue;
+            const xp = x + ((<usize>((n * hh + iy) * ww + ix) * <usize>ci) << 2);
+            let ap = blk + <usize>((ky * kw + kx) * ci) * cob;
+            if (co == 8) {
+              const d0 = v128.load(dyp);
+              const d1 = v128.load(dyp, 16);
+              for (let c = 0; c < ci; c++) {
+                const xv = f32x4.splat(load<f32>(xp + ((<usize>c) << 2)));
+                v128.store(ap, f32x4.add(v128.load(ap), f32x4.mul(xv, d0)));
+                v128.store(ap, f32x4.add(v128.load(ap, 16), f32x4.mul(xv, d1)), 16);
+                ap += 32;
+              }
+            } else {
+              for (let c = 0; c < ci; c++) {
+                const xv = f32x4.splat(load<f32>(xp + ((<usize>c) << 2)));
+                for (let o: usize = 0; o < cob; o += 16)
+                  v128.store(ap + o, f32x4.add(v128.load(ap + o), f32x4.mul(xv, v128.load(dyp + o))));
+                ap += cob;
+              }
+            }
+          }
+        }
+      }
+    }
+    for (let o: usize = 0; o < size; o += 16)
+      v128.store(out + o, f32x4.add(v128.load(out + o), v128.load(blk + o)));
+  }
+}
