@@ -4,14 +4,18 @@
 // busy neighbour slows both. Prints both times, the ratio (target <= 1.0x), OODLab's peak RSS (target < 1 GiB),
 // and how far apart the two sides' metrics are. The numpy side is bench/nc_numpy.py (float64; `--float32` also
 // times numpy in float32). The fixture is written once into the temporary folder and reused.
-//   npx tsx bench/analyze-features.ts [--repeat K] [--float32]
+// `--evaluate` also times `evaluate --features` (the six OOD detectors on the wasm backend) on the same folder.
+//   npx tsx bench/analyze-features.ts [--repeat K] [--float32] [--evaluate]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { initBackend } from '../main/engine/backend';
 import { writeNpy } from '../main/engine/features/npy';
+import { loadFeatureDir } from '../main/engine/features/store';
 import { analyzeFeatureDir } from '../main/engine/nc/analyze';
+import { evaluateFeatures } from '../main/engine/ood/evaluate';
 import { cifarSized, makeFeatures } from './fixtures';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -29,6 +33,17 @@ async function writeFixture(dir: string): Promise<void> {
     if (s.labels) await writeNpy(join(tmp, `${prefix}_labels.npy`), s.labels, [s.n]);
   }
   renameSync(tmp, dir);
+}
+
+/** `evaluate --features` on the same folder (the 'ood' job's work: wasm backend, six detectors), timed the same way. */
+async function childEvaluate(dir: string): Promise<void> {
+  await initBackend('wasm');
+  const t0 = performance.now();
+  const rf = await loadFeatureDir(dir);
+  await evaluateFeatures(rf);
+  const seconds = (performance.now() - t0) / 1000;
+  console.log(JSON.stringify({ seconds, rssMiB: process.resourceUsage().maxRSS / 1024 }));
+  process.exit(0); // wasm's pthread workers
 }
 
 /** The child: one analysis, timed inside the process (Node start and module loading excluded, as for Python). */
@@ -65,10 +80,10 @@ interface Row {
 }
 const num = (r: Row, key: string) => r[key] as number;
 
-function runOodlab(dir: string): Row {
+function runOodlab(dir: string, mode = '--child'): Row {
   const out = execFileSync(
     process.execPath,
-    [...process.execArgv, fileURLToPath(import.meta.url), '--child', dir],
+    [...process.execArgv, fileURLToPath(import.meta.url), mode, dir],
     {
       encoding: 'utf8',
       maxBuffer: 1 << 20,
@@ -112,6 +127,7 @@ async function main(): Promise<void> {
   const theirs: number[] = [];
   const theirs32: number[] = [];
   const ratios: number[] = [];
+  const evaluations: number[] = [];
   let last: { o: Row; p: Row | string } | null = null;
   for (let k = 0; k < repeat; k++) {
     const o = runOodlab(dir);
@@ -125,6 +141,13 @@ async function main(): Promise<void> {
       ratios.push(o.seconds / p.seconds);
       line.push(`numpy float64 ${p.seconds.toFixed(2)} s`, `ratio ${(o.seconds / p.seconds).toFixed(2)}x`);
     } else line.push(p);
+    if (args.includes('--evaluate')) {
+      const e = runOodlab(dir, '--child-evaluate');
+      evaluations.push(e.seconds);
+      line.push(
+        `evaluate --features ${e.seconds.toFixed(2)} s (peak RSS ${num(e, 'rssMiB').toFixed(0)} MiB)`,
+      );
+    }
     if (args.includes('--float32')) {
       const p32 = runNumpy(dir, true);
       if (typeof p32 !== 'string') {
@@ -141,6 +164,11 @@ async function main(): Promise<void> {
   if (typeof p === 'string') return;
   console.log(`numpy (float64) ${range(theirs)} s; ratio OODLab / numpy ${range(ratios)}x (target <= 1.0x)`);
   if (theirs32.length) console.log(`numpy (float32) ${range(theirs32)} s`);
+  if (evaluations.length)
+    console.log(
+      `evaluate --features (six detectors, wasm) ${range(evaluations)} s: ` +
+        `${range(evaluations.map((e, i) => e / theirs[i]))}x the numpy NC reference of the same round`,
+    );
   // The two sides must agree, or the timing compares different work.
   const keys = ['nc1', 'trSw', 'trSb', 'nc3', 'nc4', 'nc5', 'nccTestAccuracy', 'testAccuracy', 'equiangularMeans', 'etfDistanceMeans']; // prettier-ignore
   const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
@@ -150,5 +178,7 @@ async function main(): Promise<void> {
   console.log(`relative differences OODLab vs numpy: ${diffs.join(', ')}`);
 }
 
-if (process.argv.includes('--child')) await child(process.argv[process.argv.indexOf('--child') + 1]);
+if (process.argv.includes('--child-evaluate'))
+  await childEvaluate(process.argv[process.argv.indexOf('--child-evaluate') + 1]);
+else if (process.argv.includes('--child')) await child(process.argv[process.argv.indexOf('--child') + 1]);
 else if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();
