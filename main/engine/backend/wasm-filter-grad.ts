@@ -3,7 +3,7 @@
  * product of x's ci channels with dy's co channels per output pixel and tap, accumulated in a ci x co block that
  * stays in L1, the images split across the SIMD helper threads (each its own partial sum, added here). The
  * general route (wasm-kernels.ts) re-expresses the gradient as a convolution whose kernel covers the whole image
- * and whose output has co channels, plus two transposes: at widths 8-16 that was 40% of a training step
+ * and whose output has co channels, plus two transposes: at width 8 that was 40% of a training step
  * (bench/train-profile.ts), with XNNPACK running a GEMM 8 columns wide.
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
@@ -11,12 +11,12 @@ import { byteOffset, type ConvAttrs, convInfo, type HeapBackend, heapF32, offset
 import type { SimdKernels } from './wasm-simd';
 
 /**
- * Where it wins, measured per layer shape at batch 128 on 2 busy cores against the general route:
- * 1x1 projections of the shortcuts by 1.3-80x at every width (the general route's kernel is the whole image);
- * strided 3x3 layers by 1.4-6x up to 64 x 128 channels; stride-1 3x3 layers by 1.1-1.7x up to 32 x 32 channels
- * (wider ones go to Winograd or XNNPACK, which reuse each loaded value more).
+ * Where it wins, per layer shape at batch 128 on 2 busy cores, in CPU milliseconds against the general route
+ * (Winograd, checked first, keeps the wide stride-1 layers): 1x1 shortcut projections 7-22x; strided 3x3 layers
+ * 1.6-4x up to 32 x 64 channels (1.2-3.5x at 64 x 128); stride-1 3x3 layers 3.6-6.6x at 8-16 channels, 2x at 32,
+ * 1.2x on the 4x4 maps at 64.
  */
-const LIMITS = { pointwise: Infinity, strided: 64 * 128, plain: 32 * 32 };
+const LIMITS = { pointwise: Infinity, strided: 64 * 128, plain: 64 * 64 };
 /** OODLAB_DIRECT_FILTER_GRAD=0 turns it off (to compare against the general route). */
 let forced: boolean | null = process.env.OODLAB_DIRECT_FILTER_GRAD === '0' ? false : null;
 

@@ -436,12 +436,18 @@ export function columnSum(x: usize, cols: i32, part: usize, r0: i32, r1: i32): v
   }
 }
 
+/** Division rounding down, also for negative a (s > 0). */
+function floorDiv(a: i32, s: i32): i32 {
+  return a >= 0 ? a / s : -((s - 1 - a) / s);
+}
+
 /**
  * Direct filter gradient for images n0..n1, into this thread's `out` (2 x kh*kw*ci*co floats: the sum, then one
  * image's block, so float32 rounding grows with the pixels of one image plus the images, not their product):
  *   dW[ky,kx,c,o] = sum_{n,oy,ox} x[n, oy*s+ky-pt, ox*s+kx-pl, c] dy[n,oy,ox,o]   (taps outside x count as 0).
- * NHWC float32; co a multiple of 4. For narrow layers, where one outer product per pixel and tap (ci x co, in L1)
- * beats re-expressing the gradient as a convolution with a huge kernel and 8 output channels.
+ * NHWC float32; co a multiple of 4. Per image and tap, a GEMM over the pixels whose tap falls inside x: blocks of
+ * 4 input x 8 output channels are summed in 8 registers over every such pixel (22 instructions for 32
+ * multiply-adds), the rest (ci not a multiple of 4, co not of 8) in blocks of 1 x 4.
  */
 export function filterGradDirect(
   x: usize,
@@ -462,38 +468,83 @@ export function filterGradDirect(
   n1: i32,
 ): void {
   const cob = (<usize>co) << 2;
+  const cib = (<usize>ci) << 2;
   const size = <usize>(kh * kw * ci) * cob;
   const blk = out + size;
+  const c4 = ci & ~3;
+  const o8 = co & ~7;
   for (let o: usize = 0; o < size; o += 16) v128.store(out + o, f32x4.splat(0));
   for (let n = n0; n < n1; n++) {
     for (let o: usize = 0; o < size; o += 16) v128.store(blk + o, f32x4.splat(0));
-    for (let oy = 0; oy < oh; oy++) {
-      for (let ox = 0; ox < ow; ox++) {
-        const dyp = dy + <usize>((n * oh + oy) * ow + ox) * cob;
-        for (let ky = 0; ky < kh; ky++) {
-          const iy = oy * s + ky - pt;
-          if (iy < 0 || iy >= hh) continue;
-          for (let kx = 0; kx < kw; kx++) {
-            const ix = ox * s + kx - pl;
-            if (ix < 0 || ix >= ww) continue;
-            const xp = x + ((<usize>((n * hh + iy) * ww + ix) * <usize>ci) << 2);
-            let ap = blk + <usize>((ky * kw + kx) * ci) * cob;
-            if (co == 8) {
-              const d0 = v128.load(dyp);
-              const d1 = v128.load(dyp, 16);
-              for (let c = 0; c < ci; c++) {
-                const xv = f32x4.splat(load<f32>(xp + ((<usize>c) << 2)));
-                v128.store(ap, f32x4.add(v128.load(ap), f32x4.mul(xv, d0)));
-                v128.store(ap, f32x4.add(v128.load(ap, 16), f32x4.mul(xv, d1)), 16);
-                ap += 32;
+    const xn = x + <usize>(n * hh * ww) * cib;
+    const dn = dy + <usize>(n * oh * ow) * cob;
+    for (let ky = 0; ky < kh; ky++) {
+      // output rows whose tap ky lands inside x: 0 <= oy*s + ky - pt < hh
+      const y0 = max(0, -floorDiv(ky - pt, s));
+      const y1 = min(oh, floorDiv(hh - 1 + pt - ky, s) + 1);
+      for (let kx = 0; kx < kw; kx++) {
+        const x0 = max(0, -floorDiv(kx - pl, s));
+        const x1 = min(ow, floorDiv(ww - 1 + pl - kx, s) + 1);
+        if (y0 >= y1 || x0 >= x1) continue;
+        const tap = blk + <usize>((ky * kw + kx) * ci) * cob;
+        for (let c = 0; c < ci; c += 4) {
+          const full = c < c4;
+          for (let o = 0; o < co; o += 8) {
+            if (full && o < o8) {
+              let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a10 = f32x4.splat(0), a11 = f32x4.splat(0); // prettier-ignore
+              let a20 = f32x4.splat(0), a21 = f32x4.splat(0), a30 = f32x4.splat(0), a31 = f32x4.splat(0); // prettier-ignore
+              for (let oy = y0; oy < y1; oy++) {
+                let xp = xn + <usize>((oy * s + ky - pt) * ww + x0 * s + kx - pl) * cib + ((<usize>c) << 2);
+                let dp = dn + <usize>(oy * ow + x0) * cob + ((<usize>o) << 2);
+                const xs = <usize>s * cib;
+                for (let ox = x0; ox < x1; ox++) {
+                  const d0 = v128.load(dp);
+                  const d1 = v128.load(dp, 16);
+                  const v0 = v128.load32_splat(xp);
+                  const v1 = v128.load32_splat(xp, 4);
+                  const v2 = v128.load32_splat(xp, 8);
+                  const v3 = v128.load32_splat(xp, 12);
+                  a00 = f32x4.add(a00, f32x4.mul(v0, d0));
+                  a01 = f32x4.add(a01, f32x4.mul(v0, d1));
+                  a10 = f32x4.add(a10, f32x4.mul(v1, d0));
+                  a11 = f32x4.add(a11, f32x4.mul(v1, d1));
+                  a20 = f32x4.add(a20, f32x4.mul(v2, d0));
+                  a21 = f32x4.add(a21, f32x4.mul(v2, d1));
+                  a30 = f32x4.add(a30, f32x4.mul(v3, d0));
+                  a31 = f32x4.add(a31, f32x4.mul(v3, d1));
+                  xp += xs;
+                  dp += cob;
+                }
               }
+              const ap = tap + <usize>c * cob + ((<usize>o) << 2);
+              v128.store(ap, f32x4.add(v128.load(ap), a00));
+              v128.store(ap, f32x4.add(v128.load(ap, 16), a01), 16);
+              v128.store(ap + cob, f32x4.add(v128.load(ap + cob), a10));
+              v128.store(ap + cob, f32x4.add(v128.load(ap + cob, 16), a11), 16);
+              v128.store(ap + 2 * cob, f32x4.add(v128.load(ap + 2 * cob), a20));
+              v128.store(ap + 2 * cob, f32x4.add(v128.load(ap + 2 * cob, 16), a21), 16);
+              v128.store(ap + 3 * cob, f32x4.add(v128.load(ap + 3 * cob), a30));
+              v128.store(ap + 3 * cob, f32x4.add(v128.load(ap + 3 * cob, 16), a31), 16);
             } else {
-              for (let c = 0; c < ci; c++) {
-                const xv = f32x4.splat(load<f32>(xp + ((<usize>c) << 2)));
-                for (let o: usize = 0; o < cob; o += 16)
-                  v128.store(ap + o, f32x4.add(v128.load(ap + o), f32x4.mul(xv, v128.load(dyp + o))));
-                ap += cob;
-              }
+              // the remainder, one input channel x 4 output channels at a time
+              const ce = full ? c + 4 : ci;
+              for (let cc = c; cc < ce; cc++)
+                for (let oo = o; oo < min(co, o + 8); oo += 4) {
+                  let acc = f32x4.splat(0);
+                  for (let oy = y0; oy < y1; oy++) {
+                    let xp =
+                      xn + <usize>((oy * s + ky - pt) * ww + x0 * s + kx - pl) * cib + ((<usize>cc) << 2);
+                    let dp = dn + <usize>(oy * ow + x0) * cob + ((<usize>oo) << 2);
+                    const xs = <usize>s * cib;
+                    for (let ox = x0; ox < x1; ox++) {
+                      acc = f32x4.add(acc, f32x4.mul(v128.load32_splat(xp), v128.load(dp)));
+                      xp += xs;
+                      dp += cob;
+                    }
+                  }
+                  const ap = tap + <usize>cc * cob + ((<usize>oo) << 2);
+                  v128.store(ap, f32x4.add(v128.load(ap), acc));
+                }
             }
           }
         }

@@ -25,6 +25,8 @@ const cases: { k: number; stride: number; pad: Pad; size: number; ci: number; co
   { k: 5, stride: 2, pad: 'same', size: 9, ci: 2, co: 12, n: 3 },
   { k: 1, stride: 2, pad: 'valid', size: 7, ci: 8, co: 16, n: 3 },
   { k: 3, stride: 1, pad: 'valid', size: 7, ci: 4, co: 8, n: 1 },
+  { k: 5, stride: 2, pad: 'same', size: 2, ci: 6, co: 20, n: 3 },
+  { k: 3, stride: 1, pad: p1, size: 5, ci: 12, co: 16, n: 4 },
 ];
 
 async function filterGrad(c: (typeof cases)[number]): Promise<Float32Array> {
@@ -76,7 +78,7 @@ describe('direct SIMD filter gradient (wasm)', () => {
     expect(directFilterGradApplies(x([128, 8, 8, 256]), a(1, 2, 256, 512))).toBe(true);
     expect(directFilterGradApplies(x([128, 32, 32, 16]), a(3, 2, 16, 32))).toBe(true);
     expect(directFilterGradApplies(x([128, 32, 32, 8]), a(3, 1, 8, 8))).toBe(true);
-    expect(directFilterGradApplies(x([128, 32, 32, 64]), a(3, 1, 64, 64))).toBe(false);
+    expect(directFilterGradApplies(x([128, 32, 32, 128]), a(3, 1, 128, 128))).toBe(false);
     expect(directFilterGradApplies(x([128, 32, 32, 8]), a(3, 1, 8, 6))).toBe(false); // co not a multiple of 4
   });
 });
