@@ -74,6 +74,10 @@ async function main(): Promise<void> {
         maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
       };
       console.log(`adapter: ${report.device}; ${JSON.stringify(results.adapter)}`);
+      if (report.software)
+        console.log(
+          'WARNING: a software adapter: Vulkan did not find the GPU driver (see the ICD line above)',
+        );
     }
     results.device = report.device;
     results.versions = report.versions;

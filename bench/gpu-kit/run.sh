@@ -16,6 +16,8 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/oodlab-gpu-kit.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 exec > >(tee -a "$LOG/kit.log") 2>&1
 START=$(date +%s)
+# The linker cache, read once (grep -q on a pipe would end ldconfig with SIGPIPE, failing under pipefail).
+LIBS=$("$(command -v ldconfig || echo /sbin/ldconfig)" -p 2>/dev/null || true)
 echo "== OODLab GPU kit, $(date -u '+%Y-%m-%d %H:%M:%S UTC'), $(uname -srm), $(nproc) CPUs"
 command -v nvidia-smi >/dev/null && nvidia-smi -L || echo "(no nvidia-smi)"
 
@@ -27,8 +29,8 @@ gunzip -f "$WORK/node_modules/webgpu/dist/linux-x64/dawn.node.gz"
 echo "node $("$NODE" --version)"
 
 # 2. The Vulkan loader: the system's, else the kit's libvulkan1 (unpacked with dpkg-deb, ar or python3).
-if [ "${OODLAB_KIT_OWN_LOADER:-0}" != 1 ] && ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1 '; then
-  echo "Vulkan loader: the system's ($(ldconfig -p | grep -m1 'libvulkan\.so\.1 ' | sed 's/.*=> //'))"
+if [ "${OODLAB_KIT_OWN_LOADER:-0}" != 1 ] && grep -q 'libvulkan\.so\.1 ' <<<"$LIBS"; then
+  echo "Vulkan loader: the system's ($(grep -m1 'libvulkan\.so\.1 ' <<<"$LIBS" | sed 's/.*=> //'))"
 else
   DEB=$(ls "$KIT"/libvulkan1_*.deb)
   mkdir -p "$WORK/vulkan"
@@ -61,7 +63,7 @@ if [ -z "$ICD" ]; then
     [ -f "$f" ] && { ICD=$f; break; }
   done
 fi
-if [ -z "$ICD" ] && ldconfig -p 2>/dev/null | grep -q 'libGLX_nvidia\.so\.0 '; then
+if [ -z "$ICD" ] && grep -q 'libGLX_nvidia\.so\.0 ' <<<"$LIBS"; then
   ICD="$WORK/nvidia_icd.json"
   printf '{"file_format_version":"1.0.0","ICD":{"library_path":"libGLX_nvidia.so.0","api_version":"1.3"}}\n' >"$ICD"
   echo "no NVIDIA ICD file found; wrote one for libGLX_nvidia.so.0"
