@@ -29,6 +29,7 @@ import { conv2D, fusedConv2D, winogradApplies } from './wasm-conv';
 import { simdKernels } from './wasm-simd';
 import { winogradFilterGrad } from './wasm-winograd';
 import { directFilterGrad, directFilterGradApplies } from './wasm-filter-grad';
+import { registerWasmBnKernels } from './wasm-bn';
 import { phases, subPixel } from './wasm-subpixel';
 
 function backpropFilter(stock: KernelFunc | null): KernelFunc {
@@ -254,4 +255,5 @@ export function registerWasmTrainingKernels(): void {
   replace('Conv2D', conv2D);
   replace('Sum', leadingSum);
   replace('FusedConv2D', fusedConv2D);
+  registerWasmBnKernels();
 }

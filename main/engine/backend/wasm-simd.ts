@@ -34,6 +34,8 @@ const FUNCTIONS = [
   'transposeTable',
   'columnSum',
   'filterGradDirect',
+  'bnGradSums',
+  'bnGradApply',
 ] as const;
 export type KernelName = (typeof FUNCTIONS)[number];
 

@@ -5,6 +5,7 @@
  * running = 0.9 running + 0.1 batch (momentum 0.1 in PyTorch's terms), with the unbiased batch variance.
  */
 import { tf } from '../backend';
+import { bnGradApplyFused, bnGradSumsFused, fusedBnGradApplies } from '../backend/wasm-bn';
 
 export const BN_EPS = 1e-5;
 export const BN_MOMENTUM = 0.9;
@@ -61,14 +62,18 @@ export function batchNormTrain(
     const value = tf.batchNorm4d(xi, mean, variance, b, g, BN_EPS);
     const gradFunc = (dy: tf.Tensor4D, saved: tf.Tensor[]): tf.Tensor[] => {
       const [sx, sg, smean, sinv] = saved as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
-      const sdy = channelSum(dy);
+      // On wasm, both sums in one SIMD pass and dx in another (backend/wasm-bn.ts).
+      const fused = fusedBnGradApplies(sx);
+      const [sdy, sdyx] = fused ? bnGradSumsFused(dy, sx) : [channelSum(dy), channelSum(tf.mul(dy, sx))];
       // sum(dy * xhat) = invstd * (sum(dy x) - mean sum(dy))
-      const sdyxhat = tf.mul(sinv, tf.sub(channelSum(tf.mul(dy, sx)), tf.mul(smean, sdy)));
+      const sdyxhat = tf.mul(sinv, tf.sub(sdyx, tf.mul(smean, sdy)));
       const a = tf.mul(sg, sinv);
       // dx = a dy + bx + c, with b = -a invstd dgamma / M and c = a (invstd mean dgamma - dbeta) / M
       const bcoef = tf.div(tf.mul(tf.neg(a), tf.mul(sinv, sdyxhat)), m);
       const ccoef = tf.div(tf.mul(a, tf.sub(tf.mul(tf.mul(sinv, smean), sdyxhat), sdy)), m);
-      const dx = tf.add(tf.mul(dy, a), tf.add(tf.mul(sx, bcoef), ccoef));
+      const dx = fused
+        ? bnGradApplyFused(dy, sx, a as tf.Tensor1D, bcoef as tf.Tensor1D, ccoef as tf.Tensor1D)
+        : tf.add(tf.mul(dy, a), tf.add(tf.mul(sx, bcoef), ccoef));
       return [dx, sdyxhat, sdy];
     };
     return { value, gradFunc };

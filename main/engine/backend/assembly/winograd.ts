@@ -554,3 +554,52 @@ export function filterGradDirect(
       v128.store(out + o, f32x4.add(v128.load(out + o), v128.load(blk + o)));
   }
 }
+
+/**
+ * Batch norm's backward sums for rows r0..r1 of dy and x (rows x cols, cols a multiple of 4): part[0..cols) =
+ * sum dy, part[cols..2 cols) = sum dy x, blocked per 64 rows like columnSum (part + 2 cols: the block's sums).
+ */
+export function bnGradSums(dy: usize, x: usize, cols: i32, part: usize, r0: i32, r1: i32): void {
+  const cb = (<usize>cols) << 2;
+  const s2 = part + cb;
+  const b1 = part + 2 * cb;
+  const b2 = part + 3 * cb;
+  for (let c: usize = 0; c < cb; c += 16) {
+    v128.store(part + c, f32x4.splat(0));
+    v128.store(s2 + c, f32x4.splat(0));
+  }
+  for (let b = r0; b < r1; b += 64) {
+    for (let c: usize = 0; c < cb; c += 16) {
+      v128.store(b1 + c, f32x4.splat(0));
+      v128.store(b2 + c, f32x4.splat(0));
+    }
+    const end = min(r1, b + 64);
+    for (let r = b; r < end; r++) {
+      const o = <usize>r * cb;
+      for (let c: usize = 0; c < cb; c += 16) {
+        const d = v128.load(dy + o + c);
+        v128.store(b1 + c, f32x4.add(v128.load(b1 + c), d));
+        v128.store(b2 + c, f32x4.add(v128.load(b2 + c), f32x4.mul(d, v128.load(x + o + c))));
+      }
+    }
+    for (let c: usize = 0; c < cb; c += 16) {
+      v128.store(part + c, f32x4.add(v128.load(part + c), v128.load(b1 + c)));
+      v128.store(s2 + c, f32x4.add(v128.load(s2 + c), v128.load(b2 + c)));
+    }
+  }
+}
+
+/** Batch norm's input gradient for rows r0..r1: out = a dy + b x + c per channel (coef: a, b, c, cols each). */
+export function bnGradApply(dy: usize, x: usize, cols: i32, coef: usize, out: usize, r0: i32, r1: i32): void {
+  const cb = (<usize>cols) << 2;
+  for (let r = r0; r < r1; r++) {
+    const o = <usize>r * cb;
+    for (let c: usize = 0; c < cb; c += 16) {
+      const v = f32x4.add(
+        f32x4.mul(v128.load(coef + c), v128.load(dy + o + c)),
+        f32x4.add(f32x4.mul(v128.load(coef + cb + c), v128.load(x + o + c)), v128.load(coef + 2 * cb + c)),
+      );
+      v128.store(out + o + c, v);
+    }
+  }
+}
