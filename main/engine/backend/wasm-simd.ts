@@ -36,6 +36,7 @@ const FUNCTIONS = [
   'filterGradDirect',
   'bnGradSums',
   'bnGradApply',
+  'centredSquareSums',
 ] as const;
 export type KernelName = (typeof FUNCTIONS)[number];
 

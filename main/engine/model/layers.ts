@@ -5,7 +5,12 @@
  * running = 0.9 running + 0.1 batch (momentum 0.1 in PyTorch's terms), with the unbiased batch variance.
  */
 import { tf } from '../backend';
-import { bnGradApplyFused, bnGradSumsFused, fusedBnGradApplies } from '../backend/wasm-bn';
+import {
+  bnGradApplyFused,
+  bnGradSumsFused,
+  centredSquaresFused,
+  fusedBnGradApplies,
+} from '../backend/wasm-bn';
 
 export const BN_EPS = 1e-5;
 export const BN_MOMENTUM = 0.9;
@@ -53,7 +58,10 @@ export function batchNormTrain(
     const save = args[3] as tf.GradSaveFunc;
     const m = xi.size / xi.shape[3];
     const mean = tf.div(channelSum(xi), m) as tf.Tensor1D;
-    const variance = tf.div(channelSum(tf.squaredDifference(xi, mean)), m) as tf.Tensor1D;
+    const squares = fusedBnGradApplies(xi)
+      ? centredSquaresFused(xi, mean)
+      : channelSum(tf.squaredDifference(xi, mean));
+    const variance = tf.div(squares, m) as tf.Tensor1D;
     const invstd = tf.rsqrt(tf.add(variance, BN_EPS)) as tf.Tensor1D;
     running.mean.assign(tf.add(tf.mul(running.mean, BN_MOMENTUM), tf.mul(mean, 1 - BN_MOMENTUM)));
     const unbiased = tf.mul(variance, m / Math.max(m - 1, 1));

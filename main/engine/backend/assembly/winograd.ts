@@ -603,3 +603,26 @@ export function bnGradApply(dy: usize, x: usize, cols: i32, coef: usize, out: us
     }
   }
 }
+
+/**
+ * Batch norm's variance sums for rows r0..r1 of x (rows x cols, cols a multiple of 4): part[0..cols) =
+ * sum (x - mean)^2 per channel, blocked per 64 rows (part + cols: the block's sums), without writing x - mean.
+ */
+export function centredSquareSums(x: usize, cols: i32, mean: usize, part: usize, r0: i32, r1: i32): void {
+  const cb = (<usize>cols) << 2;
+  const blk = part + cb;
+  for (let c: usize = 0; c < cb; c += 16) v128.store(part + c, f32x4.splat(0));
+  for (let b = r0; b < r1; b += 64) {
+    for (let c: usize = 0; c < cb; c += 16) v128.store(blk + c, f32x4.splat(0));
+    const end = min(r1, b + 64);
+    for (let r = b; r < end; r++) {
+      const o = x + <usize>r * cb;
+      for (let c: usize = 0; c < cb; c += 16) {
+        const d = f32x4.sub(v128.load(o + c), v128.load(mean + c));
+        v128.store(blk + c, f32x4.add(v128.load(blk + c), f32x4.mul(d, d)));
+      }
+    }
+    for (let c: usize = 0; c < cb; c += 16)
+      v128.store(part + c, f32x4.add(v128.load(part + c), v128.load(blk + c)));
+  }
+}

@@ -59,6 +59,19 @@ async function grads(shape: [number, number, number, number]): Promise<Float32Ar
   return vals;
 }
 
+/** BN(x) in training mode, in float64. */
+function forwardReference(x: Float32Array, g: Float32Array, b: Float32Array, C: number): Float64Array {
+  const M = x.length / C;
+  const mean = new Float64Array(C);
+  const varc = new Float64Array(C);
+  for (let i = 0; i < x.length; i++) mean[i % C] += x[i] / M;
+  for (let i = 0; i < x.length; i++) varc[i % C] += (x[i] - mean[i % C]) ** 2 / M;
+  return Float64Array.from(
+    x,
+    (v, i) => (g[i % C] * (v - mean[i % C])) / Math.sqrt(varc[i % C] + BN_EPS) + b[i % C],
+  );
+}
+
 const maxRel = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]) / Math.max(1, Math.abs(b[i])));
@@ -67,6 +80,24 @@ const maxRel = (a: ArrayLike<number>, b: ArrayLike<number>) => {
 
 describe('fused batch-norm backward pass (wasm)', () => {
   afterAll(() => setSplitBytes());
+
+  it('normalises like the float64 formula (variance from one SIMD pass), split across threads and on one', async () => {
+    await initBackend('wasm');
+    for (const split of [0, 1 << 30]) {
+      setSplitBytes(split);
+      for (const s of shapes) {
+        const C = s[3];
+        const running = { mean: tf.variable(tf.zeros([C])), variance: tf.variable(tf.ones([C])) };
+        const [x, g, b] = [tf.tensor4d(data(s, 1), s), tf.tensor1d(data([C], 3)), tf.tensor1d(data([C], 4))];
+        const y = batchNormTrain(x, g, b, running);
+        const ref = forwardReference(data(s, 1), data([C], 3), data([C], 4), C);
+        expect(maxRel((await y.data()) as Float32Array, ref), `shape ${s}, split ${split}`).toBeLessThan(
+          1e-5,
+        );
+        tf.dispose([x, g, b, y, running.mean, running.variance]);
+      }
+    }
+  });
 
   it('matches the float64 closed form and the cpu backend, split across threads and on one', async () => {
     await initBackend('cpu');
@@ -80,6 +111,7 @@ describe('fused batch-norm backward pass (wasm)', () => {
     );
     expect(kernels).toContain('OodlabBnGradSums');
     expect(kernels).toContain('OodlabBnGradApply');
+    expect(kernels).toContain('OodlabBnCentredSquares');
     for (const split of [0, 1 << 30]) {
       setSplitBytes(split);
       for (const [i, s] of shapes.entries()) {
