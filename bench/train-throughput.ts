@@ -3,8 +3,10 @@
  * Each configuration runs in its own child process so that peak RSS is its own and backends do not share
  * a heap. CPU time is reported beside wall time: on a shared machine, images per CPU-second times the core
  * count estimates the uncontended rate.
+ * --reference runs PyTorch (bench/torch_resnet18.py, one thread per core) right after each configuration and
+ * prints its figures and OODLab's ratio to them (when `python3 -c 'import torch'` works; otherwise it says why).
  *   npx tsx bench/train-throughput.ts [--backends wasm,webgpu] [--widths 16,32,64] [--batches 64,128]
- *                                     [--steps 3] [--warmup 1] [--micro-batch N]
+ *                                     [--steps 3] [--warmup 1] [--micro-batch N] [--reference]
  */
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
@@ -14,6 +16,7 @@ import type { BackendName } from '../common/contract/system';
 import { initBackend } from '../main/engine/backend';
 import { probeBackends } from '../main/engine/backend/probe';
 import { defaultMicroBatch, measureThroughput } from '../main/engine/train/throughput';
+import { runTorch, torchScript, torchUnavailable } from './reference';
 
 interface Row {
   backend: string;
@@ -26,6 +29,10 @@ interface Row {
   trainImgCpuS: number;
   inferImgCpuS: number;
   peakRssMiB: number;
+  /** PyTorch's figures measured right after, with --reference. */
+  torchTrainImgS?: number;
+  torchInferImgS?: number;
+  torchTrainImgCpuS?: number;
 }
 
 const list = (s: string) => s.split(',').filter(Boolean);
@@ -56,7 +63,10 @@ async function child(
   };
 }
 
+const ratio = (a: number, b?: number) => (b ? `${(a / b).toFixed(2)}x` : '-');
+
 function table(rows: Row[]): string {
+  const ref = rows.some((r) => r.torchTrainImgS);
   const head = [
     'backend',
     'width',
@@ -67,6 +77,7 @@ function table(rows: Row[]): string {
     'train img/cpu-s',
     'infer img/cpu-s',
     'peak RSS MiB',
+    ...(ref ? ['torch train', 'torch infer', 'train ratio', 'infer ratio', 'train ratio per cpu-s'] : []),
   ];
   const body = rows.map((r) => [
     r.backend,
@@ -78,6 +89,15 @@ function table(rows: Row[]): string {
     r.trainImgCpuS.toFixed(2),
     r.inferImgCpuS.toFixed(2),
     r.peakRssMiB.toFixed(0),
+    ...(ref
+      ? [
+          r.torchTrainImgS?.toFixed(2) ?? '-',
+          r.torchInferImgS?.toFixed(2) ?? '-',
+          ratio(r.trainImgS, r.torchTrainImgS),
+          ratio(r.inferImgS, r.torchInferImgS),
+          ratio(r.trainImgCpuS, r.torchTrainImgCpuS),
+        ]
+      : []),
   ]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   return [head, ...body].map((r) => r.map((c, i) => c.padStart(w[i])).join('  ')).join('\n');
@@ -93,6 +113,7 @@ async function main(): Promise<void> {
       warmup: { type: 'string', default: '1' },
       'micro-batch': { type: 'string' },
       child: { type: 'string' },
+      reference: { type: 'boolean', default: false },
     },
   });
   const steps = Number(values.steps);
@@ -107,6 +128,9 @@ async function main(): Promise<void> {
   const available = (await probeBackends()).filter((b) => b.available && b.name !== 'cpu').map((b) => b.name);
   const backends = values.backends ? list(values.backends) : available;
   console.log(`${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}; backends: ${backends.join(', ')}`);
+  const script = torchScript(fileURLToPath(new URL('.', import.meta.url)));
+  const noTorch = values.reference ? torchUnavailable() : 'not asked for (--reference)';
+  if (values.reference) console.log(noTorch ? `PyTorch reference: none (${noTorch})` : `PyTorch reference: ${script}, ${cpus().length} threads`); // prettier-ignore
   const rows: Row[] = [];
   const self = fileURLToPath(import.meta.url);
   for (const backend of backends) {
@@ -136,6 +160,20 @@ async function main(): Promise<void> {
           console.log(
             `${backend} (${row.device}) width ${width} batch ${batch}: train ${row.trainImgS.toFixed(2)} img/s, inference ${row.inferImgS.toFixed(2)} img/s`,
           );
+          if (!noTorch) {
+            const t = runTorch(script, width, batch, steps);
+            if (typeof t === 'string') console.log(`  PyTorch: ${t}`);
+            else {
+              row.torchTrainImgS = t.trainImgPerSec;
+              row.torchInferImgS = t.inferImgPerSec;
+              row.torchTrainImgCpuS = t.trainImgPerCpuSec;
+              console.log(
+                `  ${t.framework} (${t.threads} threads): train ${t.trainImgPerSec.toFixed(2)} img/s, inference ${t.inferImgPerSec.toFixed(2)} img/s; ` +
+                  `OODLab / PyTorch: train ${ratio(row.trainImgS, t.trainImgPerSec)}, inference ${ratio(row.inferImgS, t.inferImgPerSec)}; ` +
+                  `per CPU-second (less sensitive to neighbours): train ${row.trainImgCpuS.toFixed(2)} vs ${t.trainImgPerCpuSec?.toFixed(2) ?? '-'} (${ratio(row.trainImgCpuS, t.trainImgPerCpuSec)})`,
+              );
+            }
+          }
         } catch (err) {
           console.log(
             `${backend} width ${width} batch ${batch}: failed (${(err as Error).message.split('\n')[0]})`,

@@ -28,6 +28,8 @@ import {
 import { conv2D, fusedConv2D, winogradApplies } from './wasm-conv';
 import { simdKernels } from './wasm-simd';
 import { winogradFilterGrad } from './wasm-winograd';
+import { directFilterGrad, directFilterGradApplies } from './wasm-filter-grad';
+import { registerWasmBnKernels } from './wasm-bn';
 import { phases, subPixel } from './wasm-subpixel';
 
 function backpropFilter(stock: KernelFunc | null): KernelFunc {
@@ -43,6 +45,7 @@ function backpropFilter(stock: KernelFunc | null): KernelFunc {
     const [, , ci, co] = a.filterShape;
     if (k && ci % 4 === 0 && co % 4 === 0 && winogradApplies(x, { shape: a.filterShape }, a))
       return winogradFilterGrad(backend as HeapBackend, k, x, dy);
+    if (k && directFilterGradApplies(x, a)) return directFilterGrad(backend as HeapBackend, k, x, dy, a);
     const info = convInfo(x.shape, a.filterShape, a);
     const {
       filterHeight: kh,
@@ -252,4 +255,5 @@ export function registerWasmTrainingKernels(): void {
   replace('Conv2D', conv2D);
   replace('Sum', leadingSum);
   replace('FusedConv2D', fusedConv2D);
+  registerWasmBnKernels();
 }

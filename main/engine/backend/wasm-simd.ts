@@ -33,6 +33,10 @@ const FUNCTIONS = [
   'filterGradTransform',
   'transposeTable',
   'columnSum',
+  'filterGradDirect',
+  'bnGradSums',
+  'bnGradApply',
+  'centredSquareSums',
 ] as const;
 export type KernelName = (typeof FUNCTIONS)[number];
 

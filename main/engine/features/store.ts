@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OodlabError } from '../../../common/contract/errors';
+import { projectRows } from '../nc/kernels';
 import { NpyFormatError, readNpy, writeNpy, type NpyArray } from './npy';
 
 export interface FeatureSet {
@@ -72,6 +73,7 @@ function ints(a: NpyArray, name: string, n: number): Int32Array {
     : Int32Array.from(a.data as ArrayLike<number>);
 }
 
+/** h W' + b for every row, through the blocked float64 kernel (WebAssembly SIMD for large sets). */
 function logitsFrom(
   f: Float32Array,
   n: number,
@@ -80,13 +82,9 @@ function logitsFrom(
   b: Float32Array,
   C: number,
 ): Float32Array {
+  const z = projectRows(f, n, D, Float64Array.from(W), C);
   const out = new Float32Array(n * C);
-  for (let i = 0; i < n; i++)
-    for (let c = 0; c < C; c++) {
-      let s = b[c];
-      for (let k = 0; k < D; k++) s += f[i * D + k] * W[c * D + k];
-      out[i * C + c] = s;
-    }
+  for (let i = 0, j = 0; i < n; i++) for (let c = 0; c < C; c++, j++) out[j] = z[j] + b[c];
   return out;
 }
 

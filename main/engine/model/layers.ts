@@ -5,6 +5,12 @@
  * running = 0.9 running + 0.1 batch (momentum 0.1 in PyTorch's terms), with the unbiased batch variance.
  */
 import { tf } from '../backend';
+import {
+  bnGradApplyFused,
+  bnGradSumsFused,
+  centredSquaresFused,
+  fusedBnGradApplies,
+} from '../backend/wasm-bn';
 
 export const BN_EPS = 1e-5;
 export const BN_MOMENTUM = 0.9;
@@ -38,12 +44,12 @@ export interface RunningStats {
 
 /**
  * Training-mode batch norm over N, H, W; updates `running` in place (not differentiated).
- * Gradient (per channel, M = N*H*W, xc = x - mean, xhat = xc * invstd):
- *   dbeta = sum(dy), dgamma = sum(dy xhat) = invstd sum(dy xc), dx = gamma invstd (dy - dbeta/M - xhat dgamma/M).
- * The centred input is what is saved, and sums are taken over dy * xc as PyTorch does, rather than the
- * algebraically equal sum(dy x) - mean sum(dy), which cancels in float32 when |mean| >> std. Measured against
- * float64 finite differences (test/unit/engine/backend/gradients.spec.ts) both forms stay within 5e-5 at
- * |mean|/std up to 100, so this is a guard, not the cause of any measured gap (see bench/fidelity/run.ts).
+ * Gradient (per channel, M = N*H*W, xhat = (x - mean) * invstd):
+ *   dbeta = sum(dy), dgamma = sum(dy xhat), dx = gamma invstd (dy - dbeta/M - xhat dgamma/M).
+ * sum(dy xhat) is formed as invstd (sum(dy x) - mean sum(dy)), which lets wasm take both sums in one fused pass;
+ * PyTorch sums dy (x - mean) instead, which cancels less in float32 when |mean| >> std. Measured against float64
+ * finite differences (test/unit/engine/backend/gradients.spec.ts, |mean|/std up to 100) both forms stay within 5e-5,
+ * and the whole step matches PyTorch float64 to 4e-6 (bench/fidelity/run.ts), so the fused form is kept.
  */
 export function batchNormTrain(
   x: tf.Tensor4D,
@@ -56,23 +62,30 @@ export function batchNormTrain(
     const save = args[3] as tf.GradSaveFunc;
     const m = xi.size / xi.shape[3];
     const mean = tf.div(channelSum(xi), m) as tf.Tensor1D;
-    const xc = tf.sub(xi, mean) as tf.Tensor4D;
-    const variance = tf.div(channelSum(tf.square(xc)), m) as tf.Tensor1D;
+    const squares = fusedBnGradApplies(xi)
+      ? centredSquaresFused(xi, mean)
+      : channelSum(tf.squaredDifference(xi, mean));
+    const variance = tf.div(squares, m) as tf.Tensor1D;
     const invstd = tf.rsqrt(tf.add(variance, BN_EPS)) as tf.Tensor1D;
     running.mean.assign(tf.add(tf.mul(running.mean, BN_MOMENTUM), tf.mul(mean, 1 - BN_MOMENTUM)));
     const unbiased = tf.mul(variance, m / Math.max(m - 1, 1));
     running.variance.assign(tf.add(tf.mul(running.variance, BN_MOMENTUM), tf.mul(unbiased, 1 - BN_MOMENTUM)));
-    save([xc, g, invstd]);
+    save([xi, g, mean, invstd]);
     const value = tf.batchNorm4d(xi, mean, variance, b, g, BN_EPS);
     const gradFunc = (dy: tf.Tensor4D, saved: tf.Tensor[]): tf.Tensor[] => {
-      const [sxc, sg, sinv] = saved as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
-      const sdy = channelSum(dy);
-      const sdyxhat = tf.mul(sinv, channelSum(tf.mul(dy, sxc)));
+      const [sx, sg, smean, sinv] = saved as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
+      // On wasm, both sums in one SIMD pass and dx in another (backend/wasm-bn.ts).
+      const fused = fusedBnGradApplies(sx);
+      const [sdy, sdyx] = fused ? bnGradSumsFused(dy, sx) : [channelSum(dy), channelSum(tf.mul(dy, sx))];
+      // sum(dy * xhat) = invstd * (sum(dy x) - mean sum(dy))
+      const sdyxhat = tf.mul(sinv, tf.sub(sdyx, tf.mul(smean, sdy)));
       const a = tf.mul(sg, sinv);
       // dx = a dy + xc bcoef + ccoef, with bcoef = -a invstd dgamma / M and ccoef = -a dbeta / M
       const bcoef = tf.div(tf.mul(tf.neg(a), tf.mul(sinv, sdyxhat)), m);
-      const ccoef = tf.div(tf.mul(tf.neg(a), sdy), m);
-      const dx = tf.add(tf.mul(dy, a), tf.add(tf.mul(sxc, bcoef), ccoef));
+      const ccoef = tf.div(tf.mul(a, tf.sub(tf.mul(tf.mul(sinv, smean), sdyxhat), sdy)), m);
+      const dx = fused
+        ? bnGradApplyFused(dy, sx, a as tf.Tensor1D, bcoef as tf.Tensor1D, ccoef as tf.Tensor1D)
+        : tf.add(tf.mul(dy, a), tf.add(tf.mul(sx, bcoef), ccoef));
       return [dx, sdyxhat, sdy];
     };
     return { value, gradFunc };

@@ -9,6 +9,7 @@
 import { SVD, Matrix } from 'ml-matrix';
 import { OodlabError } from '../../../common/contract';
 import type { ClassStats } from './stats';
+import { gram } from './kernels';
 
 /** Relative cut-off on the eigenvalues of Sb below which a direction counts as outside its range. */
 export const SB_RTOL = 1e-10;
@@ -32,30 +33,8 @@ export function meansSvd(st: ClassStats): { U: Matrix; s: number[] } {
  */
 export function nc1FromProjections(st: ClassStats, q: Float64Array, dev2: number): Nc1 {
   const { C, n } = st;
-  const G = new Float64Array(C * C);
-  // Upper triangle of sum_i q_i q_i', four samples per sweep of G (a rank-4 update: a quarter of G's traffic).
-  const n4 = n - (n % 4);
-  for (let i = 0; i < n4; i += 4) {
-    const o0 = i * C;
-    const o1 = o0 + C;
-    const o2 = o1 + C;
-    const o3 = o2 + C;
-    for (let a = 0; a < C; a++) {
-      const p0 = q[o0 + a], p1 = q[o1 + a], p2 = q[o2 + a], p3 = q[o3 + a]; // prettier-ignore
-      const go = a * C;
-      for (let b = a; b < C; b++)
-        G[go + b] += p0 * q[o0 + b] + p1 * q[o1 + b] + p2 * q[o2 + b] + p3 * q[o3 + b];
-    }
-  }
-  for (let i = n4; i < n; i++) {
-    const o = i * C;
-    for (let a = 0; a < C; a++) for (let b = a; b < C; b++) G[a * C + b] += q[o + a] * q[o + b];
-  }
-  for (let a = 0; a < C; a++)
-    for (let b = a; b < C; b++) {
-      G[a * C + b] /= n;
-      G[b * C + a] = G[a * C + b];
-    }
+  const G = gram(q, n, C);
+  for (let i = 0; i < C * C; i++) G[i] /= n;
   const { U, s } = meansSvd(st);
   const smax2 = Math.max(0, ...s) ** 2;
   let trSb = 0;

@@ -435,3 +435,194 @@ export function columnSum(x: usize, cols: i32, part: usize, r0: i32, r1: i32): v
       v128.store(part + c, f32x4.add(v128.load(part + c), v128.load(block + c)));
   }
 }
+
+/** Division rounding down, also for negative a (s > 0). */
+function floorDiv(a: i32, s: i32): i32 {
+  return a >= 0 ? a / s : -((s - 1 - a) / s);
+}
+
+/**
+ * Direct filter gradient for images n0..n1, into this thread's `out` (2 x kh*kw*ci*co floats: the sum, then one
+ * image's block, so float32 rounding grows with the pixels of one image plus the images, not their product):
+ *   dW[ky,kx,c,o] = sum_{n,oy,ox} x[n, oy*s+ky-pt, ox*s+kx-pl, c] dy[n,oy,ox,o]   (taps outside x count as 0).
+ * NHWC float32; co a multiple of 4. Per image and tap, a GEMM over the pixels whose tap falls inside x: blocks of
+ * 4 input x 8 output channels are summed in 8 registers over every such pixel (22 instructions for 32
+ * multiply-adds), the rest (ci not a multiple of 4, co not of 8) in blocks of 1 x 4.
+ */
+export function filterGradDirect(
+  x: usize,
+  hh: i32,
+  ww: i32,
+  ci: i32,
+  dy: usize,
+  oh: i32,
+  ow: i32,
+  co: i32,
+  kh: i32,
+  kw: i32,
+  s: i32,
+  pt: i32,
+  pl: i32,
+  out: usize,
+  n0: i32,
+  n1: i32,
+): void {
+  const cob = (<usize>co) << 2;
+  const cib = (<usize>ci) << 2;
+  const size = <usize>(kh * kw * ci) * cob;
+  const blk = out + size;
+  const c4 = ci & ~3;
+  const o8 = co & ~7;
+  for (let o: usize = 0; o < size; o += 16) v128.store(out + o, f32x4.splat(0));
+  for (let n = n0; n < n1; n++) {
+    for (let o: usize = 0; o < size; o += 16) v128.store(blk + o, f32x4.splat(0));
+    const xn = x + <usize>(n * hh * ww) * cib;
+    const dn = dy + <usize>(n * oh * ow) * cob;
+    for (let ky = 0; ky < kh; ky++) {
+      // output rows whose tap ky lands inside x: 0 <= oy*s + ky - pt < hh
+      const y0 = max(0, -floorDiv(ky - pt, s));
+      const y1 = min(oh, floorDiv(hh - 1 + pt - ky, s) + 1);
+      for (let kx = 0; kx < kw; kx++) {
+        const x0 = max(0, -floorDiv(kx - pl, s));
+        const x1 = min(ow, floorDiv(ww - 1 + pl - kx, s) + 1);
+        if (y0 >= y1 || x0 >= x1) continue;
+        const tap = blk + <usize>((ky * kw + kx) * ci) * cob;
+        for (let c = 0; c < ci; c += 4) {
+          const full = c < c4;
+          for (let o = 0; o < co; o += 8) {
+            if (full && o < o8) {
+              let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a10 = f32x4.splat(0), a11 = f32x4.splat(0); // prettier-ignore
+              let a20 = f32x4.splat(0), a21 = f32x4.splat(0), a30 = f32x4.splat(0), a31 = f32x4.splat(0); // prettier-ignore
+              for (let oy = y0; oy < y1; oy++) {
+                let xp = xn + <usize>((oy * s + ky - pt) * ww + x0 * s + kx - pl) * cib + ((<usize>c) << 2);
+                let dp = dn + <usize>(oy * ow + x0) * cob + ((<usize>o) << 2);
+                const xs = <usize>s * cib;
+                for (let ox = x0; ox < x1; ox++) {
+                  const d0 = v128.load(dp);
+                  const d1 = v128.load(dp, 16);
+                  const v0 = v128.load32_splat(xp);
+                  const v1 = v128.load32_splat(xp, 4);
+                  const v2 = v128.load32_splat(xp, 8);
+                  const v3 = v128.load32_splat(xp, 12);
+                  a00 = f32x4.add(a00, f32x4.mul(v0, d0));
+                  a01 = f32x4.add(a01, f32x4.mul(v0, d1));
+                  a10 = f32x4.add(a10, f32x4.mul(v1, d0));
+                  a11 = f32x4.add(a11, f32x4.mul(v1, d1));
+                  a20 = f32x4.add(a20, f32x4.mul(v2, d0));
+                  a21 = f32x4.add(a21, f32x4.mul(v2, d1));
+                  a30 = f32x4.add(a30, f32x4.mul(v3, d0));
+                  a31 = f32x4.add(a31, f32x4.mul(v3, d1));
+                  xp += xs;
+                  dp += cob;
+                }
+              }
+              const ap = tap + <usize>c * cob + ((<usize>o) << 2);
+              v128.store(ap, f32x4.add(v128.load(ap), a00));
+              v128.store(ap, f32x4.add(v128.load(ap, 16), a01), 16);
+              v128.store(ap + cob, f32x4.add(v128.load(ap + cob), a10));
+              v128.store(ap + cob, f32x4.add(v128.load(ap + cob, 16), a11), 16);
+              v128.store(ap + 2 * cob, f32x4.add(v128.load(ap + 2 * cob), a20));
+              v128.store(ap + 2 * cob, f32x4.add(v128.load(ap + 2 * cob, 16), a21), 16);
+              v128.store(ap + 3 * cob, f32x4.add(v128.load(ap + 3 * cob), a30));
+              v128.store(ap + 3 * cob, f32x4.add(v128.load(ap + 3 * cob, 16), a31), 16);
+            } else {
+              // the remainder, one input channel x 4 output channels at a time
+              const ce = full ? c + 4 : ci;
+              for (let cc = c; cc < ce; cc++)
+                for (let oo = o; oo < min(co, o + 8); oo += 4) {
+                  let acc = f32x4.splat(0);
+                  for (let oy = y0; oy < y1; oy++) {
+                    let xp =
+                      xn + <usize>((oy * s + ky - pt) * ww + x0 * s + kx - pl) * cib + ((<usize>cc) << 2);
+                    let dp = dn + <usize>(oy * ow + x0) * cob + ((<usize>oo) << 2);
+                    const xs = <usize>s * cib;
+                    for (let ox = x0; ox < x1; ox++) {
+                      acc = f32x4.add(acc, f32x4.mul(v128.load32_splat(xp), v128.load(dp)));
+                      xp += xs;
+                      dp += cob;
+                    }
+                  }
+                  const ap = tap + <usize>cc * cob + ((<usize>oo) << 2);
+                  v128.store(ap, f32x4.add(v128.load(ap), acc));
+                }
+            }
+          }
+        }
+      }
+    }
+    for (let o: usize = 0; o < size; o += 16)
+      v128.store(out + o, f32x4.add(v128.load(out + o), v128.load(blk + o)));
+  }
+}
+
+/**
+ * Batch norm's backward sums for rows r0..r1 of dy and x (rows x cols, cols a multiple of 4): part[0..cols) =
+ * sum dy, part[cols..2 cols) = sum dy x, blocked per 64 rows like columnSum (part + 2 cols: the block's sums).
+ */
+export function bnGradSums(dy: usize, x: usize, cols: i32, part: usize, r0: i32, r1: i32): void {
+  const cb = (<usize>cols) << 2;
+  const s2 = part + cb;
+  const b1 = part + 2 * cb;
+  const b2 = part + 3 * cb;
+  for (let c: usize = 0; c < cb; c += 16) {
+    v128.store(part + c, f32x4.splat(0));
+    v128.store(s2 + c, f32x4.splat(0));
+  }
+  for (let b = r0; b < r1; b += 64) {
+    for (let c: usize = 0; c < cb; c += 16) {
+      v128.store(b1 + c, f32x4.splat(0));
+      v128.store(b2 + c, f32x4.splat(0));
+    }
+    const end = min(r1, b + 64);
+    for (let r = b; r < end; r++) {
+      const o = <usize>r * cb;
+      for (let c: usize = 0; c < cb; c += 16) {
+        const d = v128.load(dy + o + c);
+        v128.store(b1 + c, f32x4.add(v128.load(b1 + c), d));
+        v128.store(b2 + c, f32x4.add(v128.load(b2 + c), f32x4.mul(d, v128.load(x + o + c))));
+      }
+    }
+    for (let c: usize = 0; c < cb; c += 16) {
+      v128.store(part + c, f32x4.add(v128.load(part + c), v128.load(b1 + c)));
+      v128.store(s2 + c, f32x4.add(v128.load(s2 + c), v128.load(b2 + c)));
+    }
+  }
+}
+
+/** Batch norm's input gradient for rows r0..r1: out = a dy + b x + c per channel (coef: a, b, c, cols each). */
+export function bnGradApply(dy: usize, x: usize, cols: i32, coef: usize, out: usize, r0: i32, r1: i32): void {
+  const cb = (<usize>cols) << 2;
+  for (let r = r0; r < r1; r++) {
+    const o = <usize>r * cb;
+    for (let c: usize = 0; c < cb; c += 16) {
+      const v = f32x4.add(
+        f32x4.mul(v128.load(coef + c), v128.load(dy + o + c)),
+        f32x4.add(f32x4.mul(v128.load(coef + cb + c), v128.load(x + o + c)), v128.load(coef + 2 * cb + c)),
+      );
+      v128.store(out + o + c, v);
+    }
+  }
+}
+
+/**
+ * Batch norm's variance sums for rows r0..r1 of x (rows x cols, cols a multiple of 4): part[0..cols) =
+ * sum (x - mean)^2 per channel, blocked per 64 rows (part + cols: the block's sums), without writing x - mean.
+ */
+export function centredSquareSums(x: usize, cols: i32, mean: usize, part: usize, r0: i32, r1: i32): void {
+  const cb = (<usize>cols) << 2;
+  const blk = part + cb;
+  for (let c: usize = 0; c < cb; c += 16) v128.store(part + c, f32x4.splat(0));
+  for (let b = r0; b < r1; b += 64) {
+    for (let c: usize = 0; c < cb; c += 16) v128.store(blk + c, f32x4.splat(0));
+    const end = min(r1, b + 64);
+    for (let r = b; r < end; r++) {
+      const o = x + <usize>r * cb;
+      for (let c: usize = 0; c < cb; c += 16) {
+        const d = f32x4.sub(v128.load(o + c), v128.load(mean + c));
+        v128.store(blk + c, f32x4.add(v128.load(blk + c), f32x4.mul(d, d)));
+      }
+    }
+    for (let c: usize = 0; c < cb; c += 16)
+      v128.store(part + c, f32x4.add(v128.load(part + c), v128.load(blk + c)));
+  }
+}

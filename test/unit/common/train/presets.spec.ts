@@ -30,8 +30,8 @@ describe('presets', () => {
     expect(s.width).toBeLessThanOrEqual(8);
     const q = presetConfig('quick');
     expect(q.dataset).toBe('cifar100');
-    // images trained in the whole quick run: epochs x steps x batch
-    expect(q.epochs * stepsPerEpoch(q, 50_000) * q.batchSize).toBeLessThan(100_000);
+    // images trained in the whole quick run: epochs x steps x batch (about 20 minutes at ~100 images/s)
+    expect(q.epochs * stepsPerEpoch(q, 50_000) * q.batchSize).toBeLessThan(130_000);
   });
 
   it('overrides replace fields and merge nested options one level deep', () => {

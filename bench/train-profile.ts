@@ -1,0 +1,109 @@
+// Where one training step's time goes, per kernel: tf.profile() around a full step (forward, backward, SGD update)
+// of the ResNet at a given width and batch, after warm-up steps; kernel times summed by kernel name, the largest
+// single calls with their shapes, and the time spent outside any kernel (JavaScript: autograd bookkeeping,
+// tensor creation and disposal, and the per-op dispatch that dominates at small widths).
+// Each call's time is the least over --repeat profiled steps (3), the step's the least too.
+//   npx tsx bench/train-profile.ts [--backend wasm] [--width 8] [--batch 128] [--warmup 2] [--top 25] [--repeat 3]
+import { parseArgs } from 'node:util';
+import type { BackendName } from '../common/contract/system';
+import { initBackend, tf } from '../main/engine/backend';
+import { ResNet18 } from '../main/engine/model/resnet';
+import { Sgd } from '../main/engine/train/sgd';
+import { trainStep } from '../main/engine/train/step';
+
+interface Agg {
+  name: string;
+  calls: number;
+  ms: number;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      backend: { type: 'string', default: 'wasm' },
+      width: { type: 'string', default: '8' },
+      batch: { type: 'string', default: '128' },
+      warmup: { type: 'string', default: '2' },
+      top: { type: 'string', default: '25' },
+      repeat: { type: 'string', default: '3' },
+    },
+  });
+  const width = Number(values.width);
+  const batch = Number(values.batch);
+  const top = Number(values.top);
+  const report = await initBackend(values.backend as BackendName);
+  console.log(`backend ${report.name}: ${report.device}; width ${width}, batch ${batch}`);
+  const model = new ResNet18({ width, numClasses: 100, seed: 1 });
+  const opt = new Sgd({ lr: 0.01, momentum: 0.9, nesterov: true, weightDecay: 5e-4 });
+  const x = tf.randomNormal([batch, 32, 32, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
+  const y = tf.tensor1d(
+    Array.from({ length: batch }, (_, i) => i % 100),
+    'int32',
+  );
+  const step = () => trainStep(model, opt, x, y, { labelSmoothing: 0.1 });
+  for (let i = 0; i < Number(values.warmup); i++) await step();
+
+  const t0 = performance.now();
+  await step();
+  const plain = performance.now() - t0;
+  // A step runs the same kernels in the same order every time: each call's time is its minimum over --repeat
+  // profiled steps, which drops the time slices lost to other processes on a shared machine.
+  let info: Awaited<ReturnType<typeof tf.profile>> | null = null;
+  let profiled = Infinity;
+  for (let r = 0; r < Number(values.repeat); r++) {
+    const t1 = performance.now();
+    const p = await tf.profile(async () => {
+      await step();
+      return tf.scalar(0);
+    });
+    profiled = Math.min(profiled, performance.now() - t1);
+    if (info && info.kernels.length === p.kernels.length)
+      p.kernels.forEach((k, i) => {
+        const prev = info!.kernels[i];
+        if (prev.name === k.name && (k.kernelTimeMs as number) < (prev.kernelTimeMs as number))
+          prev.kernelTimeMs = k.kernelTimeMs;
+      });
+    else info = p;
+  }
+  if (!info) throw new Error('--repeat must be at least 1');
+
+  const by = new Map<string, Agg>();
+  const kernels = info.kernels.filter((k) => !(k.name === 'unnamed scope' || k.name.endsWith('__op')));
+  let kernelMs = 0;
+  // Custom-gradient ops are recorded as a wrapper ('unnamed scope', 'name__op') AND as the kernels they run:
+  // wrappers are listed but not added to the total.
+  const wrapper = (name: string) => name === 'unnamed scope' || name.endsWith('__op');
+  for (const k of info.kernels) {
+    const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+    if (!wrapper(k.name)) kernelMs += ms;
+    const key = wrapper(k.name) ? `(${k.name}: wrapper)` : k.name;
+    const a = by.get(key) ?? { name: key, calls: 0, ms: 0 };
+    a.calls++;
+    a.ms += ms;
+    by.set(key, a);
+  }
+  const pct = (ms: number) => `${((100 * ms) / profiled).toFixed(1).padStart(5)}%`;
+  console.log(
+    `one step: ${plain.toFixed(0)} ms unprofiled, ${profiled.toFixed(0)} ms profiled (least of ${values.repeat}); ${kernels.length} kernel calls, ` +
+      `${kernelMs.toFixed(0)} ms inside kernels (${pct(kernelMs)}), ${(profiled - kernelMs).toFixed(0)} ms outside (${pct(profiled - kernelMs)}: JavaScript between kernels)`,
+  );
+  console.log(`\nby kernel (top ${top}):\n  kernel                          calls      ms   share  ms/call`);
+  for (const a of [...by.values()].sort((p, q) => q.ms - p.ms).slice(0, top))
+    console.log(
+      `  ${a.name.padEnd(30)} ${String(a.calls).padStart(6)} ${a.ms.toFixed(1).padStart(7)}  ${pct(a.ms)} ${(a.ms / a.calls).toFixed(3).padStart(8)}`,
+    );
+  console.log(`\nlargest single calls:`);
+  for (const k of [...kernels]
+    .sort((p, q) => (q.kernelTimeMs as number) - (p.kernelTimeMs as number))
+    .slice(0, 12))
+    console.log(
+      `  ${k.name.padEnd(28)} ${(k.kernelTimeMs as number).toFixed(2).padStart(8)} ms  in ${JSON.stringify(k.inputShapes)} out ${JSON.stringify(k.outputShapes)}`,
+    );
+  const small = kernels.filter((k) => (k.kernelTimeMs as number) < 0.05).length;
+  console.log(
+    `\n${small} of ${kernels.length} calls take under 0.05 ms each: their cost is dispatch, not arithmetic`,
+  );
+  process.exit(0);
+}
+
+await main();
