@@ -17,12 +17,14 @@ const numeric = {
   'checkpoint-every': 'checkpointEvery',
   'samples-per-epoch': 'samplesPerEpoch',
   'test-samples': 'testSamples',
+  'val-fraction': 'valFraction',
 } as const;
 
 export const trainUsage =
   'oodlab train [--preset quick|paper|smoke | --config file.json] [--epochs N] [--width N] [--batch-size N] [--lr X]\n' +
   '             [--schedule cosine|multistep] [--milestones 60,120,160] [--warmup-epochs N] [--backend auto|wasm|...]\n' +
   '             [--dataset cifar100|cifar10|synthetic|ID] [--samples-per-epoch N] [--test-samples N] [--micro-batch N]\n' +
+  '             [--val-fraction X (validation split held out of training; 0 = none, then the test set picks best)]\n' +
   '             [--label-smoothing X] [--weight-decay X] [--nesterov] [--no-augment] [--seed N] [--checkpoint-every N]\n' +
   '             [--name LABEL]\n' +
   '       oodlab train --resume RUN [--backend B]';

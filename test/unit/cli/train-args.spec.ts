@@ -19,6 +19,8 @@ describe('oodlab train flags', () => {
           '--no-augment',
           '--samples-per-epoch',
           '1000',
+          '--val-fraction',
+          '0.2',
           '--name',
           'try-1',
         ],
@@ -37,6 +39,7 @@ describe('oodlab train flags', () => {
           nesterov: true,
           augment: false,
           samplesPerEpoch: 1000,
+          valFraction: 0.2,
         },
       },
     });
