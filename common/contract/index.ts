@@ -7,6 +7,7 @@ import { runsRequests, runsEvents } from './runs';
 import { oodRequests, oodEvents } from './ood';
 import { ncRequests, ncEvents } from './nc';
 import { reportRequests, reportEvents } from './report';
+import { modelsRequests, modelsEvents } from './models';
 
 /** Request channel -> { request schema, response schema }. The one request map. */
 export const requests = {
@@ -18,6 +19,7 @@ export const requests = {
   ...oodRequests,
   ...ncRequests,
   ...reportRequests,
+  ...modelsRequests,
 };
 
 /** Push-event channel -> payload schema. The one event map. */
@@ -30,6 +32,7 @@ export const events = {
   ...oodEvents,
   ...ncEvents,
   ...reportEvents,
+  ...modelsEvents,
 };
 
 export type Channel = keyof typeof requests;

@@ -10,6 +10,7 @@ import { runsHandlers } from './handlers/runs';
 import { oodHandlers } from './handlers/ood';
 import { ncHandlers } from './handlers/nc';
 import { reportHandlers } from './handlers/report';
+import { modelsHandlers } from './handlers/models';
 
 /** The whole table: the compiler checks that every channel of the contract has exactly one handler. */
 export const handlers: Handlers<Channel> = {
@@ -21,6 +22,7 @@ export const handlers: Handlers<Channel> = {
   ...oodHandlers,
   ...ncHandlers,
   ...reportHandlers,
+  ...modelsHandlers,
 };
 
 export interface Api {

@@ -9,6 +9,8 @@ import { analyze } from './analyze';
 import { evaluate } from './evaluate';
 import { exportCommand } from './export';
 import { pipeline } from './pipeline';
+import { importModel } from './import-model';
+import { exportModel } from './export-model';
 
 /** `oodlab <name>`: each command in its own file, registered here. */
 export const commands: Record<string, Command> = {
@@ -22,4 +24,6 @@ export const commands: Record<string, Command> = {
   evaluate,
   export: exportCommand,
   pipeline,
+  'import-model': importModel,
+  'export-model': exportModel,
 };

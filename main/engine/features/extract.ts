@@ -16,6 +16,8 @@ import { ResNet18 } from '../model/resnet';
 import { writeJsonAtomic } from '../runs/atomic';
 import { readRunConfig, runFiles } from '../runs/store';
 import { writeNpy } from './npy';
+import { checkpointOnnxSource, extractWithOnnx, importedOnnxSource } from './extract-onnx';
+import { ortFaster } from './engine-choice';
 import { checkpointName, featuresDirFor } from './paths';
 import { patchShuffled } from './proxy';
 import { writeFeatureSet } from './store';
@@ -96,6 +98,8 @@ export async function extractRunFeatures(home: string, runId: string, o: Extract
   const dir = featuresDirFor(home, runId, o.checkpoint);
   const layers = o.layers ?? true;
   if (await cached(dir, o.oodSets, layers)) return dir;
+  const imported = await importedOnnxSource(home, runId);
+  if (imported) return extractWithOnnx(home, runId, await readRunConfig(home, runId), imported, o, dir);
   // A thread initialises its backend once; a later extraction (another checkpoint) reuses it unless told otherwise.
   const want = o.backend ?? 'auto';
   const have = currentBackend();
@@ -105,6 +109,8 @@ export async function extractRunFeatures(home: string, runId: string, o: Extract
   const meta = await readCheckpointMeta(ckpt).catch(() => {
     throw new OodlabError('not_found', `Run ${runId} has no checkpoint ${checkpointName(o.checkpoint)}.`);
   });
+  if (ortFaster(currentBackend()?.name))
+    return extractWithOnnx(home, runId, config, await checkpointOnnxSource(ckpt), o, dir);
   const model = new ResNet18({ width: meta.width, numClasses: meta.numClasses });
   try {
     await loadCheckpoint(ckpt, model);

@@ -7,7 +7,7 @@ import { initBackend, tf } from '../../../../main/engine/backend';
 import { makeBatch } from '../../../../main/engine/data/augment';
 import { syntheticSet } from '../../../../main/engine/data/synthetic';
 import { loadCheckpoint } from '../../../../main/engine/model/checkpoint';
-import { readCheckpointTensors } from '../../../../main/engine/model/checkpoint-read';
+import { readCheckpointTensors } from '../../../../main/engine/model/checkpoint-plain';
 import { exportResNetOnnx } from '../../../../main/engine/model/onnx/export';
 import { decodeModel, num } from '../../../../main/engine/model/onnx/proto';
 import { openSession, ort } from '../../../../main/engine/model/onnx/session';
@@ -81,7 +81,9 @@ describe('exportResNetOnnx', () => {
         Uint32Array.from({ length: n }, (_, i) => i),
         { augment: false },
       );
-      const ref = tf.tidy(() => model.forward(tf.tensor4d(x, [n, 32, 32, 3]), false));
+      const input = tf.tensor4d(x, [n, 32, 32, 3]);
+      const ref = model.forward(input, false);
+      input.dispose();
       const nchw = new Float32Array(x.length);
       for (let i = 0; i < n; i++)
         for (let p = 0; p < 1024; p++)
