@@ -1,6 +1,6 @@
 // The classifier (W, b) of an imported model whose graph does not end in a readable Gemm / MatMul + Add, but whose
 // user named its penultimate features: the least-squares map from features to logits, [W b] = argmin ||[H 1] T - L||,
-// solved through the normal equations in float64 with Cholesky (a tiny ridge, 1e-8 of the mean diagonal, keeps it
+// solved through the normal equations in float64 with Cholesky (features centred; a tiny ridge, 1e-10 of the mean diagonal, keeps it
 // positive definite when features are collinear). Exact when the head is linear; `residual` says how far it is.
 export interface LinearFit {
   W: Float32Array; // (C, D)
@@ -15,8 +15,11 @@ export function fitLinearHead(H: Float32Array, L: Float32Array, n: number, D: nu
   const A = new Float64Array(P * P);
   const B = new Float64Array(P * C);
   const x = new Float64Array(P);
+  // centring the features first keeps the normal equations well conditioned (ReLU features share a large offset)
+  const mu = new Float64Array(D);
+  for (let i = 0; i < rows; i++) for (let k = 0; k < D; k++) mu[k] += H[i * D + k] / rows;
   for (let i = 0; i < rows; i++) {
-    for (let k = 0; k < D; k++) x[k] = H[i * D + k];
+    for (let k = 0; k < D; k++) x[k] = H[i * D + k] - mu[k];
     x[D] = 1;
     for (let p = 0; p < P; p++) {
       const xp = x[p];
@@ -30,7 +33,7 @@ export function fitLinearHead(H: Float32Array, L: Float32Array, n: number, D: nu
     for (let q = 0; q < p; q++) A[p * P + q] = A[q * P + p];
     trace += A[p * P + p];
   }
-  const ridge = (1e-8 * trace) / P || 1e-12;
+  const ridge = (1e-10 * trace) / P || 1e-12;
   for (let p = 0; p < P; p++) A[p * P + p] += ridge;
   // Cholesky A = R'R (upper R stored in A), then two triangular solves per column of B
   for (let j = 0; j < P; j++) {
@@ -61,8 +64,12 @@ export function fitLinearHead(H: Float32Array, L: Float32Array, n: number, D: nu
   const W = new Float32Array(C * D);
   const b = new Float32Array(C);
   for (let c = 0; c < C; c++) {
-    for (let k = 0; k < D; k++) W[c * D + k] = T[k * C + c];
-    b[c] = T[D * C + c];
+    let bc = T[D * C + c];
+    for (let k = 0; k < D; k++) {
+      W[c * D + k] = T[k * C + c];
+      bc -= T[k * C + c] * mu[k];
+    }
+    b[c] = bc;
   }
   let err = 0;
   let mag = 0;
