@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { JobInfo } from '../../../common/contract/jobs';
 import { FigureFormat, type Summary } from '../../../common/contract/report';
+import type { RunDetail } from '../../../common/contract/runs';
 import { BackendChoice } from '../../../common/contract/system';
 import { PresetName } from '../../../common/contract/train';
 import { presetConfig } from '../../../common/train/presets';
@@ -18,7 +19,8 @@ import { runExport } from './export';
 
 const usage =
   'oodlab pipeline [--preset quick|paper|smoke] [--dataset cifar100|synthetic] [--backend B] [--epochs N]\n' +
-  '                [--out DIR] [--format svg,png]\n' +
+  '                [--out DIR] [--format svg,png] [--run RUN]\n' +
+  '  --run RUN: continue an existing run (an imported model skips training)\n' +
   '  download what is missing, train, evaluate OOD, analyse Neural Collapse, export (default --out: the run folder)';
 
 export const pipeline: Command = {
@@ -35,6 +37,7 @@ export const pipeline: Command = {
         epochs: { type: 'string' },
         out: { type: 'string' },
         format: { type: 'string', default: 'svg,png' },
+        run: { type: 'string' },
       },
     });
     const preset = PresetName.parse(values.preset);
@@ -58,10 +61,15 @@ export const pipeline: Command = {
     };
     process.on('SIGINT', onSigint);
     try {
-      io.out(`[1/5] Data (${config.dataset})`);
-      await ensureDatasets(rt, io, config);
-      io.out(`[2/5] Training (preset ${preset}, ${config.epochs} epochs, width ${config.width})`);
-      const run = await ensureTrained(rt, io, config, preset);
+      const given = values.run ? await call<RunDetail>(rt, 'runs.get', { id: values.run }) : null;
+      io.out(`[1/5] Data (${(given?.config ?? config).dataset})`);
+      await ensureDatasets(rt, io, given?.config ?? config);
+      if (given)
+        io.out(
+          `[2/5] Training: skipped (${given.manifest.kind === 'imported' ? 'an imported model' : 'an existing run'})`,
+        );
+      else io.out(`[2/5] Training (preset ${preset}, ${config.epochs} epochs, width ${config.width})`);
+      const run = given ? given.manifest : await ensureTrained(rt, io, config, preset);
       io.out('[3/5] OOD detection');
       await ensureOod(rt, io, run.id, backend);
       io.out('[4/5] Neural Collapse');

@@ -2,7 +2,8 @@
 // checkpoint) for OODLab's own models when the tfjs backend in use is a CPU one: on a 2-core machine ONNX Runtime's
 // kernels are several times faster than tfjs' wasm (bench/onnx-extract.ts measures both). It writes the same .npy
 // layout as extract.ts (features, logits, labels, fc_weight/fc_bias, layer<k>_*), batch by batch, meta.json last.
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OodlabError } from '../../../common/contract/errors';
@@ -38,14 +39,31 @@ export interface OnnxSource {
   describe: string;
 }
 
-/** The imported ONNX model of a run, or null when the run is not one. */
-export async function importedOnnxSource(home: string, runId: string): Promise<OnnxSource | null> {
+/** True when the run was imported from an ONNX file (cheap: import.json names its format). */
+export function isImportedOnnx(home: string, runId: string): boolean {
   const path = importFile(home, runId);
-  if (!existsSync(path)) return null;
-  const rec = ImportedModel.parse(JSON.parse(await readFile(path, 'utf8')));
-  if (rec.format !== 'onnx' || !rec.onnx) return null;
+  if (!existsSync(path)) return false;
+  try {
+    return ImportedModel.parse(JSON.parse(readFileSync(path, 'utf8'))).format === 'onnx';
+  } catch {
+    throw new OodlabError('failed', `The import record of run ${runId} (import.json) is damaged.`);
+  }
+}
+
+/** The imported ONNX model of a run. */
+export async function importedOnnxSource(home: string, runId: string): Promise<OnnxSource> {
+  const rec = ImportedModel.parse(JSON.parse(await readFile(importFile(home, runId), 'utf8')));
+  if (rec.format !== 'onnx' || !rec.onnx)
+    throw new OodlabError('failed', `Run ${runId} is not an imported ONNX model.`);
   const file = join(runDir(home, runId), rec.file);
   const bytes = new Uint8Array(await readFile(file));
+  const sha = createHash('sha256').update(bytes).digest('hex');
+  if (sha !== rec.sha256)
+    throw new OodlabError(
+      'failed',
+      `${file} does not match its import record (sha256 ${sha.slice(0, 12)}…, recorded ${rec.sha256.slice(0, 12)}…): ` +
+        'it was changed or damaged since the import; import the model again.',
+    );
   const info = inspectOnnx(bytes, file);
   const o = rec.onnx;
   const head = o.head !== 'fitted' && info.head ? { W: info.head.W, b: info.head.b } : null;

@@ -194,3 +194,16 @@ describe('importModel (ONNX)', () => {
     expect((await readdir(join(home, 'runs'))).filter((d) => d.startsWith('.'))).toEqual([]);
   });
 });
+
+describe('an imported run’s model file', () => {
+  it('is checked against its sha256 before extraction', async () => {
+    const r = await importModel(home, { path: await modelFile({}), dataset: 'synthetic' });
+    const file = join(runFiles(home, r.run.id).dir, r.model.file);
+    const bytes = new Uint8Array(await readFile(file));
+    bytes[bytes.length - 10] ^= 0xff;
+    await writeFile(file, bytes);
+    await expect(extractRunFeatures(home, r.run.id, { checkpoint: 'last' })).rejects.toThrow(
+      /does not match its import record/,
+    );
+  });
+});
