@@ -93,7 +93,27 @@ export const ExportModelResult = z.object({
 });
 export type ExportModelResult = z.infer<typeof ExportModelResult>;
 
+export const InspectModelResult = z.object({
+  format: z.enum(['onnx', 'pytorch', 'safetensors']),
+  /** ONNX: the input, the fixed size and batch (null when symbolic), and the classes the logits have. */
+  input: z.string().optional(),
+  size: z.tuple([z.number().int(), z.number().int()]).nullable().optional(),
+  batch: z.number().int().nullable().optional(),
+  classes: z.number().int().nullable(),
+  /** The penultimate features found from the head, or null (then headProblem says why). */
+  features: z.string().nullable(),
+  headProblem: z.string().optional(),
+  /** Likely layers for the layer-wise study: the outputs of the residual stages. */
+  candidates: z.array(z.string()),
+});
+export type InspectModelResult = z.infer<typeof InspectModelResult>;
+
 export const modelsRequests = {
+  /** Looks into a model file without importing it (the import form's pick lists). */
+  'models.inspect': request(
+    z.object({ path: z.string().min(1), inputSize: z.number().int().min(8).max(1024).optional() }).strict(),
+    InspectModelResult,
+  ),
   /** Copies the model into a new run of kind 'imported' (nothing is left behind when it fails). */
   'models.import': request(ImportModelRequest, ImportModelResult),
   /** Writes a trained run's checkpoint as ONNX (outputs logits, features, layer1..layer4). */

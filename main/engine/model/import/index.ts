@@ -3,8 +3,12 @@
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { OodlabError } from '../../../../common/contract/errors';
-import type { ImportModelRequest, ImportModelResult } from '../../../../common/contract/models';
-import { importOnnx } from './onnx-import';
+import type {
+  ImportModelRequest,
+  ImportModelResult,
+  InspectModelResult,
+} from '../../../../common/contract/models';
+import { importOnnx, inspectOnnxFile } from './onnx-import';
 
 type Parsed = ImportModelRequest & { dataset: 'cifar100' | 'synthetic' };
 
@@ -23,6 +27,16 @@ async function head(file: string): Promise<Uint8Array> {
       throw new OodlabError('not_found', `${file}: no such file.`);
     throw err;
   }
+}
+
+export async function inspectModel(path: string, inputSize?: number): Promise<InspectModelResult> {
+  const file = resolve(path);
+  const h = await head(file);
+  if ((h[0] === 0x50 && h[1] === 0x4b) || /\.(pth|pt)$/i.test(file))
+    return { format: 'pytorch', classes: null, features: null, candidates: [] };
+  if (/\.safetensors$/i.test(file))
+    return { format: 'safetensors', classes: null, features: null, candidates: [] };
+  return inspectOnnxFile(file, inputSize);
 }
 
 export async function importModel(home: string, req: Parsed): Promise<ImportModelResult> {

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { OodlabError } from '../../../../common/contract/errors';
-import type { ImportModelResult } from '../../../../common/contract/models';
+import type { ImportModelResult, InspectModelResult } from '../../../../common/contract/models';
 import type { ImportModelRequest } from '../../../../common/contract/models';
 import { CIFAR100_MEAN, CIFAR100_STD } from '../../data/augment';
 import { inspectOnnx, resolveTensor, type OnnxModelInfo } from '../onnx/inspect';
@@ -76,6 +76,26 @@ function stageOutputs(residual: string[], shapes: Map<string, readonly number[]>
     key = k;
   }
   return out;
+}
+
+/** What the import form shows before importing: the head, the class count and the stage outputs. */
+export async function inspectOnnxFile(path: string, inputSize?: number): Promise<InspectModelResult> {
+  const file = resolve(path);
+  const bytes = await readModelFile(file);
+  const info = inspectOnnx(bytes, file);
+  const size: [number, number] = info.size ?? [inputSize ?? 32, inputSize ?? 32];
+  const shapes = await probeShapes(bytes, file, info, size, [info.logits, ...info.residualOutputs]);
+  const ld = shapes.get(info.logits)!;
+  return {
+    format: 'onnx',
+    input: info.input,
+    size: info.size,
+    batch: info.batch,
+    classes: ld.length === 2 ? ld[1] : info.classes,
+    features: info.head?.features ?? null,
+    headProblem: info.headProblem,
+    candidates: stageOutputs(info.residualOutputs, shapes),
+  };
 }
 
 export async function importOnnx(home: string, req: Parsed): Promise<ImportModelResult> {

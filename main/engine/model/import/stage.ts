@@ -56,6 +56,7 @@ export async function createImportedRun(
       id,
       name,
       kind: 'imported',
+      imported: { format: record.format, source: record.source, sha256 },
       state: 'done',
       createdAt: now,
       updatedAt: now,
