@@ -7,6 +7,8 @@ shortcut.0/1, linear), given random weights and random BN running statistics, sa
   resnet18_w4_module.pth       the same under DataParallel's `module.` prefix, with torchvision-style names
                                (downsample.0/1, fc) so both key layouts are exercised
   resnet18_w4.safetensors      the same tensors in the safetensors format (written here: header + raw bytes)
+  resnet18_w4.onnx             the same network through torch.onnx.export (opset 13, dynamic batch), as a user
+                               following the README would export it
   input.npy                    a fixed batch (2, 3, 32, 32) of normalised images, float32
   logits.npy                   the logits PyTorch computes for it in eval mode, float32
 Run: python3 scripts/make-pytorch-fixture.py   (needs python3-torch and python3-numpy)
@@ -110,6 +112,9 @@ def main():
     torch.save(renamed, os.path.join(OUT, 'resnet18_w4_module.pth'))
     with open(os.path.join(OUT, 'resnet18_w4.safetensors'), 'wb') as f:
         f.write(safetensors_bytes(sd))
+    torch.onnx.export(net, x, os.path.join(OUT, 'resnet18_w4.onnx'), input_names=['input'],
+                      output_names=['logits'], dynamic_axes={'input': {0: 'batch'}, 'logits': {0: 'batch'}},
+                      opset_version=13)
     np.save(os.path.join(OUT, 'input.npy'), x.numpy().astype(np.float32))
     np.save(os.path.join(OUT, 'logits.npy'), logits.numpy().astype(np.float32))
     print('torch', torch.__version__, 'logits[0,:4]', logits[0, :4].tolist())

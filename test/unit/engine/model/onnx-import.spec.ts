@@ -12,7 +12,10 @@ import { extractRunFeatures } from '../../../../main/engine/features/extract';
 import { loadFeatureDir } from '../../../../main/engine/features/store';
 import { importModel } from '../../../../main/engine/model/import';
 import { inspectOnnx } from '../../../../main/engine/model/onnx/inspect';
-import { toInput } from '../../../../main/engine/model/onnx/runner';
+import { readTorchZip } from '../../../../main/engine/model/import/torch-load';
+import { toInput, withOutputs } from '../../../../main/engine/model/onnx/runner';
+import { openSession, ort } from '../../../../main/engine/model/onnx/session';
+import { readNpy } from '../../../../main/engine/features/npy';
 import { listRuns, runFiles } from '../../../../main/engine/runs/store';
 import { smallResNetOnnx, type GraphOptions } from '../../../helpers/onnx-graphs';
 import { tempDir } from '../../../helpers/tmp';
@@ -205,5 +208,40 @@ describe('an imported run’s model file', () => {
     await expect(extractRunFeatures(home, r.run.id, { checkpoint: 'last' })).rejects.toThrow(
       /does not match its import record/,
     );
+  });
+});
+
+describe('an ONNX file written by torch.onnx.export (PyTorch 1.13)', () => {
+  const FIX = join(__dirname, '../../../fixtures/pytorch');
+  it('imports against CIFAR-100 with the Gemm head, the four stages, and PyTorch’s logits from its features', async () => {
+    const r = await importModel(home, { path: join(FIX, 'resnet18_w4.onnx'), dataset: 'cifar100' });
+    expect(r.model.onnx).toMatchObject({
+      head: 'Gemm',
+      features: '/Flatten_output_0',
+      batch: null,
+      size: [32, 32],
+    });
+    expect(r.model.onnx?.layers).toEqual([1, 2, 3, 4].map((k) => `/layer${k}/layer${k}.1/Relu_1_output_0`));
+    expect(r.model.onnx?.layerDims).toEqual([4, 8, 16, 32]);
+    // W, b read from the graph equal the state_dict's linear layer (read by the other reader)
+    const bytes = new Uint8Array(await readFile(join(FIX, 'resnet18_w4.onnx')));
+    const head = inspectOnnx(bytes, 'x').head!;
+    const sd = readTorchZip(new Uint8Array(await readFile(join(FIX, 'resnet18_w4.pth'))));
+    expect(Array.from(head.W)).toEqual(Array.from(sd.get('linear.weight')!.data));
+    expect(Array.from(head.b)).toEqual(Array.from(sd.get('linear.bias')!.data));
+    // the features ONNX Runtime reads from the graph, through W and b, give the logits PyTorch computed
+    const x = await readNpy(join(FIX, 'input.npy'));
+    const want = (await readNpy(join(FIX, 'logits.npy'))).data as Float32Array;
+    const { session } = await openSession(withOutputs(bytes, ['/Flatten_output_0']));
+    const h = (await session.run({ input: new ort.Tensor('float32', x.data as Float32Array, x.shape) }))[
+      '/Flatten_output_0'
+    ].data as Float32Array;
+    await session.release();
+    for (let i = 0; i < 2; i++)
+      for (let c = 0; c < 100; c++) {
+        let s = head.b[c];
+        for (let k = 0; k < 32; k++) s += h[i * 32 + k] * head.W[c * 32 + k];
+        expect(Math.abs(s - want[i * 100 + c])).toBeLessThan(1e-4);
+      }
   });
 });
