@@ -5,6 +5,9 @@
  * is the whole extraction path: uint8 images -> normalised NCHW -> session (logits, features, layer1..4) -> pooled
  * copies. Prints images/s and the ratios; nothing asserts a time. Peak RSS of the process is printed at the end.
  *   npx tsx bench/onnx-extract.ts [--widths 16,64] [--batch 128] [--steps 4] [--tfjs]
+ * With --cifar-sized W, it instead extracts a whole CIFAR-sized run (a synthetic set of 50,000 train and 10,000
+ * test images, the synthetic OOD set and the proxy) at width W through extractRunFeatures, and prints the time and
+ * the peak RSS: extraction streams batches, so memory stays at the size of the arrays it writes.
  */
 import type { Tensor4D } from '@tensorflow/tfjs-core';
 import { execFileSync } from 'node:child_process';
@@ -23,6 +26,7 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '128' },
     steps: { type: 'string', default: '4' },
     tfjs: { type: 'boolean', default: false },
+    'cifar-sized': { type: 'string' },
   },
 });
 const widths = values.widths.split(',').map(Number);
@@ -116,6 +120,62 @@ async function tfjsImagesPerSecond(width: number): Promise<number> {
   x.dispose();
   model.dispose();
   return batch / median(times);
+}
+
+if (values['cifar-sized']) {
+  const width = Number(values['cifar-sized']);
+  const { mkdtemp, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { createRun, runFiles } = await import('../main/engine/runs/store');
+  const { writeCheckpointTensors } = await import('../main/engine/model/checkpoint-plain');
+  const { extractRunFeatures } = await import('../main/engine/features/extract');
+  const home = await mkdtemp(join(tmpdir(), 'oodlab-bench-'));
+  try {
+    const run = await createRun(home, 'bench', {
+      dataset: 'synthetic',
+      synthetic: { classes: 100, trainPerClass: 500, testPerClass: 100 },
+      width,
+      epochs: 1,
+      batchSize: 128,
+      lr: 0.1,
+      schedule: 'cosine',
+      minLr: 0,
+      milestones: [],
+      gamma: 0.1,
+      warmupEpochs: 0,
+      momentum: 0.9,
+      nesterov: false,
+      weightDecay: 5e-4,
+      labelSmoothing: 0,
+      augment: false,
+      seed: 0,
+      checkpointEvery: 1,
+      backend: 'wasm',
+    });
+    await writeCheckpointTensors(
+      runFiles(home, run.id).checkpoint('best'),
+      randomWeights(width, 100),
+      { width, numClasses: 100 },
+      { epoch: 1 },
+    );
+    process.env.OODLAB_EXTRACT_ENGINE = 'onnxruntime';
+    const t0 = performance.now();
+    let images = 0;
+    await extractRunFeatures(home, run.id, {
+      checkpoint: 'best',
+      batchSize: batch,
+      progress: (f, m) => (images = Number(/(\d+)\/(\d+)/.exec(m)?.[2] ?? images)),
+    });
+    const s = (performance.now() - t0) / 1000;
+    console.log(
+      `CIFAR-sized extraction at width ${width}: ${images} images in ${s.toFixed(0)} s (${(images / s).toFixed(1)} img/s), ` +
+        `peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`,
+    );
+  } finally {
+    await rm(home, { recursive: true, force: true });
+  }
+  process.exit(0);
 }
 
 console.log(`Feature extraction, ResNet-18, batch ${batch}, ${threads} cores (median of ${steps} batches)`);

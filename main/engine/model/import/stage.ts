@@ -60,7 +60,8 @@ export async function createImportedRun(
       state: 'done',
       createdAt: now,
       updatedAt: now,
-      epochs: 0,
+      // a PyTorch import can be trained further (train --resume): its config's epochs are still to do
+      epochs: model.format === 'onnx' ? 0 : TrainConfig.parse(config).epochs,
       epochsDone: 0,
       bestEpoch: 0,
       bestTestAcc: 0,
