@@ -121,7 +121,8 @@ export async function extractWithOnnx(
 ): Promise<string> {
   const layers = o.layers ?? true;
   const ex = await openExtractor(src.bytes, src.plan, { batchSize: o.batchSize ?? 128, log: o.log });
-  o.log?.(`extracting from the ${src.describe} (ONNX Runtime ${ex.ort.version}, ${ex.ort.provider})`);
+  const engine = `ONNX Runtime ${ex.ort.version}, ${ex.ort.provider === 'cuda' ? 'CUDA' : `CPU ${ex.ort.threads} threads`}`;
+  o.log?.(`extracting from the ${src.describe} (${engine})`);
   try {
     const synthetic = config.synthetic && { seed: config.seed, ...config.synthetic };
     const oodIds = (o.oodSets ??
@@ -156,7 +157,7 @@ export async function extractWithOnnx(
           r.layers.forEach((l, k) => out.stages[k].set(l, s * out.dims[k]));
         }
         done += count;
-        o.progress?.(done / total, `features: ${what} ${done}/${total}`);
+        o.progress?.(done / total, `features: ${what} ${done}/${total} (${engine})`);
       }
       return out;
     };
