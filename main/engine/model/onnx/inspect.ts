@@ -145,6 +145,11 @@ export function inspectOnnx(bytes: Uint8Array, file: string): OnnxModelInfo {
   const model = parseOnnx(bytes, file);
   const g = model.graph!;
   const inits = new Map((g.initializer ?? []).map((t) => [t.name ?? '', t]));
+  if ((g.initializer ?? []).some((t) => t.externalData?.length))
+    throw bad(
+      file,
+      'keeps its weights in separate files (ONNX external data); save it as one file and import that.',
+    );
   const inputs = (g.input ?? []).filter((v) => !inits.has(v.name ?? ''));
   const images = inputs.filter((v) => dims(v)?.length === 4);
   if (!images.length)
@@ -197,7 +202,12 @@ export function inspectOnnx(bytes: Uint8Array, file: string): OnnxModelInfo {
     const next = consumers.get(out);
     residualOutputs.push(next?.length === 1 && next[0].opType === 'Relu' ? next[0].output![0] : out);
   }
-  const head = findHead(logitsV.name!, producers, inits);
+  let head: OnnxHead | string;
+  try {
+    head = findHead(logitsV.name!, producers, inits);
+  } catch (err) {
+    head = `its head cannot be read (${(err as Error).message})`; // e.g. weights kept in an external file
+  }
   const opset = num((model.opsetImport ?? []).find((o) => !o.domain || o.domain === 'ai.onnx')?.version);
   const classes = typeof ld?.[1] === 'number' && ld[1] > 0 ? ld[1] : typeof head === 'string' ? null : head.C;
   return {
