@@ -1,6 +1,6 @@
 // Bring your own model through the UI, in browser mode against the real backend: the Runs page's "Import model…"
 // form (a path field here), Inspect filling the stage pick list, the import, the run's Export ONNX button, then the
-// OOD page evaluating the imported model on the synthetic sets and showing its table.
+// OOD page evaluating the imported model on the synthetic sets and showing its table, and the Collapse page.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -84,6 +84,14 @@ describe('importing a model through the UI', () => {
     const table = page.getByTestId('ood-table');
     await expect.poll(() => table.locator('tbody tr').count(), LONG).toBeGreaterThanOrEqual(6);
     await screenshot(page, 'import-ood');
+  });
+
+  it('analyses its Neural Collapse on the Collapse page', async () => {
+    await page.getByTestId('nav-collapse').click();
+    await page.getByTestId('run-picker').selectOption(runId);
+    await page.getByTestId('analyze').click();
+    await expect.poll(() => page.getByTestId('nc-table').isVisible(), LONG).toBe(true);
+    await screenshot(page, 'import-collapse');
     expect(errors).toEqual([]);
   });
 });
