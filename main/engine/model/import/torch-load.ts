@@ -116,8 +116,11 @@ export function readTorchZip(buf: Uint8Array): Map<string, NamedArray> {
         );
       storageCache.set(s.key, bytes);
     }
-    const all = toFloat32(bytes, s.dtype, s.numel);
     const size = ref.shape.reduce((a, b) => a * b, 1);
+    const last = ref.shape.reduce((o, n, d) => o + (n - 1) * ref.stride[d], ref.offset);
+    if (size > s.numel || (size > 0 && last >= s.numel))
+      throw new CheckpointFormatError(`tensor ${k} claims more elements than its storage holds`);
+    const all = toFloat32(bytes, s.dtype, s.numel);
     const data = new Float32Array(size);
     // gather through the strides (state_dict tensors are contiguous, but a view need not be)
     const idx = new Array<number>(ref.shape.length).fill(0);

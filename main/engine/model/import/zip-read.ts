@@ -89,6 +89,9 @@ export function zipRead(buf: Uint8Array, e: ZipEntry): Uint8Array {
   const raw = buf.subarray(start, start + e.compressedSize);
   if (e.method === 0) return raw;
   if (e.method === 8) {
+    // a deflated entry may not claim more than 1 GiB or 1000 times its compressed size (zip bombs)
+    if (e.size > 2 ** 30 || e.size > 1000 * Math.max(e.compressedSize, 1))
+      fail('it claims an implausible size');
     try {
       const out = inflateRawSync(raw, { maxOutputLength: e.size + 1 });
       if (out.length !== e.size) fail('inflates to the wrong size');

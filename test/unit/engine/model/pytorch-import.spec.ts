@@ -183,3 +183,32 @@ describe('the restricted pickle reader (fuzz)', () => {
       expect(() => unpickle(Uint8Array.from(bytes))).toThrow(msg);
     });
 });
+
+describe('hostile archives', () => {
+  it('refuses a tensor that claims more elements than its storage, and a deflate bomb', async () => {
+    const { zipEntries } = await import('../../../../main/engine/model/import/zip-read');
+    const buf = Uint8Array.from(await read('resnet18_w4.pth'));
+    // BININT1 108 is conv1's storage numel in the pickle (4x3x3x3); claim a smaller storage than its shape needs
+    const e = zipEntries(buf).get('resnet18_w4/data.pkl')!;
+    const start =
+      e.localOffset +
+      30 +
+      (buf[e.localOffset + 26] | (buf[e.localOffset + 27] << 8)) +
+      (buf[e.localOffset + 28] | (buf[e.localOffset + 29] << 8));
+    const pkl = buf.subarray(start, start + e.size);
+    const at = pkl.findIndex((b, i) => b === 0x4b && pkl[i + 1] === 108 && pkl[i + 2] === 0x74);
+    expect(at).toBeGreaterThan(0);
+    pkl[at + 1] = 50;
+    expect(() => readTorchZip(buf)).toThrow(/claims more elements than its storage holds/);
+    const { zipRead } = await import('../../../../main/engine/model/import/zip-read');
+    expect(() =>
+      zipRead(buf, {
+        name: 'bomb',
+        method: 8,
+        compressedSize: 10,
+        size: 2 ** 31,
+        localOffset: e.localOffset,
+      }),
+    ).toThrow(/implausible size/);
+  });
+});
