@@ -19,6 +19,8 @@ export interface GraphOptions {
   batch?: number | 'N';
   size?: number | 'H';
   opset?: number;
+  /** End in a Softmax (output 'probs'), as Keras-made graphs do. */
+  softmax?: boolean;
   /** Extra graph inputs (to test refusals). */
   extraInputs?: ValueInfoProto[];
   /** Replace the image input by a 2-D one. */
@@ -138,6 +140,14 @@ export function smallResNetOnnx(o: GraphOptions = {}): Uint8Array {
     inits.push(floatTensor('two', [1], Float32Array.of(2)));
     nodes.push({ name: 'scale', opType: 'Mul', input: ['fc.y', 'two'], output: ['logits'] });
   }
+  if (o.softmax)
+    nodes.push({
+      name: 'softmax',
+      opType: 'Softmax',
+      input: ['logits'],
+      output: ['probs'],
+      attribute: [intAttribute('axis', 1)],
+    });
   const batch = o.batch ?? 'N';
   const size = o.size ?? 32;
   return encodeModel({
@@ -152,7 +162,7 @@ export function smallResNetOnnx(o: GraphOptions = {}): Uint8Array {
         o.flatInput ? vi('image', [batch, 3 * 32 * 32]) : vi('image', [batch, 3, size, size]),
         ...(o.extraInputs ?? []),
       ],
-      output: [vi('logits', [batch, C])],
+      output: [vi(o.softmax ? 'probs' : 'logits', [batch, C])],
     },
   });
 }

@@ -103,6 +103,8 @@ export async function importOnnx(home: string, req: Parsed): Promise<ImportModel
   const bytes = await readModelFile(file);
   const info = inspectOnnx(bytes, file);
   const notes: string[] = [];
+  if (info.softmax)
+    notes.push(`The graph ends in ${info.softmax}: its input ${info.logits} is used as the logits.`);
   const size: [number, number] = info.size ?? [req.inputSize ?? 32, req.inputSize ?? 32];
   if (info.size && req.inputSize && (info.size[0] !== req.inputSize || info.size[1] !== req.inputSize))
     notes.push(

@@ -34,6 +34,8 @@ export interface OnnxModelInfo {
   /** Fixed spatial size [H, W], or null when symbolic. */
   size: [number, number] | null;
   logits: string;
+  /** Set when the graph's output is a (Log)Softmax of the logits (then `logits` is the Softmax's input). */
+  softmax?: string;
   /** Class count when the graph states it (output shape or head). */
   classes: number | null;
   head: OnnxHead | null;
@@ -202,9 +204,14 @@ export function inspectOnnx(bytes: Uint8Array, file: string): OnnxModelInfo {
     const next = consumers.get(out);
     residualOutputs.push(next?.length === 1 && next[0].opType === 'Relu' ? next[0].output![0] : out);
   }
+  // a classifier that ends in (Log)Softmax outputs probabilities: the logits are the Softmax's input
+  let logits = logitsV.name!;
+  const last = producerOf(logits, producers);
+  const softmax = last?.opType === 'Softmax' || last?.opType === 'LogSoftmax' ? last.opType : undefined;
+  if (softmax) logits = last!.input![0];
   let head: OnnxHead | string;
   try {
-    head = findHead(logitsV.name!, producers, inits);
+    head = findHead(logits, producers, inits);
   } catch (err) {
     head = `its head cannot be read (${(err as Error).message})`; // e.g. weights kept in an external file
   }
@@ -215,7 +222,8 @@ export function inspectOnnx(bytes: Uint8Array, file: string): OnnxModelInfo {
     input: inp.name!,
     batch: fixed(d[0]),
     size,
-    logits: logitsV.name!,
+    logits,
+    softmax,
     classes,
     head: typeof head === 'string' ? null : head,
     headProblem: typeof head === 'string' ? head : undefined,

@@ -118,6 +118,20 @@ describe('importModel (ONNX)', () => {
     expect(rf.W[5]).toBeCloseTo(2 * gemm.W[5], 3);
   });
 
+  it('takes the input of a final Softmax as the logits', async () => {
+    const r = await importModel(home, { path: await modelFile({ softmax: true }), dataset: 'synthetic' });
+    expect(r.model.onnx).toMatchObject({ logits: 'logits', head: 'Gemm', features: 'penultimate' });
+    expect(r.notes.join(' ')).toMatch(/ends in Softmax/);
+    const dir = await extractRunFeatures(home, r.run.id, {
+      checkpoint: 'best',
+      proxyCount: 4,
+      layers: false,
+    });
+    const rf = await loadFeatureDir(dir, {});
+    expect(headResidual(rf)).toBeLessThan(1e-5);
+    expect(rf.idTest.logits.some((v) => v < 0)).toBe(true); // logits, not probabilities
+  });
+
   it('works with a fixed batch of 1 and a fixed 40x40 input (resized), saying so', async () => {
     const r = await importModel(home, {
       path: await modelFile({ batch: 1, size: 40 }),
