@@ -88,6 +88,7 @@ describe(`oodlab import-model (${built ? 'built CLI' : 'sources'})`, () => {
     expect(out).toContain('[2/5] Training: skipped (an imported model)');
     const s = Summary.parse(JSON.parse(await readFile(join(home, 'runs', runId, 'summary.json'), 'utf8')));
     expect(s.ood?.table.length).toBeGreaterThan(0);
+    expect(s.imported).toMatchObject({ format: 'onnx', onnx: { features: 'penultimate' } });
   });
 
   it('export-model gives back the imported file', async () => {
