@@ -63,6 +63,9 @@ describe(`oodlab import-model (${built ? 'built CLI' : 'sources'})`, () => {
     });
     const text = await oodlab(home, ['runs']);
     expect(text).toContain(runId);
+    expect(await oodlab(home, ['runs', 'show', runId])).toMatch(
+      /imported onnx model from .*classifier\.onnx \(sha256 [0-9a-f]{64}\)/,
+    );
   });
 
   it('evaluates the OOD detectors on it', async () => {
