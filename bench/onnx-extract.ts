@@ -199,3 +199,4 @@ for (const width of widths) {
   );
 }
 console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+process.exit(0); // tfjs' wasm worker threads would keep the process alive
