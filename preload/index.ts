@@ -1,4 +1,4 @@
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import type { OodlabApi } from '../common/contract';
 import { fromErrorBody, type Envelope } from '../common/contract/errors';
 import { ipcChannels } from '../common/contract/ipc';
@@ -21,3 +21,7 @@ const api: OodlabApi = {
 };
 
 contextBridge.exposeInMainWorld('oodlab', api);
+
+// A file chosen in an <input type="file"> has no path in a sandboxed page; the import form needs one (the model is
+// read by main/, never uploaded). Only this one function is exposed beside the contract.
+contextBridge.exposeInMainWorld('oodlabFiles', { pathFor: (file: File) => webUtils.getPathForFile(file) });

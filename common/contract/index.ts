@@ -8,6 +8,7 @@ import { oodRequests, oodEvents } from './ood';
 import { ncRequests, ncEvents } from './nc';
 import { reportRequests, reportEvents } from './report';
 import { clusterRequests, clusterEvents } from './cluster';
+import { modelsRequests, modelsEvents } from './models';
 
 /** Request channel -> { request schema, response schema }. The one request map. */
 export const requests = {
@@ -20,6 +21,7 @@ export const requests = {
   ...ncRequests,
   ...reportRequests,
   ...clusterRequests,
+  ...modelsRequests,
 };
 
 /** Push-event channel -> payload schema. The one event map. */
@@ -33,6 +35,7 @@ export const events = {
   ...ncEvents,
   ...reportEvents,
   ...clusterEvents,
+  ...modelsEvents,
 };
 
 export type Channel = keyof typeof requests;

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { request } from './define';
 import { JobInfo } from './jobs';
+import { ImportedModel } from './models';
 import { NcEpoch, NcLayer, NcMetrics } from './nc';
 import { OodMethod, OodMetrics } from './ood';
 import { BackendReport, RunState } from './runs';
@@ -131,6 +132,9 @@ export const Summary = z
     createdAt: z.string().describe('When this summary was written (ISO 8601)'),
     runCreatedAt: z.string().describe('When the run started (ISO 8601)'),
     config: TrainConfig.describe('The training config, as in config.json'),
+    imported: ImportedModel.optional().describe(
+      'Imported runs: the model file, its sha256, how it is fed and read (as in import.json); for an ONNX model the config only names the data set',
+    ),
     environment: SummaryEnvironment,
     training: SummaryTraining,
     ood: SummaryOod.nullable().describe('null until `oodlab evaluate` has run'),

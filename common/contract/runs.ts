@@ -47,6 +47,12 @@ export const RunManifest = z.object({
   /** Who is running it: process id, host name and a heartbeat refreshed while it trains. */
   owner: z.object({ pid: z.number().int(), host: z.string(), heartbeatAt: z.string() }).optional(),
   jobId: z.string().optional(),
+  /** 'imported': a model made elsewhere (import.json says what it is); absent or 'trained': trained here. */
+  kind: z.enum(['trained', 'imported']).optional(),
+  /** Imported runs: the model's format, where it came from and its sha256 (details in import.json). */
+  imported: z
+    .object({ format: z.enum(['onnx', 'pytorch', 'safetensors']), source: z.string(), sha256: z.string() })
+    .optional(),
 });
 export type RunManifest = z.infer<typeof RunManifest>;
 

@@ -11,6 +11,7 @@ import { oodHandlers } from './handlers/ood';
 import { ncHandlers } from './handlers/nc';
 import { reportHandlers } from './handlers/report';
 import { clusterHandlers } from './handlers/cluster';
+import { modelsHandlers } from './handlers/models';
 
 /** The whole table: the compiler checks that every channel of the contract has exactly one handler. */
 export const handlers: Handlers<Channel> = {
@@ -23,6 +24,7 @@ export const handlers: Handlers<Channel> = {
   ...ncHandlers,
   ...reportHandlers,
   ...clusterHandlers,
+  ...modelsHandlers,
 };
 
 export interface Api {

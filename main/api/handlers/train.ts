@@ -75,7 +75,9 @@ export const trainHandlers: Handlers<keyof typeof trainRequests> = {
     const m = await readManifest(ctx.home, req.runId);
     const state = effectiveState(m, localProbe(activeRunIds(ctx)));
     if (state === 'running') throw new OodlabError('conflict', `Run ${m.id} is still training.`);
-    if (state === 'done')
+    // an imported PyTorch state_dict starts at epoch 0 of its config: resuming fine-tunes it
+    const fineTune = m.kind === 'imported' && m.imported?.format !== 'onnx' && m.epochsDone < m.epochs;
+    if (state === 'done' && !fineTune)
       throw new OodlabError('conflict', `Run ${m.id} has finished all ${m.epochs} epochs.`);
     const next = await updateManifest(ctx.home, m.id, {
       state: 'running',

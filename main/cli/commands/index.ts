@@ -11,6 +11,8 @@ import { exportCommand } from './export';
 import { pipeline } from './pipeline';
 import { cluster } from './cluster';
 import { aggregate } from './aggregate';
+import { importModel } from './import-model';
+import { exportModel } from './export-model';
 
 /** `oodlab <name>`: each command in its own file, registered here. */
 export const commands: Record<string, Command> = {
@@ -26,4 +28,6 @@ export const commands: Record<string, Command> = {
   pipeline,
   cluster,
   aggregate,
+  'import-model': importModel,
+  'export-model': exportModel,
 };

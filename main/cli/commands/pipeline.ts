@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { JobInfo } from '../../../common/contract/jobs';
 import { FigureFormat, type Summary } from '../../../common/contract/report';
+import type { RunDetail } from '../../../common/contract/runs';
 import { BackendChoice } from '../../../common/contract/system';
 import { PresetName, TrainConfig } from '../../../common/contract/train';
 import { presetConfig } from '../../../common/train/presets';
@@ -22,7 +23,9 @@ import { runExport } from './export';
 const usage =
   'oodlab pipeline [--preset quick|paper|smoke] [--dataset cifar100|cifar10|synthetic|ID] [--backend B] [--epochs N]\n' +
   '                [--out DIR] [--format svg,png] [--seed N] [--config FILE] [--run-id ID] [--name NAME] [--no-download]\n' +
+  '                [--run RUN]\n' +
   '  download what is missing, train, evaluate OOD, analyse Neural Collapse, export (default --out: the run folder)\n' +
+  '  --run RUN: continue an existing run (an imported model skips training)\n' +
   '  --run-id: train (or resume, or reuse) the run with this id: what each task of `oodlab cluster submit` runs.\n' +
   '  SIGTERM or SIGUSR1 (SLURM pre-emption or time limit) stops at a checkpoint; the same command resumes.';
 
@@ -45,6 +48,7 @@ export const pipeline: Command = {
         'run-id': { type: 'string' },
         name: { type: 'string' },
         'no-download': { type: 'boolean', default: false },
+        run: { type: 'string' },
       },
     });
     const preset = PresetName.parse(values.preset);
@@ -92,16 +96,24 @@ export const pipeline: Command = {
       io.out(n);
     };
     try {
-      stage(`[1/5] Data (${config.dataset})`);
-      await ensureDatasets(rt, io, config, !values['no-download']);
-      stage(
-        `[2/5] Training (${fromFile ? values.config : `preset ${preset}`}, ${config.epochs} epochs, ` +
-          `width ${config.width}, seed ${config.seed})`,
-      );
+      const given = values.run ? await call<RunDetail>(rt, 'runs.get', { id: values.run }) : null;
+      stage(`[1/5] Data (${(given?.config ?? config).dataset})`);
+      await ensureDatasets(rt, io, given?.config ?? config, !values['no-download']);
+      if (given)
+        stage(
+          `[2/5] Training: skipped (${given.manifest.kind === 'imported' ? 'an imported model' : 'an existing run'})`,
+        );
+      else
+        stage(
+          `[2/5] Training (${fromFile ? values.config : `preset ${preset}`}, ${config.epochs} epochs, ` +
+            `width ${config.width}, seed ${config.seed})`,
+        );
       const runId = values['run-id'];
-      const run = runId
-        ? await ensureNamedRun(rt, io, config, runName, runId)
-        : await ensureTrained(rt, io, config, runName);
+      const run = given
+        ? given.manifest
+        : runId
+          ? await ensureNamedRun(rt, io, config, runName, runId)
+          : await ensureTrained(rt, io, config, runName);
       stage('[3/5] OOD detection');
       await ensureOod(rt, io, run.id, backend);
       stage('[4/5] Neural Collapse');

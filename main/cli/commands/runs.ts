@@ -54,6 +54,8 @@ export const runs: Command = {
       const d = res.result as RunDetail;
       io.out(`${d.manifest.id}: ${d.manifest.state}, ${d.manifest.epochsDone}/${d.manifest.epochs} epochs`);
       if (d.manifest.error) io.out(`error: ${d.manifest.error.message}`);
+      const imp = d.manifest.imported;
+      if (imp) io.out(`imported ${imp.format} model from ${imp.source} (sha256 ${imp.sha256})`);
       io.out(`checkpoints: ${d.checkpoints.join(' ') || '-'}`);
       const rows = (d.history?.epochs ?? []).map((e) => [
         e.epoch,

@@ -19,6 +19,8 @@ import { ResNet18 } from '../model/resnet';
 import { writeJsonAtomic } from '../runs/atomic';
 import { readRunConfig, runFiles } from '../runs/store';
 import { writeNpy } from './npy';
+import { checkpointOnnxSource, extractWithOnnx, importedOnnxSource, isImportedOnnx } from './extract-onnx';
+import { ortFaster } from './engine-choice';
 import { checkpointName, featuresDirFor } from './paths';
 import { patchShuffled } from './proxy';
 import { writeFeatureSet } from './store';
@@ -96,9 +98,22 @@ async function cached(dir: string, oodSets: string[] | undefined, layers: boolea
 
 /** Extracts (or finds cached) features of a run's checkpoint; returns the features folder. */
 export async function extractRunFeatures(home: string, runId: string, o: ExtractOptions): Promise<string> {
-  const dir = featuresDirFor(home, runId, o.checkpoint);
+  // an imported ONNX run has one model: every checkpoint name means it, and its features live in features/
+  const onnxRun = isImportedOnnx(home, runId);
+  const dir = featuresDirFor(home, runId, onnxRun ? 'best' : o.checkpoint);
   const layers = o.layers ?? true;
   if (await cached(dir, o.oodSets, layers)) return dir;
+  if (onnxRun) {
+    const src = await importedOnnxSource(home, runId);
+    return extractWithOnnx(
+      home,
+      runId,
+      await readRunConfig(home, runId),
+      src,
+      { ...o, checkpoint: 'best' },
+      dir,
+    );
+  }
   // A thread initialises its backend once; a later extraction (another checkpoint) reuses it unless told otherwise.
   const want = o.backend ?? 'auto';
   const have = currentBackend();
@@ -108,6 +123,8 @@ export async function extractRunFeatures(home: string, runId: string, o: Extract
   const meta = await readCheckpointMeta(ckpt).catch(() => {
     throw new OodlabError('not_found', `Run ${runId} has no checkpoint ${checkpointName(o.checkpoint)}.`);
   });
+  if (ortFaster(currentBackend()?.name))
+    return extractWithOnnx(home, runId, config, await checkpointOnnxSource(ckpt), o, dir);
   const model = new ResNet18({ width: meta.width, numClasses: meta.numClasses });
   try {
     await loadCheckpoint(ckpt, model);

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { OodlabError } from '../../../common/contract/errors';
+import { ImportedModel } from '../../../common/contract/models';
 import { Summary } from '../../../common/contract/report';
 import { writeJsonAtomic } from '../runs/atomic';
 import { runDir } from '../runs/store';
@@ -97,6 +98,7 @@ export async function buildSummary(
     createdAt: new Date().toISOString(),
     runCreatedAt: d.manifest.createdAt,
     config: d.config,
+    ...(await importedModel(home, runId)),
     environment: {
       app: o.appVersion ?? 'unknown',
       node: process.versions.node,
@@ -128,6 +130,20 @@ export async function buildSummary(
       ncSeconds: d.nc?.seconds ?? null,
     },
   });
+}
+
+/** An imported run's import.json, as { imported } to spread into the summary (nothing for a trained run). */
+async function importedModel(home: string, runId: string): Promise<{ imported?: ImportedModel }> {
+  try {
+    return {
+      imported: ImportedModel.parse(
+        JSON.parse(await readFile(join(runDir(home, runId), 'import.json'), 'utf8')),
+      ),
+    };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new OodlabError('failed', `The import record of run ${runId} (import.json) is damaged.`);
+  }
 }
 
 /** Validates and writes atomically; returns the path. */
