@@ -1,6 +1,7 @@
 // `oodlab pipeline`: the whole study in one command — data, training, OOD evaluation, Neural Collapse, export — by
 // calling the same API channels the UI calls, stage after stage. Re-running skips what is done (see
-// pipeline-steps.ts), so an interrupted pipeline is continued by running it again.
+// pipeline-steps.ts), so an interrupted pipeline is continued by running it again. A failed step stops only the steps
+// that need it (pipeline-plan.ts); the pipeline then ends non-zero naming it.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,6 +16,7 @@ import { formatDuration } from '../format';
 import type { Command } from '../io';
 import { pipelineTable } from '../pipeline-table';
 import { ensureNamedRun } from '../named-run';
+import { failureLine, runPlan, type PipelineStep } from '../pipeline-plan';
 import { call, ensureDatasets, ensureNc, ensureOod, ensureTrained } from '../pipeline-steps';
 import { onStopSignals } from '../stop-signals';
 import { runExport } from './export';
@@ -23,6 +25,8 @@ const usage =
   'oodlab pipeline [--preset quick|paper|smoke] [--dataset cifar100|cifar10|synthetic|ID] [--backend B] [--epochs N]\n' +
   '                [--out DIR] [--format svg,png] [--seed N] [--config FILE] [--run-id ID] [--name NAME] [--no-download]\n' +
   '  download what is missing, train, evaluate OOD, analyse Neural Collapse, export (default --out: the run folder)\n' +
+  '  a failed step stops only the steps that need it (OOD and NC need training; export writes what exists);\n' +
+  '  the pipeline then exits 1 naming it.\n' +
   '  --run-id: train (or resume, or reuse) the run with this id: what each task of `oodlab cluster submit` runs.\n' +
   '  SIGTERM or SIGUSR1 (SLURM pre-emption or time limit) stops at a checkpoint; the same command resumes.';
 
@@ -91,28 +95,70 @@ export const pipeline: Command = {
       if (stoppedBy) throw new Error(`stopped by ${stoppedBy} before ${n}`);
       io.out(n);
     };
-    try {
-      stage(`[1/5] Data (${config.dataset})`);
-      await ensureDatasets(rt, io, config, !values['no-download']);
-      stage(
+    let run: { id: string } | null = null;
+    let exported = false;
+    const steps: PipelineStep[] = [
+      {
+        name: 'data',
+        needs: [],
+        run: () => ensureDatasets(rt, io, config, !values['no-download']),
+      },
+      {
+        name: 'training',
+        needs: ['data'],
+        run: async () => {
+          const runId = values['run-id'];
+          run = runId
+            ? await ensureNamedRun(rt, io, config, runName, runId)
+            : await ensureTrained(rt, io, config, runName);
+        },
+      },
+      { name: 'OOD', needs: ['training'], run: () => ensureOod(rt, io, run!.id, backend) },
+      { name: 'Neural Collapse', needs: ['training'], run: () => ensureNc(rt, io, run!.id, backend) },
+      {
+        name: 'export',
+        needs: ['training'],
+        run: async () => {
+          const dir = resolve(values.out ?? runDir(rt.ctx.home, run!.id));
+          const r = await runExport(rt, io, { runId: run!.id, dir, formats });
+          if (!r) throw new Error('the export did not finish (see above)');
+          io.out(
+            `  ${r.figures.length} figures, summary.json, training_history.json, README.txt in ${r.dir}`,
+          );
+          exported = true;
+        },
+      },
+    ];
+    const titles: Record<string, string> = {
+      data: `[1/5] Data (${config.dataset})`,
+      training:
         `[2/5] Training (${fromFile ? values.config : `preset ${preset}`}, ${config.epochs} epochs, ` +
-          `width ${config.width}, seed ${config.seed})`,
-      );
-      const runId = values['run-id'];
-      const run = runId
-        ? await ensureNamedRun(rt, io, config, runName, runId)
-        : await ensureTrained(rt, io, config, runName);
-      stage('[3/5] OOD detection');
-      await ensureOod(rt, io, run.id, backend);
-      stage('[4/5] Neural Collapse');
-      await ensureNc(rt, io, run.id, backend);
-      stage('[5/5] Export');
-      const dir = resolve(values.out ?? runDir(rt.ctx.home, run.id));
-      const r = await runExport(rt, io, { runId: run.id, dir, formats });
-      if (!r) return 1;
-      io.out(`  ${r.figures.length} figures, summary.json, training_history.json, README.txt in ${r.dir}`);
-      const summary = await call<Summary>(rt, 'report.summary', { runId: run.id });
-      io.out(`\n${pipelineTable(summary)}\n\nDone in ${formatDuration((performance.now() - t0) / 1000)}.`);
+        `width ${config.width}, seed ${config.seed})`,
+      OOD: '[3/5] OOD detection',
+      'Neural Collapse': '[4/5] Neural Collapse',
+      export: '[5/5] Export',
+    };
+    try {
+      const outcomes = await runPlan(steps, {
+        before: (s) => stage(titles[s.name]),
+        stopping: () => stoppedBy !== null || interrupts > 0,
+        report: (o) =>
+          io.err(
+            o.state === 'failed'
+              ? `  ${o.name} failed: ${o.reason}; going on with the steps that do not need it`
+              : `  ${titles[o.name]} skipped: ${o.reason}`,
+          ),
+      });
+      if (run && exported) {
+        const summary = await call<Summary>(rt, 'report.summary', { runId: (run as { id: string }).id });
+        io.out(`\n${pipelineTable(summary)}`);
+      }
+      const failed = failureLine(outcomes);
+      if (failed) {
+        io.err(failed);
+        return 1;
+      }
+      io.out(`\nDone in ${formatDuration((performance.now() - t0) / 1000)}.`);
       return 0;
     } catch (err) {
       io.err(`pipeline: ${(err as Error).message}`);
