@@ -2,6 +2,7 @@
 // be those of the same data with the empty classes removed and W, b restricted to the present rows, checked against
 // the naive float64 reference and a hand-worked simplex-ETF case; the network's own accuracy stays over all logits.
 import { describe, expect, it } from 'vitest';
+import { cosineHeatmapOption } from '../../../common/charts/cosine-heatmap';
 import { analyzeModel } from '../../../main/engine/nc/analyze';
 import { computeNcMetrics } from '../../../main/engine/nc/metrics';
 import { emptyClasses, restrictToPresent } from '../../../main/engine/nc/present';
@@ -143,6 +144,9 @@ describe('Neural Collapse with empty classes', () => {
     expect(a.geometry.classes).toBe(4);
     expect(a.geometry.classIds).toEqual(present);
     expect(a.geometry.cosMeans).toHaveLength(4);
+    // the cosine figure labels the rows with the original class numbers
+    const xAxes = cosineHeatmapOption(a.geometry).xAxis as { data: string[] }[];
+    expect(xAxes[0].data).toEqual(['1', '2', '4', '5']);
     const ref = analyzeModel(
       {
         ...toInput(reduced),
