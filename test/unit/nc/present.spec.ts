@@ -1,7 +1,13 @@
 // Neural Collapse with classes that have no training sample (a 10-class set in a 100-class format): the metrics must
 // be those of the same data with the empty classes removed and W, b restricted to the present rows, checked against
 // the naive float64 reference and a hand-worked simplex-ETF case; the network's own accuracy stays over all logits.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { NcResults } from '../../../common/contract/nc';
+import { analyze } from '../../../main/cli/commands/analyze';
+import { writeNpy } from '../../../main/engine/features/npy';
 import { cosineHeatmapOption } from '../../../common/charts/cosine-heatmap';
 import { analyzeModel } from '../../../main/engine/nc/analyze';
 import { computeNcMetrics } from '../../../main/engine/nc/metrics';
@@ -164,5 +170,31 @@ describe('Neural Collapse with empty classes', () => {
     const p = randomProblem(5, 3, 4, [5, 5, 5]);
     p.y = p.y.map(() => 2);
     expect(() => computeNcMetrics(toInput(p))).toThrow(/Only 1 of 3 classes has training samples \(2\)/);
+  });
+
+  it('`oodlab analyze --features DIR` warns on stderr and names the empty classes in its output', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'oodlab-nc-empty-'));
+    try {
+      const f32 = (rows: number[][]) => Float32Array.from(rows.flat());
+      await writeNpy(join(dir, 'fc_weight.npy'), f32(full.W), [7, 9]);
+      await writeNpy(join(dir, 'fc_bias.npy'), Float32Array.from(full.b), [7]);
+      await writeNpy(join(dir, 'id_train_features.npy'), f32(full.X), [full.X.length, 9]);
+      await writeNpy(join(dir, 'id_train_labels.npy'), Int32Array.from(full.y), [full.y.length]);
+      await writeNpy(join(dir, 'id_test_features.npy'), f32(full.Xt), [full.Xt.length, 9]);
+      await writeNpy(join(dir, 'id_test_labels.npy'), Int32Array.from(full.yt), [full.yt.length]);
+      const out: string[] = [];
+      const err: string[] = [];
+      const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l), tty: false };
+      expect(await analyze.run(['--features', dir], io)).toBe(0);
+      expect(err.join('\n')).toMatch(/warning: 3 of 7 classes have no training samples \(0, 3, 6\)/);
+      expect(out.join('\n')).toMatch(/4 classes,[\s\S]*3 classes without training samples left out: 0, 3, 6/);
+      out.length = 0;
+      expect(await analyze.run(['--features', dir, '--json'], io)).toBe(0);
+      const r = NcResults.parse(JSON.parse(out.join('\n')));
+      expect(r.final.emptyClasses).toEqual([0, 3, 6]);
+      expect(rel(r.final.nc1, reference(reduced).nc1)).toBeLessThan(1e-6);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
