@@ -15,7 +15,8 @@ export function matrixCells(m: number[][]): [number, number, number][] {
 export function cosineHeatmapOption(g: NcGeometry, o: ChartOptions = {}): EChartsOption {
   const p = palette(o.theme);
   const C = g.classes;
-  const labels = Array.from({ length: C }, (_, i) => String(i));
+  // classIds: the original class numbers when classes without training samples were left out of the analysis
+  const labels = Array.from({ length: C }, (_, i) => String(g.classIds?.[i] ?? i));
   const grids = panelGrids(2, 2, 18, 16);
   const panels: [string, number[][], number][] = [
     ['centred class means', g.cosMeans, g.etfDistanceMeans],

@@ -21,7 +21,14 @@ export const NcOrthogonality = z.object({
 export type NcOrthogonality = z.infer<typeof NcOrthogonality>;
 
 export const NcMetrics = z.object({
-  classes: z.number().int(),
+  classes: z.number().int().describe('Classes the metrics are over: those with training samples'),
+  emptyClasses: z
+    .array(z.number().int())
+    .optional()
+    .describe(
+      'Classes of the model without a training sample, left out of every NC metric (C in NC1 and the ETF counts ' +
+        'the present classes only; W is restricted to their rows); absent when every class has samples',
+    ),
   dim: z.number().int(),
   trainSamples: z.number().int(),
   testSamples: z.number().int(),
@@ -79,6 +86,10 @@ const Points = z.array(z.array(z.number()));
 
 export const NcGeometry = z.object({
   classes: z.number().int(),
+  classIds: z
+    .array(z.number().int())
+    .optional()
+    .describe('Original class index of each row when classes without training samples were left out'),
   cosMeans: Points.describe('C x C cosines of the centred class means'),
   cosClassifier: Points.describe('C x C cosines of the classifier rows'),
   etfDistanceMeans: z.number().describe('||cos matrix - ideal simplex-ETF Gram||_F, centred class means'),

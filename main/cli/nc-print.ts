@@ -12,6 +12,12 @@ export function formatNcResults(r: NcResults): string {
   const src = r.runId ? `run ${r.runId} (checkpoint ${r.source.checkpoint ?? '?'})` : r.source.featuresDir;
   const lines = [
     `Neural Collapse of ${src}: ${m.classes} classes, ${m.dim}-d, ${m.trainSamples} train / ${m.testSamples} test`,
+    ...(m.emptyClasses?.length
+      ? [
+          `  (${m.emptyClasses.length} classes without training samples left out: ${m.emptyClasses.slice(0, 20).join(', ')}` +
+            `${m.emptyClasses.length > 20 ? ', ...' : ''}; C = ${m.classes} present classes below)`,
+        ]
+      : []),
     `  NC1  Tr(Sw Sb^+)/C                ${num(m.nc1)}   (Tr Sw ${num(m.trSw)}, Tr Sb ${num(m.trSb)}, rank Sb ${m.rankSb})`,
     `  NC2  equinorm   means / W         ${num(m.nc2.equinormMeans)} / ${num(m.nc2.equinormClassifier)}`,
     `       equiangular means / W        ${num(m.nc2.equiangularMeans)} / ${num(m.nc2.equiangularClassifier)}` +

@@ -49,6 +49,12 @@ export function pipelineTable(s: Summary): string {
         ],
       ),
     );
+    if (m.emptyClasses?.length)
+      lines.push(
+        `  Neural Collapse over the ${m.classes} classes with training samples; ${m.emptyClasses.length} empty ` +
+          `class${m.emptyClasses.length > 1 ? 'es' : ''} left out (${m.emptyClasses.slice(0, 20).join(', ')}` +
+          `${m.emptyClasses.length > 20 ? ', ...' : ''}).`,
+      );
   }
   return lines.join('\n');
 }

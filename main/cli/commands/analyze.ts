@@ -33,7 +33,12 @@ export const analyze: Command = {
     const print = (r: NcResults) => io.out(values.json ? JSON.stringify(r, null, 2) : formatNcResults(r));
     if (values.features) {
       if (positionals.length) throw new Error(`give either RUN or --features DIR\nusage: ${usage}`);
-      print(await analyzeFeatureDir(resolve(values.features), { layers: true }));
+      print(
+        await analyzeFeatureDir(resolve(values.features), {
+          layers: true,
+          onWarn: (message) => io.err(`warning: ${message}`),
+        }),
+      );
       return 0;
     }
     const runId = positionals[0];

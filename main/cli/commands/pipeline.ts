@@ -1,6 +1,7 @@
 // `oodlab pipeline`: the whole study in one command — data, training, OOD evaluation, Neural Collapse, export — by
 // calling the same API channels the UI calls, stage after stage. Re-running skips what is done (see
-// pipeline-steps.ts), so an interrupted pipeline is continued by running it again.
+// pipeline-steps.ts), so an interrupted pipeline is continued by running it again. A failed step stops only the steps
+// that need it (pipeline-plan.ts); the pipeline then ends non-zero naming it.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,6 +17,7 @@ import { formatDuration } from '../format';
 import type { Command } from '../io';
 import { pipelineTable } from '../pipeline-table';
 import { ensureNamedRun } from '../named-run';
+import { failureLine, runPlan, type PipelineStep } from '../pipeline-plan';
 import { call, ensureDatasets, ensureNc, ensureOod, ensureTrained } from '../pipeline-steps';
 import { onStopSignals } from '../stop-signals';
 import { runExport } from './export';
@@ -26,6 +28,8 @@ const usage =
   '                [--run RUN]\n' +
   '  download what is missing, train, evaluate OOD, analyse Neural Collapse, export (default --out: the run folder)\n' +
   '  --run RUN: continue an existing run (an imported model skips training)\n' +
+  '  a failed step stops only the steps that need it (OOD and NC need training; export writes what exists);\n' +
+  '  the pipeline then exits 1 naming it.\n' +
   '  --run-id: train (or resume, or reuse) the run with this id: what each task of `oodlab cluster submit` runs.\n' +
   '  SIGTERM or SIGUSR1 (SLURM pre-emption or time limit) stops at a checkpoint; the same command resumes.';
 
@@ -95,36 +99,79 @@ export const pipeline: Command = {
       if (stoppedBy) throw new Error(`stopped by ${stoppedBy} before ${n}`);
       io.out(n);
     };
+    let run: { id: string } | null = null;
+    let given: RunDetail | null = null;
+    let exported = false;
+    const steps: PipelineStep[] = [
+      {
+        name: 'data',
+        needs: [],
+        run: async () => {
+          given = values.run ? await call<RunDetail>(rt, 'runs.get', { id: values.run }) : null;
+          await ensureDatasets(rt, io, given?.config ?? config, !values['no-download']);
+        },
+      },
+      {
+        name: 'training',
+        needs: ['data'],
+        run: async () => {
+          if (given) {
+            run = given.manifest;
+            const what = given.manifest.kind === 'imported' ? 'an imported model' : 'an existing run';
+            return io.out(`  skipped: ${given.manifest.id} is ${what}`);
+          }
+          const runId = values['run-id'];
+          run = runId
+            ? await ensureNamedRun(rt, io, config, runName, runId)
+            : await ensureTrained(rt, io, config, runName);
+        },
+      },
+      { name: 'OOD', needs: ['training'], run: () => ensureOod(rt, io, run!.id, backend) },
+      { name: 'Neural Collapse', needs: ['training'], run: () => ensureNc(rt, io, run!.id, backend) },
+      {
+        name: 'export',
+        needs: ['training'],
+        run: async () => {
+          const dir = resolve(values.out ?? runDir(rt.ctx.home, run!.id));
+          const r = await runExport(rt, io, { runId: run!.id, dir, formats });
+          if (!r) throw new Error('the export did not finish (see above)');
+          io.out(
+            `  ${r.figures.length} figures, summary.json, training_history.json, README.txt in ${r.dir}`,
+          );
+          exported = true;
+        },
+      },
+    ];
+    const titles: Record<string, string> = {
+      data: `[1/5] Data (${config.dataset})`,
+      training:
+        `[2/5] Training (${fromFile ? values.config : `preset ${preset}`}, ${config.epochs} epochs, ` +
+        `width ${config.width}, seed ${config.seed})`,
+      OOD: '[3/5] OOD detection',
+      'Neural Collapse': '[4/5] Neural Collapse',
+      export: '[5/5] Export',
+    };
     try {
-      const given = values.run ? await call<RunDetail>(rt, 'runs.get', { id: values.run }) : null;
-      stage(`[1/5] Data (${(given?.config ?? config).dataset})`);
-      await ensureDatasets(rt, io, given?.config ?? config, !values['no-download']);
-      if (given)
-        stage(
-          `[2/5] Training: skipped (${given.manifest.kind === 'imported' ? 'an imported model' : 'an existing run'})`,
-        );
-      else
-        stage(
-          `[2/5] Training (${fromFile ? values.config : `preset ${preset}`}, ${config.epochs} epochs, ` +
-            `width ${config.width}, seed ${config.seed})`,
-        );
-      const runId = values['run-id'];
-      const run = given
-        ? given.manifest
-        : runId
-          ? await ensureNamedRun(rt, io, config, runName, runId)
-          : await ensureTrained(rt, io, config, runName);
-      stage('[3/5] OOD detection');
-      await ensureOod(rt, io, run.id, backend);
-      stage('[4/5] Neural Collapse');
-      await ensureNc(rt, io, run.id, backend);
-      stage('[5/5] Export');
-      const dir = resolve(values.out ?? runDir(rt.ctx.home, run.id));
-      const r = await runExport(rt, io, { runId: run.id, dir, formats });
-      if (!r) return 1;
-      io.out(`  ${r.figures.length} figures, summary.json, training_history.json, README.txt in ${r.dir}`);
-      const summary = await call<Summary>(rt, 'report.summary', { runId: run.id });
-      io.out(`\n${pipelineTable(summary)}\n\nDone in ${formatDuration((performance.now() - t0) / 1000)}.`);
+      const outcomes = await runPlan(steps, {
+        before: (s) => stage(titles[s.name]),
+        stopping: () => stoppedBy !== null || interrupts > 0,
+        report: (o) =>
+          io.err(
+            o.state === 'failed'
+              ? `  ${o.name} failed: ${o.reason}; going on with the steps that do not need it`
+              : `  ${titles[o.name]} skipped: ${o.reason}`,
+          ),
+      });
+      if (run && exported) {
+        const summary = await call<Summary>(rt, 'report.summary', { runId: (run as { id: string }).id });
+        io.out(`\n${pipelineTable(summary)}`);
+      }
+      const failed = failureLine(outcomes);
+      if (failed) {
+        io.err(failed);
+        return 1;
+      }
+      io.out(`\nDone in ${formatDuration((performance.now() - t0) / 1000)}.`);
       return 0;
     } catch (err) {
       io.err(`pipeline: ${(err as Error).message}`);

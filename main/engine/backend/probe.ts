@@ -2,35 +2,19 @@
  * Which compute backends can load here, for system.info: cheap and safe to call in the main process.
  * Package presence for tfjs-node(-gpu) (loading libtensorflow just to look would be heavy; whether it sees a
  * GPU is checked when a job starts), wasm's binaries on disk, and a real WebGPU adapter request made in a
- * short-lived worker thread, so that a misbehaving driver cannot take the app's main process down.
+ * short-lived child process (adapter-probe.ts), so that a misbehaving driver cannot take the app's main process
+ * down and Dawn's native stderr (Vulkan loader warnings) does not reach the user.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { BackendInfo } from '../../../common/contract/system';
+import { probeAdapter } from './adapter-probe';
 import { coreVersions, resolvable } from './versions';
 import { wasmThreads } from './wasm';
-import { type AdapterInfoLike, summarizeAdapterInfo } from './webgpu';
+import { summarizeAdapterInfo } from './webgpu';
 
 const nodeRequire = createRequire(import.meta.url);
-
-// Plain CommonJS so that it runs the same from sources and from the bundle.
-const adapterProbe = `
-const { parentPort, workerData } = require('node:worker_threads');
-(async () => {
-  try {
-    const { create, globals } = await import(workerData.url);
-    Object.assign(globalThis, globals);
-    const adapter = await create([]).requestAdapter({ powerPreference: 'high-performance' });
-    const i = adapter && adapter.info ? adapter.info : null;
-    parentPort.postMessage(i ? { info: { vendor: i.vendor, architecture: i.architecture, device: i.device,
-      description: i.description, isFallbackAdapter: i.isFallbackAdapter } } : { reason: 'Dawn found no WebGPU adapter' });
-  } catch (e) {
-    parentPort.postMessage({ reason: String((e && e.message) || e) });
-  }
-})();`;
 
 async function probeWebgpu(timeoutMs: number): Promise<BackendInfo> {
   if (!resolvable('webgpu'))
@@ -39,23 +23,7 @@ async function probeWebgpu(timeoutMs: number): Promise<BackendInfo> {
       available: false,
       reason: 'the `webgpu` package (Dawn for Node) is not installed.',
     };
-  const url = pathToFileURL(nodeRequire.resolve('webgpu')).href;
-  const reply = await new Promise<{ info?: AdapterInfoLike; reason?: string }>((resolve) => {
-    const worker = new Worker(adapterProbe, { eval: true, workerData: { url }, stdout: true, stderr: true });
-    const timer = setTimeout(() => {
-      resolve({ reason: `no answer from the WebGPU adapter within ${timeoutMs / 1000} s` });
-      void worker.terminate();
-    }, timeoutMs);
-    worker.once('message', (m: { info?: AdapterInfoLike; reason?: string }) => {
-      clearTimeout(timer);
-      resolve(m);
-      void worker.terminate();
-    });
-    worker.once('error', (e) => {
-      clearTimeout(timer);
-      resolve({ reason: e.message });
-    });
-  });
+  const reply = await probeAdapter(timeoutMs);
   const versions = coreVersions(['tfjs-backend-webgpu'], ['webgpu']);
   if (!reply.info) {
     return {

@@ -3,8 +3,11 @@
  * exist before tfjs' WebGPU backend runs. We request the adapter ourselves so that a software adapter
  * (Mesa llvmpipe, SwiftShader) is recognised and never picked by auto, and register tfjs' WebGPUBackend on the
  * device we chose. Works inside worker threads. Reads must stay async: readSync needs OffscreenCanvas here.
+ * Dawn is loaded in this process only after a probe in a child process (adapter-probe.ts) found an adapter that may
+ * be used: without Vulkan, Dawn's native warnings would otherwise go straight to the user's terminal.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { probeAdapter } from './adapter-probe';
 import type { BackendReport } from './index';
 import { coreVersions, resolvable } from './versions';
 
@@ -64,16 +67,29 @@ export function summarizeAdapterInfo(info: AdapterInfoLike): AdapterSummary {
 export async function requestAdapter(): Promise<GPUAdapter> {
   const adapter = await (await dawnGpu()).requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) {
-    throw new Error(
-      'Dawn found no WebGPU adapter. Install a Vulkan driver (Linux: the GPU vendor driver, or Mesa ' +
-        '`mesa-vulkan-drivers` >= 25 for the llvmpipe software adapter; check with `vulkaninfo --summary`), ' +
-        'or set VK_ICD_FILENAMES to its ICD json.',
-    );
+    throw new Error(`Dawn found no WebGPU adapter. ${noAdapterHelp}`);
   }
   return adapter;
 }
 
+const noAdapterHelp =
+  'Install a Vulkan driver (Linux: the GPU vendor driver, or Mesa `mesa-vulkan-drivers` >= 25 for the llvmpipe ' +
+  'software adapter; check with `vulkaninfo --summary`), or set VK_ICD_FILENAMES to its ICD json.';
+
+/** Whether this thread may load Dawn: a child process found an adapter that fits (see the header). */
+async function checkProbe(allowSoftware: boolean): Promise<void> {
+  if (gpu) return; // Dawn already loaded in this thread
+  const p = await probeAdapter();
+  if (!p.info) throw new Error(`${p.reason ?? 'Dawn found no WebGPU adapter'}. ${noAdapterHelp}`);
+  const s = summarizeAdapterInfo(p.info);
+  if (s.software && !allowSoftware)
+    throw new Error(
+      `only a software adapter is available (${s.device}); auto never picks it, choose webgpu explicitly.`,
+    );
+}
+
 export async function loadWebgpu(allowSoftware: boolean): Promise<BackendReport> {
+  await checkProbe(allowSoftware);
   // Import the tfjs backend before navigator.gpu exists, so that it does not register its own factory (which
   // would pick an adapter itself); we register one on the adapter we checked.
   const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');

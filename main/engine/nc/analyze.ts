@@ -1,5 +1,6 @@
 // One model's full Neural Collapse analysis from loaded features: NC1–NC5 with ID/OOD orthogonality, the
 // layer-wise rows, and the geometry. Shared by the run analysis (nc task) and `oodlab analyze --features DIR`.
+// Classes without training samples are left out of all three (present.ts) and named in a warning.
 import type { NcGeometry, NcLayer, NcMetrics, NcResults } from '../../../common/contract/nc';
 import { loadFeatureDir } from '../features/store';
 import { computeGeometry } from './geometry';
@@ -7,6 +8,7 @@ import type { LayerFeatures } from './layers';
 import { computeLayers, penultimateLayer } from './layers';
 import type { NcInput } from './metrics';
 import { computeNcMetrics, networkPredictions } from './metrics';
+import { emptyClassesWarning, restrictToPresent } from './present';
 
 export interface ModelAnalysis {
   final: NcMetrics;
@@ -16,16 +18,19 @@ export interface ModelAnalysis {
 
 export function analyzeModel(
   f: NcInput & { layers?: LayerFeatures },
-  o: { layers: boolean; onStage?: (message: string) => void },
+  o: { layers: boolean; onStage?: (message: string) => void; onWarn?: (message: string) => void },
 ): ModelAnalysis {
+  const { input: p, present, empty } = restrictToPresent(f);
+  if (empty.length) o.onWarn?.(emptyClassesWarning(empty, f.C));
   o.onStage?.('NC1–NC5 on the penultimate features');
   const final = computeNcMetrics(f);
   o.onStage?.('class-mean geometry');
-  const geometry = computeGeometry(f);
+  const geometry = computeGeometry(p);
+  if (empty.length) geometry.classIds = present;
   let layers: NcLayer[] = [penultimateLayer(final)];
-  if (o.layers && f.layers && Object.keys(f.layers).length) {
-    const netTest = networkPredictions(f.idTest, f.W, f.b, f.C, f.D);
-    layers = computeLayers(f, f.layers, netTest, final, (name) => o.onStage?.(`NC1 of ${name}`));
+  if (o.layers && p.layers && Object.keys(p.layers).length) {
+    const netTest = networkPredictions(p.idTest, p.W, p.b, p.C, p.D);
+    layers = computeLayers(p, p.layers, netTest, final, (name) => o.onStage?.(`NC1 of ${name}`));
   }
   return { final, layers, geometry };
 }
@@ -33,7 +38,7 @@ export function analyzeModel(
 /** `oodlab analyze --features DIR`: the DESIGN.md .npy layout made anywhere; no run, no epochs. */
 export async function analyzeFeatureDir(
   dir: string,
-  o: { layers: boolean } = { layers: true },
+  o: { layers: boolean; onWarn?: (message: string) => void } = { layers: true },
 ): Promise<NcResults> {
   const t0 = performance.now();
   const rf = await loadFeatureDir(dir, { layers: o.layers });

@@ -6,12 +6,14 @@
 //   NC4  share of training samples where NCC and argmax-logit predictions differ
 //   NC5  share of test samples where they agree (the seed study's use), with the NCC accuracy on test
 // A cosine involving a zero vector counts as 0 (orthogonal), so no metric is ever NaN.
+// Classes without a training sample are left out: every metric is over the C' present classes (present.ts).
 import type { NcMetrics, NcOrthogonality } from '../../../common/contract/nc';
 import { OodlabError } from '../../../common/contract';
 import type { LabelledRows } from './core';
 import { agreement, checkRows, collapseCore } from './core';
 import type { Rows } from './kernels';
 import { argmaxRows, projectRows } from './kernels';
+import { restrictToPresent } from './present';
 import type { ClassStats } from './stats';
 import { rowDotMatrix, rowNorms2 } from './stats';
 
@@ -115,11 +117,31 @@ function accuracy(pred: Int32Array, labels: Int32Array | undefined, what: string
   return agreement(pred, labels);
 }
 
-export function computeNcMetrics(f: NcInput): NcMetrics {
+/**
+ * NC1–NC5 over the classes that have training samples; `emptyClasses` names the others (original indices), and the
+ * network's accuracies stay those of all C logits.
+ */
+export function computeNcMetrics(full: NcInput): NcMetrics {
+  const { C, D } = full;
+  if (full.W.length !== C * D)
+    throw new OodlabError('invalid_request', `W holds ${full.W.length} values, not ${C} x ${D}.`);
+  if (full.b.length !== C)
+    throw new OodlabError('invalid_request', `b holds ${full.b.length} values, not ${C}.`);
+  const { input, empty } = restrictToPresent(full);
+  const m = presentClassMetrics(input);
+  if (!empty.length) return m;
+  const net = (s: NcSet) => networkPredictions(s, full.W, full.b, C, D);
+  return {
+    ...m,
+    trainAccuracy: accuracy(net(full.idTrain), full.idTrain.labels, 'training features'),
+    testAccuracy: accuracy(net(full.idTest), full.idTest.labels, 'test features'),
+    emptyClasses: empty,
+  };
+}
+
+/** NC1–NC5 of an input whose every class has training samples. */
+function presentClassMetrics(f: NcInput): NcMetrics {
   const { C, D } = f;
-  if (f.W.length !== C * D)
-    throw new OodlabError('invalid_request', `W holds ${f.W.length} values, not ${C} x ${D}.`);
-  if (f.b.length !== C) throw new OodlabError('invalid_request', `b holds ${f.b.length} values, not ${C}.`);
   const core = collapseCore(f.idTrain, f.idTest, D, C);
   const { st } = core;
   const netTrain = networkPredictions(f.idTrain, f.W, f.b, C, D);

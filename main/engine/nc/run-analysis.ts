@@ -85,7 +85,11 @@ export async function analyzeRun(
       'warn',
       'The features hold no per-stage (layer<k>_*) files: the layer-wise study has the penultimate layer only.',
     );
-  const model = analyzeModel(rf, { layers: req.layers, onStage: (message) => finalReport(0.9, message) });
+  const model = analyzeModel(rf, {
+    layers: req.layers,
+    onStage: (message) => finalReport(0.9, message),
+    onWarn: (message) => h.log('warn', message),
+  });
 
   const perEpoch: NcEpoch[] = [];
   const oodSets = Object.keys(rf.ood);

@@ -35,4 +35,13 @@ describe('pipeline: final table', () => {
     expect(text).toMatch(/Energy\s+95\.00 \/ 20\.00\s+70\.00 \/ 60\.00/);
     expect(text).toMatch(/NC1[\s\S]*0\.1000/);
   });
+
+  it('says when Neural Collapse left classes without training samples out', async () => {
+    const s = await buildSummary(home, RUN);
+    if (!s.nc) throw new Error('the fixture run has NC results');
+    s.nc.final = { ...s.nc.final, classes: 10, emptyClasses: [10, 11, 12] };
+    expect(pipelineTable(s)).toContain(
+      'Neural Collapse over the 10 classes with training samples; 3 empty classes left out (10, 11, 12).',
+    );
+  });
 });
