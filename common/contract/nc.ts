@@ -2,6 +2,7 @@
 // NC1–NC5, the same per kept checkpoint (epochs), NC1 per ResNet stage (layers), and the class-mean geometry for plots.
 // Written to runs/<id>/nc_results.json; the report merges it into summary.json as section `nc`.
 import { z } from 'zod';
+import { RunId } from './run-id';
 import { request } from './define';
 import { JobInfo } from './jobs';
 import { CheckpointRef } from './ood';
@@ -106,8 +107,6 @@ export const NcResults = z.object({
   seconds: z.number().describe('Wall time of the analysis'),
 });
 export type NcResults = z.infer<typeof NcResults>;
-
-const RunId = z.string().regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/, 'not a run id');
 
 export const NcAnalyzeRequest = z
   .object({

@@ -1,6 +1,7 @@
 // The ood part of the contract: OOD evaluation of a run's features (or of a folder of .npy features made
 // elsewhere) with six post-hoc detectors. Score convention everywhere: higher = more in-distribution.
 import { z } from 'zod';
+import { RunId } from './run-id';
 import { request } from './define';
 import { JobInfo } from './jobs';
 import { BackendChoice } from './system';
@@ -80,8 +81,6 @@ export const OodResults = z.object({
   notes: z.array(z.string()),
 });
 export type OodResults = z.infer<typeof OodResults>;
-
-const RunId = z.string().regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/, 'not a run id');
 
 export const OodEvaluateRequest = z
   .object({

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { request } from './define';
 import { JobInfo } from './jobs';
+import { RunId } from './run-id';
 import { BackendChoice } from './system';
 
 export const SyntheticConfig = z
@@ -192,10 +193,7 @@ const Started = z.object({ runId: z.string(), job: JobInfo });
 
 export const trainRequests = {
   'train.start': request(TrainStartRequest, Started),
-  'train.resume': request(
-    z.object({ runId: z.string().min(1), backend: BackendChoice.optional() }).strict(),
-    Started,
-  ),
+  'train.resume': request(z.object({ runId: RunId, backend: BackendChoice.optional() }).strict(), Started),
   'train.presets': request(
     z.object({}).strict(),
     z.record(PresetName, z.object({ description: z.string(), config: TrainConfig })),

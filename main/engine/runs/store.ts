@@ -6,13 +6,16 @@ import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { OodlabError } from '../../../common/contract/errors';
+import { isRunId } from '../../../common/contract/run-id';
 import { RunManifest } from '../../../common/contract/runs';
 import { TrainConfig, TrainingHistory } from '../../../common/contract/train';
 import { writeJsonAtomic } from './atomic';
 import { homePaths } from './home';
 import { effectiveState, localProbe, type LivenessProbe } from './liveness';
 
+/** runs/<id>/, refusing any id that could name a folder outside runs/ (defence in depth behind the contract). */
 export function runDir(home: string, id: string): string {
+  if (!isRunId(id)) throw new OodlabError('invalid_request', `'${id}' is not a run id.`);
   return homePaths(home).run(id);
 }
 
