@@ -3,6 +3,8 @@
 // when the job ends, so the run shows 'failed' with the job's error instead of a stale 'running'.
 import type { JobInfo } from '../../common/contract/jobs';
 import { OodlabError } from '../../common/contract/errors';
+import { HEARTBEAT_MS } from '../engine/runs/liveness';
+import type { RunLock } from '../engine/runs/lock';
 import { readManifest, updateManifest } from '../engine/runs/store';
 import type { TrainTaskParams } from '../engine/train/task';
 import type { ApiContext } from './context';
@@ -17,11 +19,28 @@ export function activeRunIds(ctx: Pick<ApiContext, 'jobs'>): Set<string> {
   );
 }
 
-export function startTrainJob(ctx: ApiContext, params: TrainTaskParams, title: string): JobInfo {
+/**
+ * Starts the job under the run's lock (main/engine/runs/lock.ts, taken by the caller): the lock is refreshed while the
+ * job runs and released once the run is settled, so no other process can train the run meanwhile.
+ */
+export function startTrainJob(
+  ctx: ApiContext,
+  params: TrainTaskParams,
+  title: string,
+  lock: RunLock,
+): JobInfo {
   if (activeRunIds(ctx).has(params.runId))
     throw new OodlabError('conflict', `Run ${params.runId} is already being trained.`);
   const job = ctx.jobs.start({ kind: 'train', title, params, runId: params.runId });
-  void ctx.jobs.wait(job.id).then((end) => settleRun(ctx, params.runId, end));
+  const beat = setInterval(() => void lock.touch(), HEARTBEAT_MS);
+  beat.unref();
+  void ctx.jobs
+    .wait(job.id)
+    .then((end) => settleRun(ctx, params.runId, end))
+    .finally(() => {
+      clearInterval(beat);
+      return lock.release().catch(() => undefined);
+    });
   return job;
 }
 
