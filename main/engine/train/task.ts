@@ -1,6 +1,5 @@
 // The 'train' job, run inside its own worker thread: picks the backend, loads the data, builds (or restores) model
 // and optimiser, runs the loop, and records in the manifest how it ended: done, cancelled (resumable), failed.
-import { access } from 'node:fs/promises';
 import { z } from 'zod';
 import { OodlabError, toErrorBody } from '../../../common/contract/errors';
 import { BackendChoice } from '../../../common/contract/system';
@@ -8,10 +7,10 @@ import type { TrainConfig, TrainingHistory } from '../../../common/contract/trai
 import type { TaskFn } from '../../worker/task';
 import { BackendUnavailableError, initBackend, type BackendReport } from '../backend';
 import { loadImageSet } from '../data/load';
-import { loadCheckpoint } from '../model/checkpoint';
 import { ResNet18 } from '../model/resnet';
-import { ownerStamp, readHistory, readRunConfig, runFiles } from '../runs/store';
-import { runLoop, type LoopState } from './loop';
+import { ownerStamp, readRunConfig } from '../runs/store';
+import { runLoop } from './loop';
+import { resumeState } from './resume';
 import { suggestedMicroBatch } from './order';
 import { TrainReporter } from './reporter';
 import { Sgd } from './sgd';
@@ -26,13 +25,6 @@ export const TrainTaskParams = z.object({
 });
 export type TrainTaskParams = z.input<typeof TrainTaskParams>;
 
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
-}
-
 function freshHistory(
   runId: string,
   c: TrainConfig,
@@ -44,30 +36,6 @@ function freshHistory(
     runId,
     config: { dataset, width, epochs, batchSize, lr, schedule, seed, numClasses, backend: backend.name },
     epochs: [],
-  };
-}
-
-/** Where a job starts: epoch 0, or `last` (weights, momentum, best so far) with the history cut back to it. */
-async function startState(
-  home: string,
-  runId: string,
-  resume: boolean,
-  model: ResNet18,
-  opt: Sgd,
-  fresh: TrainingHistory,
-): Promise<LoopState> {
-  const last = runFiles(home, runId).checkpoint('last');
-  if (!resume || !(await exists(last)))
-    return { epochsDone: 0, bestEpoch: 0, bestTestAcc: 0, history: fresh };
-  const meta = await loadCheckpoint(last, model, opt);
-  const old = await readHistory(home, runId);
-  const history = { ...fresh, epochs: (old?.epochs ?? []).filter((e) => e.epoch <= meta.epoch) };
-  const num = (v: unknown) => (typeof v === 'number' ? v : 0);
-  return {
-    epochsDone: meta.epoch,
-    bestEpoch: num(meta.bestEpoch),
-    bestTestAcc: num(meta.bestTestAcc),
-    history,
   };
 }
 
@@ -105,7 +73,9 @@ export const trainTask: TaskFn = async (params, ctx) => {
     model = new ResNet18({ width: c.width, numClasses, seed: c.seed });
     opt = new Sgd({ lr: c.lr, momentum: c.momentum, nesterov: c.nesterov, weightDecay: c.weightDecay });
     const fresh = freshHistory(p.runId, c, numClasses, backend);
-    const state = await startState(ctx.home, p.runId, p.resume, model, opt, fresh);
+    const state = p.resume
+      ? await resumeState(ctx.home, p.runId, model, opt, fresh, (level, m) => ctx.log(level, m))
+      : { epochsDone: 0, bestEpoch: 0, bestTestAcc: 0, history: fresh };
     if (state.epochsDone > 0) ctx.log('info', `Resuming after epoch ${state.epochsDone} of ${c.epochs}.`);
 
     rep.begin(state.epochsDone);
