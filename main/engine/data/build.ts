@@ -40,16 +40,20 @@ export async function buildCache(home: string, id: DatasetId, o: BuildOptions): 
   let classNames = spec.classNames;
   let coarseClassNames: string[] | undefined;
   if (src.format === 'cifar100-binary') {
-    const c = await readCifarArchive(o.archive, { signal: o.signal, onRead });
+    const c = await readCifarArchive(o.archive, { signal: o.signal, onRead, counts: spec.counts });
     splits.train = c.train;
     splits.test = c.test;
     classNames = c.classNames;
     coarseClassNames = c.coarseClassNames;
   } else if (src.format === 'svhn-mat') {
     o.onProgress?.(0.1, `Converting ${spec.name}`);
-    splits.test = await readSvhnMat(o.archive);
+    splits.test = await readSvhnMat(o.archive, spec.counts.test);
   } else {
-    const d = await readDtdArchive(o.archive, { signal: o.signal, onRead });
+    const d = await readDtdArchive(o.archive, {
+      signal: o.signal,
+      onRead,
+      maxBytes: 2 * Math.max(src.approxBytes, size),
+    });
     splits.test = d;
     classNames = d.classNames;
   }
