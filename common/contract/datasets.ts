@@ -28,6 +28,8 @@ export const DatasetInfo = z.object({
   classNames: z.array(z.string()),
   /** Why it is corrupt, or how far a partial download got. */
   message: z.string().optional(),
+  /** False when the archive was imported without checking the published md5 (--no-verify). */
+  verified: z.boolean().optional(),
 });
 export type DatasetInfo = z.infer<typeof DatasetInfo>;
 

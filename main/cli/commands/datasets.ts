@@ -69,7 +69,7 @@ export const datasets: Command = {
           d.id,
           d.name,
           d.role,
-          d.status,
+          d.verified === false ? `${d.status} (unverified)` : d.status,
           d.synthetic ? '-' : formatBytes(d.sizeOnDisk),
           counts(d),
           d.classes,

@@ -16,6 +16,8 @@ export interface BuildOptions {
   archive: string;
   /** Check the archive's md5 first (a rebuild from a file that may have changed since it was downloaded). */
   verify: boolean;
+  /** The md5 was checked already (by the download); false records the cache as unverified. Default: verify. */
+  verified?: boolean;
   signal?: AbortSignal;
   /** fraction in 0..1 of the conversion. */
   onProgress?: (fraction: number, message: string) => void;
@@ -71,7 +73,16 @@ export async function buildCache(home: string, id: DatasetId, o: BuildOptions): 
   const m = await writeCache(
     home,
     id,
-    { source: { file: src.file, md5: src.md5, url: src.url }, classNames, coarseClassNames },
+    {
+      source: {
+        file: src.file,
+        md5: src.md5,
+        url: src.url,
+        ...((o.verified ?? o.verify) ? {} : { verified: false }),
+      },
+      classNames,
+      coarseClassNames,
+    },
     splits,
   );
   o.onProgress?.(1, `${spec.name} is ready`);

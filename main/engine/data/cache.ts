@@ -27,7 +27,11 @@ export interface CacheManifest {
   version: 1;
   id: DatasetId;
   createdAt: string;
-  source: { file: string; md5: string; url?: string };
+  /**
+   * Where the cache came from. `verified: false`: the archive was imported or downloaded with --no-verify, so md5 is
+   * only the published one it was never checked against (absent: verified, as every cache before this field).
+   */
+  source: { file: string; md5: string; url?: string; verified?: boolean };
   classNames: string[];
   coarseClassNames?: string[];
   splits: Partial<Record<Split, { n: number; images: CachedFile; labels: CachedFile; coarse?: CachedFile }>>;

@@ -31,9 +31,10 @@ export type DownloadParams = z.infer<typeof DownloadParams>;
 
 const DOWNLOAD_SHARE = 0.85;
 
-async function alreadyReady(home: string, id: Id, md5: string): Promise<boolean> {
+async function alreadyReady(home: string, id: Id, md5: string, verify: boolean): Promise<boolean> {
   const m = await readManifest(home, id).catch(() => null);
-  return m !== null && m.source.md5 === md5 && (await checkCacheSizes(home, m)) === null;
+  if (m === null || m.source.md5 !== md5 || (await checkCacheSizes(home, m)) !== null) return false;
+  return !verify || m.source.verified !== false; // an unverified cache is checked now that the user asks
 }
 
 async function importFile(
@@ -72,7 +73,7 @@ export const downloadTask: TaskFn = async (raw, ctx) => {
     const spec = datasetSpec(id, { mirror: p.mirror });
     const src = spec.source!;
     const share = (f: number) => (i + f) / p.ids.length;
-    if (!p.from && (await alreadyReady(ctx.home, id, src.md5))) {
+    if (!p.from && (await alreadyReady(ctx.home, id, src.md5, p.verify))) {
       ctx.log('info', `${spec.name} is already downloaded and converted.`);
       done.push(id);
       continue;
@@ -101,9 +102,15 @@ export const downloadTask: TaskFn = async (raw, ctx) => {
           }),
       });
     }
+    if (!p.verify)
+      ctx.log(
+        'warn',
+        `${spec.name}: the published md5 was not checked (--no-verify); the set is recorded as unverified.`,
+      );
     await buildCache(ctx.home, id, {
       archive,
       verify: false,
+      verified: p.verify,
       signal: ctx.signal,
       onProgress: (f, message) =>
         ctx.progress({ fraction: share(DOWNLOAD_SHARE + (1 - DOWNLOAD_SHARE) * f), message }),
