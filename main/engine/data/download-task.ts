@@ -4,12 +4,14 @@
  * the whole job (download ~85% of each set's share, conversion the rest) with {bytes, total, rate} in detail.
  * A set whose cache is already intact and from the published archive is skipped.
  */
-import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
+import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { DownloadableId } from '../../../common/contract/datasets';
 import { OodlabError } from '../../../common/contract/errors';
 import type { TaskContext, TaskFn } from '../../worker/task';
+import { diskFullError, isDiskFull } from '../runs/disk';
+import { acquireFileLock } from '../runs/lock';
 import { buildCache } from './build';
 import { checkCacheSizes, datasetDir, readManifest } from './cache';
 import { downloadFile, partPath } from './download';
@@ -60,8 +62,62 @@ async function importFile(
     await rename(part, archive);
   } catch (err) {
     await rm(part, { force: true });
+    if (isDiskFull(err)) {
+      const need = (await stat(from).catch(() => null))?.size ?? null;
+      throw await diskFullError(err, dirname(archive), need, `${from} is untouched.`);
+    }
     throw new OodlabError('failed', `Could not copy ${from} into the data folder: ${(err as Error).message}`);
   }
+}
+
+/** Gets one set's archive (download or import) and converts it; the caller holds the set's download lock. */
+async function fetchAndBuild(
+  p: DownloadParams,
+  id: Id,
+  share: (f: number) => number,
+  ctx: TaskContext,
+): Promise<void> {
+  const spec = datasetSpec(id, { mirror: p.mirror });
+  const src = spec.source!;
+  const archive = join(datasetDir(ctx.home, id), src.file);
+  if (p.from) {
+    ctx.progress({ fraction: share(0), message: `Importing ${p.from}` });
+    await importFile(p.from, archive, p.verify ? src.md5 : null, spec.name, ctx);
+  } else {
+    ctx.log('info', `Downloading ${spec.name} from ${src.url}`);
+    await downloadFile({
+      url: src.url,
+      dest: archive,
+      md5: p.verify ? src.md5 : undefined,
+      signal: ctx.signal,
+      proxy: p.proxy,
+      idleTimeoutMs: p.idleTimeoutMs,
+      retries: p.retries,
+      backoffMs: p.backoffMs,
+      onProgress: (t) =>
+        ctx.progress({
+          fraction: share(t.total ? (DOWNLOAD_SHARE * t.bytes) / t.total : 0),
+          message: `Downloading ${spec.name}`,
+          etaSeconds: t.etaSeconds,
+          detail: { bytes: t.bytes, total: t.total ?? src.approxBytes, rate: t.rate },
+        }),
+    });
+  }
+  if (!p.verify)
+    ctx.log(
+      'warn',
+      `${spec.name}: the published md5 was not checked (--no-verify); the set is recorded as unverified.`,
+    );
+  await buildCache(ctx.home, id, {
+    archive,
+    verify: false,
+    verified: p.verify,
+    signal: ctx.signal,
+    onProgress: (f, message) =>
+      ctx.progress({ fraction: share(DOWNLOAD_SHARE + (1 - DOWNLOAD_SHARE) * f), message }),
+  });
+  ctx.emit('datasets.changed', { id, status: 'ready' });
+  ctx.log('info', `${spec.name} is ready.`);
 }
 
 export const downloadTask: TaskFn = async (raw, ctx) => {
@@ -71,52 +127,24 @@ export const downloadTask: TaskFn = async (raw, ctx) => {
   const done: Id[] = [];
   for (const [i, id] of p.ids.entries()) {
     const spec = datasetSpec(id, { mirror: p.mirror });
-    const src = spec.source!;
     const share = (f: number) => (i + f) / p.ids.length;
-    if (!p.from && (await alreadyReady(ctx.home, id, src.md5, p.verify))) {
+    if (!p.from && (await alreadyReady(ctx.home, id, spec.source!.md5, p.verify))) {
       ctx.log('info', `${spec.name} is already downloaded and converted.`);
       done.push(id);
       continue;
     }
-    const archive = join(datasetDir(ctx.home, id), src.file);
-    if (p.from) {
-      ctx.progress({ fraction: share(0), message: `Importing ${p.from}` });
-      await importFile(p.from, archive, p.verify ? src.md5 : null, spec.name, ctx);
-    } else {
-      ctx.log('info', `Downloading ${spec.name} from ${src.url}`);
-      await downloadFile({
-        url: src.url,
-        dest: archive,
-        md5: p.verify ? src.md5 : undefined,
-        signal: ctx.signal,
-        proxy: p.proxy,
-        idleTimeoutMs: p.idleTimeoutMs,
-        retries: p.retries,
-        backoffMs: p.backoffMs,
-        onProgress: (t) =>
-          ctx.progress({
-            fraction: share(t.total ? (DOWNLOAD_SHARE * t.bytes) / t.total : 0),
-            message: `Downloading ${spec.name}`,
-            etaSeconds: t.etaSeconds,
-            detail: { bytes: t.bytes, total: t.total ?? src.approxBytes, rate: t.rate },
-          }),
-      });
+    // One download per set across processes: two writers of one .part interleave it and both fail.
+    await mkdir(datasetDir(ctx.home, id), { recursive: true });
+    const lock = await acquireFileLock(
+      join(datasetDir(ctx.home, id), '.download.lock'),
+      spec.name,
+      'download',
+    );
+    try {
+      await fetchAndBuild(p, id, share, ctx);
+    } finally {
+      await lock.release();
     }
-    if (!p.verify)
-      ctx.log(
-        'warn',
-        `${spec.name}: the published md5 was not checked (--no-verify); the set is recorded as unverified.`,
-      );
-    await buildCache(ctx.home, id, {
-      archive,
-      verify: false,
-      verified: p.verify,
-      signal: ctx.signal,
-      onProgress: (f, message) =>
-        ctx.progress({ fraction: share(DOWNLOAD_SHARE + (1 - DOWNLOAD_SHARE) * f), message }),
-    });
-    ctx.emit('datasets.changed', { id, status: 'ready' });
-    ctx.log('info', `${spec.name} is ready.`);
     done.push(id);
   }
   return { ready: done };

@@ -131,13 +131,22 @@ function describe(owner: LockOwner): string {
  * Takes the run's lock or throws 'conflict' naming its holder. `onTakeOver` hears when a stale lock (its owner gone)
  * was replaced.
  */
-export async function acquireRunLock(
+export function acquireRunLock(
   home: string,
   id: string,
   what: string,
   onTakeOver?: (stale: LockOwner) => void,
 ): Promise<RunLock> {
-  const path = lockPath(home, id);
+  return acquireFileLock(lockPath(home, id), `Run ${id}`, what, onTakeOver);
+}
+
+/** The same lock for any other resource (e.g. one data set's download): `subject` names it in the message. */
+export async function acquireFileLock(
+  path: string,
+  subject: string,
+  what: string,
+  onTakeOver?: (stale: LockOwner) => void,
+): Promise<RunLock> {
   const owner: LockOwner = {
     pid: process.pid,
     host: hostname(),
@@ -149,12 +158,12 @@ export async function acquireRunLock(
     if (await createExclusive(path, owner)) return heldLock(path, owner);
     const seen = await readLock(path);
     if (seen && !(await isStale(seen, path)))
-      throw new OodlabError('conflict', `Run ${id} is in use by ${describe(seen)}.`);
+      throw new OodlabError('conflict', `${subject} is in use by ${describe(seen)}.`);
     if (seen && (await takeOver(path, seen))) onTakeOver?.(seen);
     await new Promise((r) => setTimeout(r, 20 + Math.random() * 50));
   }
   const seen = await readLock(path);
-  throw new OodlabError('conflict', `Run ${id} is in use${seen ? ` by ${describe(seen)}` : ''}.`);
+  throw new OodlabError('conflict', `${subject} is in use${seen ? ` by ${describe(seen)}` : ''}.`);
 }
 
 function heldLock(path: string, owner: LockOwner): RunLock {
