@@ -9,12 +9,12 @@ import { readManifest, updateManifest } from '../engine/runs/store';
 import type { TrainTaskParams } from '../engine/train/task';
 import type { ApiContext } from './context';
 
-/** Runs a job of this process is training right now. */
+/** Runs a job of this process is training right now, or will as soon as a slot frees up. */
 export function activeRunIds(ctx: Pick<ApiContext, 'jobs'>): Set<string> {
   return new Set(
     ctx.jobs
       .list()
-      .filter((j) => j.state === 'running' && j.runId)
+      .filter((j) => (j.state === 'running' || j.state === 'queued') && j.runId)
       .map((j) => j.runId as string),
   );
 }
@@ -49,7 +49,7 @@ export async function settleRun(ctx: ApiContext, runId: string, end: JobInfo): P
   try {
     const m = await readManifest(ctx.home, runId);
     if (m.state !== 'running' || activeRunIds(ctx).has(runId)) return; // settled, or being trained again
-    const state = end.state === 'running' ? 'failed' : end.state;
+    const state = end.state === 'running' || end.state === 'queued' ? 'failed' : end.state;
     const error =
       end.error ??
       (state === 'failed' ? { code: 'failed', message: 'The job ended unexpectedly.' } : undefined);
