@@ -21,9 +21,17 @@ export const NcOrthogonality = z.object({
 });
 export type NcOrthogonality = z.infer<typeof NcOrthogonality>;
 
+/** Where class means are centred: see main/engine/nc/stats.ts. */
+export const NcCentring = z
+  .enum(['sample', 'classes'])
+  .describe(
+    "sample: the mean of all samples (default); classes: the mean of the class means, with the unbiased std in equinorm (Papyan et al.'s code)",
+  );
+
 export const NcMetrics = z.object({
   classes: z.number().int(),
   dim: z.number().int(),
+  centring: NcCentring.optional().describe('Centring the metrics were computed with (absent: sample)'),
   trainSamples: z.number().int(),
   testSamples: z.number().int(),
   nc1: z.number().describe('Tr(Sw Sb^+)/C: within-class variability relative to the between-class spread'),
@@ -124,6 +132,7 @@ export const NcAnalyzeRequest = z
         'OOD sets for the ID/OOD orthogonality (default: those the feature extraction picks for the run)',
       ),
     backend: BackendChoice.default('auto'),
+    centring: NcCentring.default('sample'),
   })
   .strict();
 export type NcAnalyzeRequest = z.infer<typeof NcAnalyzeRequest>;
