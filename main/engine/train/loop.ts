@@ -22,6 +22,8 @@ export interface LoopIO {
   runId: string;
   signal: AbortSignal;
   onBatch(r: BatchReport): void | Promise<void>;
+  /** A step ran out of memory and was redone smaller (oom.ts). */
+  onWarn?: (message: string) => void;
   /** After the epoch's files are written. */
   onEpoch(entry: HistoryEntry, state: LoopState): void | Promise<void>;
 }
@@ -50,7 +52,11 @@ export async function runLoop(
   const tests = testIndices(c, data.test.n);
   for (let e = state.epochsDone; e < c.epochs; e++) {
     const start = performance.now();
-    const tr = await trainEpoch(model, opt, data.train, c, e, { signal: io.signal, onBatch: io.onBatch });
+    const tr = await trainEpoch(model, opt, data.train, c, e, {
+      signal: io.signal,
+      onBatch: io.onBatch,
+      onWarn: io.onWarn,
+    });
     const te = await evaluate(model, data.test, tests, c.microBatch ?? c.batchSize, io.signal);
     const epoch = e + 1;
     const entry: HistoryEntry = {

@@ -10,6 +10,7 @@ import { loadImageSet } from '../data/load';
 import { ResNet18 } from '../model/resnet';
 import { ownerStamp, readRunConfig } from '../runs/store';
 import { runLoop } from './loop';
+import { longRunWarning } from './eta';
 import { resumeState } from './resume';
 import { suggestedMicroBatch } from './order';
 import { TrainReporter } from './reporter';
@@ -50,13 +51,16 @@ export const trainTask: TaskFn = async (params, ctx) => {
       throw err instanceof BackendUnavailableError ? new OodlabError('unavailable', err.message) : err;
     });
     ctx.log('info', `Backend: ${backend.name} (${backend.device})`);
+    // The recipe must not crash where its full batch cannot fit: accumulate over micro-batches instead, and say so.
     const micro = suggestedMicroBatch(c, backend.name);
     if (micro)
       ctx.log(
         'warn',
-        `Batch ${c.batchSize} at width ${c.width} may not fit ${backend.name}'s memory; if the run fails, ` +
-          `set microBatch (e.g. ${micro}) to accumulate gradients over smaller pieces.`,
+        `Batch ${c.batchSize} at width ${c.width} does not fit ${backend.name}'s memory in one piece: gradients are ` +
+          `accumulated over micro-batches of ${micro} (the same SGD step; batch-norm statistics per micro-batch). ` +
+          'Set microBatch to choose another size.',
       );
+    const run: TrainConfig = micro ? { ...c, microBatch: micro } : c;
     await rep.manifest({
       state: 'running',
       owner: ownerStamp(),
@@ -79,11 +83,23 @@ export const trainTask: TaskFn = async (params, ctx) => {
     if (state.epochsDone > 0) ctx.log('info', `Resuming after epoch ${state.epochsDone} of ${c.epochs}.`);
 
     rep.begin(state.epochsDone);
-    const end = await runLoop(model, opt, { train, test }, c, state, {
+    let warnedLong = false;
+    const end = await runLoop(model, opt, { train, test }, run, state, {
+      onWarn: (message) => ctx.log('warn', message),
       home: ctx.home,
       runId: p.runId,
       signal: ctx.signal,
-      onBatch: (r) => rep.batch(r),
+      onBatch: (r) => {
+        // After a few batches the speed is known: warn once if the whole run needs more than a day.
+        if (!warnedLong && r.batch === Math.min(5, r.batches)) {
+          warnedLong = true;
+          const perEpoch = c.samplesPerEpoch ?? train.n;
+          const left = (c.epochs - r.epoch + 1) * perEpoch - r.batch * c.batchSize;
+          const warning = longRunWarning(r.imagesPerSecond, left, backend.name);
+          if (warning) ctx.log('warn', warning);
+        }
+        return rep.batch(r);
+      },
       onEpoch: async (entry, s) => {
         await rep.epoch(entry, s);
         if (p.fault && entry.epoch === p.fault.afterEpoch) {
