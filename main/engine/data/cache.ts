@@ -129,8 +129,14 @@ export async function checkCacheSizes(home: string, m: CacheManifest): Promise<s
 
 type Stamps = Record<string, { sha256: string; bytes: number; mtimeMs: number }>;
 const stampsPath = (home: string, id: DatasetId) => join(datasetDir(home, id), 'verified.json');
-const readStamps = async (home: string, id: DatasetId): Promise<Stamps> =>
-  JSON.parse(await readFile(stampsPath(home, id), 'utf8').catch(() => '{}')) as Stamps;
+/** Only a shortcut: an unreadable file (cut by a crash) means "check everything again". */
+async function readStamps(home: string, id: DatasetId): Promise<Stamps> {
+  try {
+    return JSON.parse(await readFile(stampsPath(home, id), 'utf8')) as Stamps;
+  } catch {
+    return {};
+  }
+}
 
 async function readVerified(
   home: string,

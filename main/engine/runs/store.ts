@@ -10,6 +10,7 @@ import { isRunId } from '../../../common/contract/run-id';
 import { RunManifest } from '../../../common/contract/runs';
 import { TrainConfig, TrainingHistory } from '../../../common/contract/train';
 import { writeJsonAtomic } from './atomic';
+import { parseJsonFile } from './json';
 import { homePaths } from './home';
 import { effectiveState, localProbe, type LivenessProbe } from './liveness';
 
@@ -49,7 +50,7 @@ async function readJson<S extends z.ZodType>(path: string, schema: S, what: stri
       throw new OodlabError('not_found', `${what} not found.`);
     throw err;
   }
-  const parsed = schema.safeParse(JSON.parse(text));
+  const parsed = schema.safeParse(parseJsonFile(text, path, what));
   if (!parsed.success) throw new OodlabError('failed', `${what} is not valid: ${parsed.error.message}`);
   return parsed.data;
 }

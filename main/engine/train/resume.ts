@@ -85,7 +85,16 @@ export async function resumeState(
         'checkpoint; SGD momentum restarts from zero.',
     );
   }
-  const old = await readHistory(home, runId);
+  const old = await readHistory(home, runId).catch(async (err: unknown) => {
+    // Cut short by a crash: kept aside as it is, and the history restarts from what the checkpoints say.
+    const aside = `training_history.unreadable-${stamp()}.json`;
+    await rename(f.history, `${f.dir}/${aside}`).catch(() => undefined);
+    log(
+      'warn',
+      `${(err as Error).message} It is kept as ${aside}; the history restarts at the resume point.`,
+    );
+    return null;
+  });
   if (!chosen && (bad.some((b) => b.why !== 'missing') || old?.epochs.length))
     log('warn', 'No usable checkpoint in this run: training restarts from epoch 1.');
   const copy = await keepLaterHistory(home, runId, old, epoch);
