@@ -22,12 +22,13 @@ let redirectUrl: string;
 let rt: Runtime;
 let hits = 0;
 const saved = process.env.OODLAB_DATASET_OVERRIDES;
-const mat = makeSvhnMat([10, 2, 3, 4, 5, 6, 7, 8]);
+const mat = makeSvhnMat([10, 2, 3, 4, 5, 6, 7, 8], { compress: false }); // 24.6 kB
 
 beforeAll(async () => {
   ({ dir, cleanup } = await tempDir());
   srv = await startServer();
-  srv.routes.set('/s.mat', { kind: 'slow', data: mat, chunk: 4096, delayMs: 15 });
+  // About 5 s per download, so that the two jobs overlap even when one worker starts seconds after the other.
+  srv.routes.set('/s.mat', { kind: 'slow', data: mat, chunk: 512, delayMs: 100 });
   redirector = createServer((req, res) => {
     hits++;
     res
@@ -74,7 +75,7 @@ describe('download faults', () => {
     const [a, b] = await Promise.all([start(rt), start(cli)]);
     const ends = await Promise.all([rt.jobs.wait(a.id), cli.jobs.wait(b.id)]);
     await cli.jobs.shutdown();
-    expect(ends.map((e) => e.state).sort()).toEqual(['done', 'failed']);
+    expect(ends.map((e) => e.state).sort(), JSON.stringify(ends)).toEqual(['done', 'failed']);
     const failed = ends.find((e) => e.state === 'failed')!;
     expect(failed.error?.message).toMatch(/SVHN .* is in use by process \d+ .*\(download\)/);
     expect(md5(await readFile(join(rt.ctx.home, 'datasets/svhn/test_32x32.mat')))).toBe(md5(mat));
