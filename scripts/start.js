@@ -62,12 +62,19 @@ function electronPath() {
   }
 }
 
+const EARLY_EXIT_MS = 10_000;
 const noDesktop = noDesktopReason();
 const bin = noDesktop ? null : electronPath();
 if (noDesktop) browserMode(noDesktop);
 else if (!bin) browserMode('the Electron runtime is not installed and could not be downloaded');
 else {
+  const started = Date.now();
   const child = spawn(bin, ['.'], { stdio: 'inherit' });
   child.on('error', (e) => browserMode(e.message));
-  child.on('exit', (code) => process.exit(code ?? 0));
+  child.on('exit', (code) => {
+    // Electron that dies at once (missing system libraries, a GPU process that cannot start) did not show a window.
+    if (code && Date.now() - started < EARLY_EXIT_MS)
+      browserMode(`the desktop app stopped at once (exit code ${code})`);
+    else process.exit(code ?? 0);
+  });
 }
