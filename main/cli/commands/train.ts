@@ -4,12 +4,15 @@ import { createRuntime } from '../../runtime';
 import type { Command } from '../io';
 import { parseTrainArgs, trainUsage } from '../train-args';
 import { watchTraining } from '../train-watch';
+import { askTerminal, promptOnLongRun } from '../long-run';
 
 export const train: Command = {
   summary: 'Train a ResNet-18 (a preset, flags or a config file); Ctrl-C stops it resumably',
-  usage: trainUsage,
+  usage: `${trainUsage}\n       --yes: keep training without asking when the run needs more than a day here`,
   async run(argv, io) {
-    const args = await parseTrainArgs(argv);
+    // --yes: keep training without asking when the run turns out to need more than a day (long-run.ts).
+    const yes = argv.includes('--yes');
+    const args = await parseTrainArgs(argv.filter((a) => a !== '--yes'));
     const rt = createRuntime({ mode: 'browser' });
     const res =
       'resume' in args
@@ -30,6 +33,8 @@ export const train: Command = {
       void rt.api.call('jobs.cancel', { id: job.id });
     };
     process.on('SIGINT', onSigint);
+    const interactive = !yes && io.tty && Boolean(process.stdin.isTTY);
+    const stopAsking = interactive ? promptOnLongRun(rt, job.id, askTerminal) : () => undefined;
     try {
       const end = await watchTraining(rt, io, job, runId);
       if (end.state === 'done') {
@@ -50,6 +55,7 @@ export const train: Command = {
         io.err(`Checkpoints up to epoch ${done} are kept; resume with: oodlab train --resume ${runId}`);
       return 1;
     } finally {
+      stopAsking();
       process.off('SIGINT', onSigint);
     }
   },
