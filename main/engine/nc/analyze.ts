@@ -1,5 +1,6 @@
 // One model's full Neural Collapse analysis from loaded features: NC1–NC5 with ID/OOD orthogonality, the
 // layer-wise rows, and the geometry. Shared by the run analysis (nc task) and `oodlab analyze --features DIR`.
+import type { Centring } from './stats';
 import type { NcGeometry, NcLayer, NcMetrics, NcResults } from '../../../common/contract/nc';
 import { loadFeatureDir } from '../features/store';
 import { computeGeometry } from './geometry';
@@ -16,10 +17,10 @@ export interface ModelAnalysis {
 
 export function analyzeModel(
   f: NcInput & { layers?: LayerFeatures },
-  o: { layers: boolean; onStage?: (message: string) => void },
+  o: { layers: boolean; onStage?: (message: string) => void; centring?: Centring },
 ): ModelAnalysis {
   o.onStage?.('NC1–NC5 on the penultimate features');
-  const final = computeNcMetrics(f);
+  const final = computeNcMetrics({ ...f, centring: o.centring ?? f.centring });
   o.onStage?.('class-mean geometry');
   const geometry = computeGeometry(f);
   let layers: NcLayer[] = [penultimateLayer(final)];
@@ -33,7 +34,7 @@ export function analyzeModel(
 /** `oodlab analyze --features DIR`: the DESIGN.md .npy layout made anywhere; no run, no epochs. */
 export async function analyzeFeatureDir(
   dir: string,
-  o: { layers: boolean } = { layers: true },
+  o: { layers: boolean; centring?: Centring } = { layers: true },
 ): Promise<NcResults> {
   const t0 = performance.now();
   const rf = await loadFeatureDir(dir, { layers: o.layers });
