@@ -1,6 +1,6 @@
 // Issue 18 item 2: a resume whose checkpoints/last is missing or corrupt falls back to the newest valid checkpoint,
 // says so, keeps a copy of the history of later epochs and moves the unusable checkpoint aside.
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrainingHistory } from '../../../../common/contract/train';
@@ -9,6 +9,7 @@ import { initBackend } from '../../../../main/engine/backend';
 import { saveCheckpoint } from '../../../../main/engine/model/checkpoint';
 import { ResNet18 } from '../../../../main/engine/model/resnet';
 import { createRun, readHistory, runFiles, writeHistory } from '../../../../main/engine/runs/store';
+import { interruptedDir, saveInterrupted } from '../../../../main/engine/train/interrupt';
 import { resumeState } from '../../../../main/engine/train/resume';
 import { Sgd } from '../../../../main/engine/train/sgd';
 import { tempDir } from '../../../helpers/tmp';
@@ -140,5 +141,46 @@ describe('resume point', () => {
     const { state, logs } = await resume(id, history);
     expect(state.epochsDone).toBe(0);
     expect(logs.join('\n')).toMatch(/restarts from epoch 1[\s\S]*kept in training_history\.before-resume/);
+  });
+
+  // Issue 17's mid-epoch checkpoint goes through the same resume point: it continues epoch 6 of this run.
+  const progress = { batch: 2, lossSum: 3.5, correct: 7, images: 16, seconds: 1.5, draws: 40 };
+  async function interrupted(id: string, epoch: number) {
+    const model = new ResNet18({ width: 2, numClasses: 3, seed: 7 });
+    const meta = { epoch, width: 2, numClasses: 3, bestEpoch: 3, bestTestAcc: 0.3, bestScore: 0.35 };
+    await saveInterrupted(home, id, model, sgd(), meta, progress);
+    model.dispose();
+  }
+
+  it('continues from checkpoints/interrupted when it follows last; bestScore is bestTestAcc for a checkpoint without one', async () => {
+    const { id, history } = await trainedRun();
+    await interrupted(id, 5);
+    const { state, logs } = await resume(id, history);
+    expect(state).toMatchObject({ epochsDone: 5, bestEpoch: 3, bestTestAcc: 0.3, bestScore: 0.3 });
+    expect(state.partial).toEqual(progress);
+    expect(logs).toEqual([]);
+  });
+
+  it('drops an interrupted checkpoint of another point, and moves a corrupt one aside', async () => {
+    const { id, history } = await trainedRun();
+    await interrupted(id, 4); // older than last: stale
+    expect((await resume(id, history)).state.partial).toBeUndefined();
+    await expect(access(interruptedDir(home, id))).rejects.toThrow();
+
+    await interrupted(id, 5);
+    const dir = interruptedDir(home, id);
+    const bin = (await readdir(dir)).find((n) => n.endsWith('.bin'))!;
+    const bytes = await readFile(join(dir, bin));
+    bytes[100] ^= 0xff;
+    await writeFile(join(dir, bin), bytes);
+    const { state, logs } = await resume(id, history);
+    expect(state.epochsDone).toBe(5);
+    expect(state.partial).toBeUndefined();
+    expect(logs.join('\n')).toMatch(
+      /interrupted\/weights-[0-9a-f]+\.bin is corrupt[\s\S]*interrupted\.unusable-/,
+    );
+    expect(
+      (await readdir(runFiles(home, id).checkpoints)).some((n) => n.startsWith('interrupted.unusable-')),
+    ).toBe(true);
   });
 });
