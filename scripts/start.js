@@ -1,18 +1,43 @@
 // `npm start`: build, then launch the Electron app. Where Electron cannot start (its binary is not
-// downloaded and cannot be, or there is no display) say so plainly and point to browser mode.
+// downloaded and cannot be, or there is no display) say so and start browser mode instead: the URL is printed and
+// opened in the system browser where there is one, so the README's start command runs the app everywhere.
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { browserCommand, noDesktopReason, servedUrl } from './start-mode.js';
 
 const nodeRequire = createRequire(import.meta.url);
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
-function fail(why) {
-  process.stderr.write(
-    `\nOODLab cannot open its desktop window here: ${why}\n` +
-      'Run it in a browser instead:  npm run serve   (then open the printed URL)\n' +
-      'or use the command line:      node bin/oodlab.js --help\n',
-  );
-  process.exit(1);
+/** Browser mode in this terminal (Ctrl-C stops it); its URL opened in the system browser where one exists. */
+function browserMode(why) {
+  process.stdout.write(`\nThe desktop window cannot open here: ${why}.\nStarting browser mode instead.\n\n`);
+  const serve = spawn(process.execPath, ['bin/oodlab.js', 'serve', ...process.argv.slice(2)], {
+    stdio: ['inherit', 'pipe', 'inherit'],
+  });
+  let opened = false;
+  let seen = '';
+  serve.stdout.on('data', (d) => {
+    process.stdout.write(d);
+    if (opened) return;
+    seen += d.toString();
+    const url = servedUrl(seen);
+    if (!url) return;
+    opened = true;
+    const open = browserCommand(url);
+    if (!open) {
+      process.stdout.write(
+        'No browser can be opened from here: open the URL above in yours (an SSH tunnel for a remote machine).\n',
+      );
+      return;
+    }
+    const b = spawn(open.cmd, open.args, { stdio: 'ignore', detached: true });
+    b.on('error', () => process.stdout.write('Could not open a browser: open the URL above in yours.\n'));
+    b.unref();
+  });
+  // Ctrl-C reaches the server from the terminal itself (one process group): only wait for it to stop.
+  process.on('SIGINT', () => undefined);
+  process.on('SIGTERM', () => serve.kill('SIGTERM'));
+  serve.on('exit', (code) => process.exit(code ?? 0));
 }
 
 const build = spawnSync(npm, ['run', 'build'], { stdio: 'inherit' });
@@ -37,11 +62,19 @@ function electronPath() {
   }
 }
 
-if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY)
-  fail('there is no display (DISPLAY and WAYLAND_DISPLAY are unset).');
-const bin = electronPath();
-if (!bin) fail('the Electron runtime is not installed and could not be downloaded.');
-
-const child = spawn(bin, ['.'], { stdio: 'inherit' });
-child.on('error', (e) => fail(e.message));
-child.on('exit', (code) => process.exit(code ?? 0));
+const EARLY_EXIT_MS = 10_000;
+const noDesktop = noDesktopReason();
+const bin = noDesktop ? null : electronPath();
+if (noDesktop) browserMode(noDesktop);
+else if (!bin) browserMode('the Electron runtime is not installed and could not be downloaded');
+else {
+  const started = Date.now();
+  const child = spawn(bin, ['.'], { stdio: 'inherit' });
+  child.on('error', (e) => browserMode(e.message));
+  child.on('exit', (code) => {
+    // Electron that dies at once (missing system libraries, a GPU process that cannot start) did not show a window.
+    if (code && Date.now() - started < EARLY_EXIT_MS)
+      browserMode(`the desktop app stopped at once (exit code ${code})`);
+    else process.exit(code ?? 0);
+  });
+}

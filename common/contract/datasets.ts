@@ -50,6 +50,8 @@ export const DatasetInfo = z.object({
     .optional(),
   /** OpenOOD group of this OOD set for CIFAR-100 as ID. */
   group: z.enum(['near', 'far']).optional(),
+  /** False when the archive was imported without checking the published md5 (--no-verify). */
+  verified: z.boolean().optional(),
 });
 export type DatasetInfo = z.infer<typeof DatasetInfo>;
 

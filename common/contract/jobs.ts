@@ -14,7 +14,8 @@ export const JobKind = z.enum([
 ]);
 export type JobKind = z.infer<typeof JobKind>;
 
-export const JobState = z.enum(['running', 'done', 'failed', 'cancelled']);
+/** 'queued': waiting for a free slot (main/jobs/limits.ts: one training and one analysis at a time by default). */
+export const JobState = z.enum(['queued', 'running', 'done', 'failed', 'cancelled']);
 export type JobState = z.infer<typeof JobState>;
 
 export const JobProgress = z.object({

@@ -2,6 +2,7 @@
 // NC1–NC5, the same per kept checkpoint (epochs), NC1 per ResNet stage (layers), and the class-mean geometry for plots.
 // Written to runs/<id>/nc_results.json; the report merges it into summary.json as section `nc`.
 import { z } from 'zod';
+import { RunId } from './run-id';
 import { request } from './define';
 import { JobInfo } from './jobs';
 import { CheckpointRef } from './ood';
@@ -20,6 +21,13 @@ export const NcOrthogonality = z.object({
 });
 export type NcOrthogonality = z.infer<typeof NcOrthogonality>;
 
+/** Where class means are centred: see main/engine/nc/stats.ts. */
+export const NcCentring = z
+  .enum(['sample', 'classes'])
+  .describe(
+    "sample: the mean of all samples (default); classes: the mean of the class means, with the unbiased std in equinorm (Papyan et al.'s code)",
+  );
+
 export const NcMetrics = z.object({
   classes: z.number().int().describe('Classes the metrics are over: those with training samples'),
   emptyClasses: z
@@ -30,6 +38,7 @@ export const NcMetrics = z.object({
         'the present classes only; W is restricted to their rows); absent when every class has samples',
     ),
   dim: z.number().int(),
+  centring: NcCentring.optional().describe('Centring the metrics were computed with (absent: sample)'),
   trainSamples: z.number().int(),
   testSamples: z.number().int(),
   nc1: z.number().describe('Tr(Sw Sb^+)/C: within-class variability relative to the between-class spread'),
@@ -118,8 +127,6 @@ export const NcResults = z.object({
 });
 export type NcResults = z.infer<typeof NcResults>;
 
-const RunId = z.string().regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/, 'not a run id');
-
 export const NcAnalyzeRequest = z
   .object({
     runId: RunId,
@@ -136,6 +143,7 @@ export const NcAnalyzeRequest = z
         'OOD sets for the ID/OOD orthogonality (default: those the feature extraction picks for the run)',
       ),
     backend: BackendChoice.default('auto'),
+    centring: NcCentring.default('sample'),
   })
   .strict();
 export type NcAnalyzeRequest = z.infer<typeof NcAnalyzeRequest>;

@@ -1,6 +1,7 @@
 // The ood part of the contract: OOD evaluation of a run's features (or of a folder of .npy features made
 // elsewhere) with twenty post-hoc detectors and ODIN. Score convention everywhere: higher = more in-distribution.
 import { z } from 'zod';
+import { RunId } from './run-id';
 import { request } from './define';
 import { JobInfo } from './jobs';
 import { BackendChoice } from './system';
@@ -185,8 +186,6 @@ export const OodEpochs = z.object({
   points: z.array(OodEpochPoint),
 });
 export type OodEpochs = z.infer<typeof OodEpochs>;
-
-const RunId = z.string().regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/, 'not a run id');
 
 export const OodEvaluateRequest = z
   .object({

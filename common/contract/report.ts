@@ -2,6 +2,7 @@
 // result, OOD table, Neural Collapse, timings; validated on write and on read), figure export and single figures
 // for the renderer's "save chart". Figures themselves are defined in common/charts.
 import { z } from 'zod';
+import { RunId } from './run-id';
 import { request } from './define';
 import { JobInfo } from './jobs';
 import { ImportedModel } from './models';
@@ -9,8 +10,6 @@ import { NcEpoch, NcLayer, NcMetrics } from './nc';
 import { OodMethod, OodMetrics } from './ood';
 import { BackendReport, RunState } from './runs';
 import { TrainConfig } from './train';
-
-const RunId = z.string().regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/, 'not a run id');
 
 export const SummaryEnvironment = z
   .object({

@@ -1,5 +1,6 @@
 // The runs part of the contract: one folder per run (runs/<id>/) whose manifest.json says where the run stands.
 import { z } from 'zod';
+import { RunId } from './run-id';
 import { request } from './define';
 import { BackendName } from './system';
 import { TrainConfig, TrainingHistory } from './train';
@@ -64,7 +65,8 @@ export const RunDetail = z.object({
 });
 export type RunDetail = z.infer<typeof RunDetail>;
 
-const RunId = z.string().regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/, 'not a run id');
+/** The one run-id schema (defined in run-id.ts, which train.ts can import without a cycle). */
+export { RunId };
 
 export const runsRequests = {
   'runs.list': request(z.object({}).strict(), z.array(RunManifest)),

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { request } from './define';
 import { JobInfo } from './jobs';
+import { RunId } from './run-id';
 import { BackendChoice } from './system';
 
 export const SyntheticConfig = z
@@ -193,11 +194,9 @@ export const TrainStartRequest = z
       .regex(/^[a-z0-9-]{1,24}$/)
       .optional()
       .describe('Short label used in the run id'),
-    runId: z
-      .string()
-      .regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/)
-      .optional()
-      .describe('Use this run id instead of a new one (a cluster task names its run); refused if it exists'),
+    runId: RunId.optional().describe(
+      'Use this run id instead of a new one (a cluster task names its run); refused if it exists',
+    ),
   })
   .strict()
   .refine((r) => Boolean(r.preset) !== Boolean(r.config), {
@@ -208,10 +207,7 @@ const Started = z.object({ runId: z.string(), job: JobInfo });
 
 export const trainRequests = {
   'train.start': request(TrainStartRequest, Started),
-  'train.resume': request(
-    z.object({ runId: z.string().min(1), backend: BackendChoice.optional() }).strict(),
-    Started,
-  ),
+  'train.resume': request(z.object({ runId: RunId, backend: BackendChoice.optional() }).strict(), Started),
   'train.presets': request(
     z.object({}).strict(),
     z.record(PresetName, z.object({ description: z.string(), config: TrainConfig })),

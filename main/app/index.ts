@@ -40,7 +40,7 @@ void app.whenReady().then(() => {
     if (BrowserWindow.getAllWindows().length === 0) win = createMainWindow(paths);
   });
   app.on('before-quit', (e) => {
-    if (rt.jobs.list().some((j) => j.state === 'running')) {
+    if (rt.jobs.list().some((j) => j.state === 'running' || j.state === 'queued')) {
       e.preventDefault();
       void rt.jobs.shutdown().then(() => app.exit(0));
     }

@@ -37,3 +37,36 @@ export const contentSecurityPolicy = [
   "form-action 'none'",
   "frame-ancestors 'none'",
 ].join('; ');
+
+/**
+ * Hosts of the links OODLab itself shows (papers, data set sources, its own documentation): opened in the user's
+ * browser without asking. Any other http(s) link is opened only after the user says yes, and nothing else ever.
+ */
+export const DOCUMENTATION_HOSTS = new Set([
+  'arxiv.org',
+  'openreview.net',
+  'proceedings.neurips.cc',
+  'proceedings.mlr.press',
+  'github.com',
+  'www.cs.toronto.edu',
+  'ufldl.stanford.edu',
+  'www.robots.ox.ac.uk',
+  'docs.nvidia.com',
+  'www.tensorflow.org',
+  'nodejs.org',
+]);
+
+export type ExternalLink = 'open' | 'ask' | 'refuse';
+
+/** What to do with a link the page wants to open in a new window. */
+export function externalLinkPolicy(url: string): ExternalLink {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return 'refuse';
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') return 'refuse';
+  if (u.username || u.password) return 'ask'; // https://arxiv.org@evil.example/ reads like arxiv.org
+  return u.protocol === 'https:' && DOCUMENTATION_HOSTS.has(u.hostname) ? 'open' : 'ask';
+}

@@ -1,5 +1,5 @@
-import { BrowserWindow, shell, type WebPreferences } from 'electron';
-import { contentSecurityPolicy, isTrustedRendererUrl } from './security';
+import { BrowserWindow, dialog, shell, type WebPreferences } from 'electron';
+import { contentSecurityPolicy, externalLinkPolicy, isTrustedRendererUrl } from './security';
 
 export interface WindowPaths {
   preload: string;
@@ -35,12 +35,25 @@ export function createMainWindow(paths: WindowPaths): BrowserWindow {
   });
   const wc = win.webContents;
 
-  // Deny every navigation away from our page and every new window; open http(s) links in the user's browser.
+  // Deny every navigation away from our page and every new window; links the app shows open in the user's browser,
+  // any other http(s) link only after asking (a compromised page must not open what it likes), nothing else ever.
   wc.on('will-navigate', (event, url) => {
     if (!isTrustedRendererUrl(url, paths.rendererDir, paths.devServerUrl)) event.preventDefault();
   });
   wc.setWindowOpenHandler(({ url }) => {
-    if (/^https?:\/\//.test(url)) void shell.openExternal(url);
+    const policy = externalLinkPolicy(url);
+    if (policy === 'open') void shell.openExternal(url);
+    else if (policy === 'ask')
+      void dialog
+        .showMessageBox(win, {
+          type: 'question',
+          buttons: ['Open in browser', 'Cancel'],
+          defaultId: 1,
+          cancelId: 1,
+          message: 'Open this link in your browser?',
+          detail: `${url}\n\nIt is not one of the documentation links OODLab shows.`,
+        })
+        .then((r) => (r.response === 0 ? shell.openExternal(url) : undefined));
     return { action: 'deny' };
   });
   wc.on('will-attach-webview', (event) => event.preventDefault());

@@ -7,6 +7,10 @@ import type { CliIO } from './io';
 
 const PLAIN_EVERY_MS = 10_000;
 
+/** What a queued job prints (main/jobs/limits.ts). */
+export const QUEUED =
+  'Queued: another job of this kind is running on this machine; this one starts when it ends (OODLAB_JOB_LIMITS).';
+
 export async function followJob(rt: Runtime, io: CliIO, job: JobInfo, label = ''): Promise<JobInfo> {
   let lastPlain = 0;
   let lastMessage = '';
@@ -14,6 +18,7 @@ export async function followJob(rt: Runtime, io: CliIO, job: JobInfo, label = ''
   const off = rt.bus.subscribe((channel, payload) => {
     if (channel !== 'job.update') return;
     const j = payload as JobInfo;
+    if (j.id === job.id && j.state === 'queued') io.out(`${label}${QUEUED}`);
     if (j.id !== job.id || j.state !== 'running' || !j.progress) return;
     const eta = j.progress.etaSeconds ? `  eta ${formatDuration(j.progress.etaSeconds)}` : '';
     const line = `${label}${progressBar(j.progress.fraction ?? 0)}  ${j.progress.message}${eta}`;

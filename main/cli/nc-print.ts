@@ -18,6 +18,9 @@ export function formatNcResults(r: NcResults): string {
             `${m.emptyClasses.length > 20 ? ', ...' : ''}; C = ${m.classes} present classes below)`,
         ]
       : []),
+    (m.centring ?? 'sample') === 'sample'
+      ? '  centring: the mean of all samples (default; --centring classes for the mean of the class means)'
+      : '  centring: the mean of the class means, unbiased std in equinorm (--centring classes; default: sample)',
     `  NC1  Tr(Sw Sb^+)/C                ${num(m.nc1)}   (Tr Sw ${num(m.trSw)}, Tr Sb ${num(m.trSb)}, rank Sb ${m.rankSb})`,
     `  NC2  equinorm   means / W         ${num(m.nc2.equinormMeans)} / ${num(m.nc2.equinormClassifier)}`,
     `       equiangular means / W        ${num(m.nc2.equiangularMeans)} / ${num(m.nc2.equiangularClassifier)}` +

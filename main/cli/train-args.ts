@@ -1,6 +1,7 @@
 // `oodlab train` flags -> the train.start / train.resume request. Only parsing lives here; every value is validated by
 // the API's zod schema, so the CLI and the UI refuse the same configs with the same messages.
 import { readFile } from 'node:fs/promises';
+import { parseJsonFile } from '../engine/runs/json';
 import { parseArgs } from 'node:util';
 
 /** Flag -> config field, for the flags that take a number. */
@@ -84,7 +85,12 @@ export async function parseTrainArgs(argv: string[]): Promise<TrainArgs> {
   const name = v.name as string | undefined;
 
   if (typeof v.config === 'string') {
-    const file = JSON.parse(await readFile(v.config, 'utf8')) as unknown;
+    const text = await readFile(v.config, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      throw new Error(
+        `Cannot read the config file ${v.config}: ${err.code === 'ENOENT' ? 'no such file' : err.message}.`,
+      );
+    });
+    const file = parseJsonFile(text, v.config, 'The config file') as unknown;
     if (typeof file !== 'object' || file === null || Array.isArray(file))
       throw new Error(`${v.config} must hold a JSON object (a training config).`);
     return { start: { config: { ...(file as Record<string, unknown>), ...overrides }, name } };

@@ -1,5 +1,6 @@
 // Follows a training job from the terminal through the same pushed events the UI gets: a progress bar redrawn in
 // place on a tty (plain lines otherwise), one line per epoch, warnings from the job's log.
+import { QUEUED } from './follow-job';
 import type { JobInfo } from '../../common/contract/jobs';
 import type { HistoryEntry } from '../../common/contract/train';
 import type { Runtime } from '../runtime';
@@ -33,6 +34,7 @@ export function watchTraining(rt: Runtime, io: CliIO, job: JobInfo, runId: strin
       else if (l.jobId === job.id && /^(Backend|Resuming)/.test(l.message)) print(l.message);
     } else if (channel === 'job.update') {
       const j = payload as JobInfo;
+      if (j.id === job.id && j.state === 'queued') print(QUEUED);
       if (j.id !== job.id || j.state !== 'running' || !j.progress) return;
       const eta = j.progress.etaSeconds ? `  eta ${formatDuration(j.progress.etaSeconds)}` : '';
       const line = `${progressBar(j.progress.fraction ?? 0)}  ${j.progress.message}${eta}`;

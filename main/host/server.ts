@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Runtime } from '../runtime';
+import { OodlabError } from '../../common/contract/errors';
+import { createGuard, tokenMatches, tokenProblem } from './guard';
 import { handleMessage, type WireEvent } from './wire';
 import { serveStatic } from './static';
 
@@ -16,6 +18,10 @@ export interface HostOptions {
   staticDir: string;
   token?: string;
   maxMessageBytes?: number;
+  /** More host names to answer to (a DNS alias of the machine); its addresses are allowed already. */
+  allowHosts?: string[];
+  /** A WebSocket that sends nothing this long after connecting is closed (a page sends at once). */
+  firstFrameTimeoutMs?: number;
 }
 
 export interface Host {
@@ -25,22 +31,25 @@ export interface Host {
   close(): Promise<void>;
 }
 
-/** Hosts allowed in the Origin header: the address we listen on, plus localhost aliases of loopback. */
-function allowedOrigins(host: string, port: number): Set<string> {
-  const names = new Set([host]);
-  if (host === '127.0.0.1' || host === 'localhost' || host === '::1')
-    ['127.0.0.1', 'localhost', '[::1]'].forEach((h) => names.add(h));
-  return new Set([...names].map((h) => `http://${h}:${port}`));
-}
-
 /**
  * Browser mode: the built renderer over HTTP and the API over a WebSocket, guarded by a per-launch token
  * (carried by the printed URL), an Origin check against cross-site pages, and a message-size limit.
  */
 export async function startHost(rt: Runtime, opts: HostOptions): Promise<Host> {
   const token = opts.token ?? randomBytes(24).toString('base64url');
+  const weak = tokenProblem(token);
+  if (weak) throw new OodlabError('invalid_request', weak);
   const maxBytes = opts.maxMessageBytes ?? 1024 * 1024;
+  let guard: ReturnType<typeof createGuard> | null = null;
   const http = createServer((req, res) => {
+    // The page URL carries the token: never send it on to another site in a Referer.
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    const badHost = guard?.host(req.headers.host);
+    if (badHost) {
+      res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(`Forbidden: ${badHost}.\n`);
+      return;
+    }
     serveStatic(opts.staticDir, req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500);
       res.end();
@@ -55,7 +64,8 @@ export async function startHost(rt: Runtime, opts: HostOptions): Promise<Host> {
     http.listen(opts.port, opts.host, () => ok());
   });
   const port = (http.address() as AddressInfo).port;
-  const origins = allowedOrigins(opts.host, port);
+  guard = createGuard(opts.host, port, opts.allowHosts);
+  const firstFrameMs = opts.firstFrameTimeoutMs ?? 30_000;
 
   const refuse = (socket: Duplex, status: number, reason: string) => {
     socket.end(
@@ -65,17 +75,23 @@ export async function startHost(rt: Runtime, opts: HostOptions): Promise<Host> {
   http.on('upgrade', (req: IncomingMessage, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname !== '/ws') return refuse(socket, 404, 'Not Found');
-    if (url.searchParams.get('token') !== token)
+    if (!tokenMatches(url.searchParams.get('token'), token))
       return refuse(socket, 401, 'Unauthorized: missing or wrong token');
-    const origin = req.headers.origin;
-    if (origin !== undefined && !origins.has(origin))
-      return refuse(socket, 403, `Forbidden: origin ${origin} is not allowed`);
+    const badHost = guard!.host(req.headers.host);
+    if (badHost) return refuse(socket, 403, `Forbidden: ${badHost}`);
+    const badOrigin = guard!.origin(req.headers.origin);
+    if (badOrigin) return refuse(socket, 403, `Forbidden: ${badOrigin}`);
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 
   wss.on('connection', (ws: WebSocket) => {
     clients.add(ws);
-    ws.on('close', () => clients.delete(ws));
+    const idle = setTimeout(() => ws.close(1008, 'No request after connecting'), firstFrameMs);
+    ws.once('message', () => clearTimeout(idle));
+    ws.on('close', () => {
+      clearTimeout(idle);
+      clients.delete(ws);
+    });
     ws.on('error', () => clients.delete(ws));
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       void handleMessage(rt.api, data, isBinary, maxBytes).then((reply) => {

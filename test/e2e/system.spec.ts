@@ -38,6 +38,17 @@ describe('browser mode, System panel', () => {
     expect(errors).toEqual([]);
   });
 
+  it('drops the token from the address bar once read, and still works after a reload (issue 18 item 10)', async () => {
+    const page = await newPage(browser);
+    await page.goto(served.url + '#/system');
+    const panel = page.getByTestId('system-panel');
+    await expect.poll(() => panel.getByTestId('cpu').textContent(), { timeout: 30_000 }).toMatch(/× \d+$/);
+    expect(page.url()).not.toContain('token=');
+    expect(page.url()).toContain('#/system');
+    await page.reload();
+    await expect.poll(() => panel.getByTestId('cpu').textContent(), { timeout: 30_000 }).toMatch(/× \d+$/);
+  });
+
   it('refuses the API without the token: the page says it cannot reach the host', async () => {
     const page = await newPage(browser);
     const bare = new URL(served.url);

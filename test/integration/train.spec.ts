@@ -6,6 +6,7 @@ import type { RunDetail, RunManifest } from '../../common/contract/runs';
 import { TrainingHistory, type HistoryEntry } from '../../common/contract/train';
 import { presetConfig } from '../../common/train/presets';
 import { startTrainJob } from '../../main/api/train-jobs';
+import { acquireRunLock } from '../../main/engine/runs/lock';
 import { createRun, readManifest, runFiles } from '../../main/engine/runs/store';
 import { stepsPerEpoch } from '../../main/engine/train/order';
 import { learningRate } from '../../main/engine/train/schedule';
@@ -142,7 +143,8 @@ describe('training in a worker', () => {
         synthetic: { trainPerClass: 16, testPerClass: 4 },
       }),
     );
-    const job = startTrainJob(rt.ctx, { runId: m.id, fault: { afterEpoch: 1, kind: 'exit' } }, 'crash');
+    const lock = await acquireRunLock(rt.ctx.home, m.id, 'train');
+    const job = startTrainJob(rt.ctx, { runId: m.id, fault: { afterEpoch: 1, kind: 'exit' } }, 'crash', lock);
     const end = await rt.jobs.wait(job.id);
     expect(end.state).toBe('failed');
     expect(end.error?.message).toMatch(/stopped unexpectedly/);

@@ -9,7 +9,9 @@ export const ncHandlers: Handlers<keyof typeof ncRequests> = {
     await readManifest(ctx.home, req.runId); // not_found for anything that is not a run
     const busy = ctx.jobs
       .list()
-      .find((j) => j.kind === 'nc' && j.runId === req.runId && j.state === 'running');
+      .find(
+        (j) => j.kind === 'nc' && j.runId === req.runId && (j.state === 'running' || j.state === 'queued'),
+      );
     if (busy)
       throw new OodlabError('conflict', `Run ${req.runId} is already being analysed (job ${busy.id}).`);
     const what = [req.epochs && 'epochs', req.layers && 'layers'].filter(Boolean).join(', ');

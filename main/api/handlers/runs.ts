@@ -10,6 +10,7 @@ import {
   readRunConfig,
 } from '../../engine/runs/store';
 import type { Handlers } from '../table';
+import { acquireRunLock } from '../../engine/runs/lock';
 import { activeRunIds } from '../train-jobs';
 
 export const runsHandlers: Handlers<keyof typeof runsRequests> = {
@@ -29,7 +30,13 @@ export const runsHandlers: Handlers<keyof typeof runsRequests> = {
     const m = await readManifest(ctx.home, req.id);
     if (effectiveState(m, localProbe(activeRunIds(ctx))) === 'running')
       throw new OodlabError('conflict', `Run ${req.id} is training: cancel its job before deleting it.`);
-    await deleteRun(ctx.home, req.id);
+    // Under the run's lock, so that no other process (CLI, app) starts training it while it is removed.
+    const lock = await acquireRunLock(ctx.home, req.id, 'delete');
+    try {
+      await deleteRun(ctx.home, req.id);
+    } finally {
+      await lock.release();
+    }
     return { deleted: true };
   },
 };

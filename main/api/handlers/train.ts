@@ -8,6 +8,7 @@ import { readManifest as readCacheManifest } from '../../engine/data/cache';
 import { archivePath, notDownloaded } from '../../engine/data/load';
 import { datasetSpec, isDatasetId } from '../../engine/data/registry';
 import { effectiveState, localProbe } from '../../engine/runs/liveness';
+import { acquireRunLock, type RunLock } from '../../engine/runs/lock';
 import { createRun, ownerStamp, readManifest, updateManifest } from '../../engine/runs/store';
 import type { Handlers } from '../table';
 import { activeRunIds, startTrainJob } from '../train-jobs';
@@ -61,32 +62,54 @@ async function requireDataset(home: string, c: TrainConfig): Promise<void> {
   if (!cached && !(archive && existsSync(archive))) throw notDownloaded(c.dataset);
 }
 
+/** Runs start under the lock; if starting fails, the lock is given back at once. */
+function underLock<T>(lock: RunLock, start: () => T): T {
+  try {
+    return start();
+  } catch (err) {
+    void lock.release();
+    throw err;
+  }
+}
+
 export const trainHandlers: Handlers<keyof typeof trainRequests> = {
   'train.start': async (req, ctx) => {
     const config = resolveConfig(req);
     await requireDataset(ctx.home, config);
     const manifest = await createRun(ctx.home, req.name ?? req.preset ?? 'custom', config, req.runId);
+    const lock = await acquireRunLock(ctx.home, manifest.id, 'train');
     ctx.bus.emit('run.update', manifest);
-    const job = startTrainJob(ctx, { runId: manifest.id }, `Train ${manifest.id}`);
+    const job = underLock(lock, () =>
+      startTrainJob(ctx, { runId: manifest.id }, `Train ${manifest.id}`, lock),
+    );
     return { runId: manifest.id, job };
   },
 
   'train.resume': async (req, ctx) => {
-    const m = await readManifest(ctx.home, req.runId);
-    const state = effectiveState(m, localProbe(activeRunIds(ctx)));
-    if (state === 'running') throw new OodlabError('conflict', `Run ${m.id} is still training.`);
-    // an imported PyTorch state_dict starts at epoch 0 of its config: resuming fine-tunes it
-    const fineTune = m.kind === 'imported' && m.imported?.format !== 'onnx' && m.epochsDone < m.epochs;
-    if (state === 'done' && !fineTune)
-      throw new OodlabError('conflict', `Run ${m.id} has finished all ${m.epochs} epochs.`);
-    const next = await updateManifest(ctx.home, m.id, {
-      state: 'running',
-      owner: ownerStamp(),
-      error: undefined,
-    });
-    ctx.bus.emit('run.update', next);
-    const job = startTrainJob(ctx, { runId: m.id, resume: true, backend: req.backend }, `Resume ${m.id}`);
-    return { runId: m.id, job };
+    // The lock first: checking the manifest and rewriting it is then one step no other process can interleave.
+    await readManifest(ctx.home, req.runId); // not_found before anything is written into a folder that is no run
+    const lock = await acquireRunLock(ctx.home, req.runId, 'resume');
+    try {
+      const m = await readManifest(ctx.home, req.runId);
+      const state = effectiveState(m, localProbe(activeRunIds(ctx)));
+      if (state === 'running') throw new OodlabError('conflict', `Run ${m.id} is still training.`);
+      // an imported PyTorch state_dict starts at epoch 0 of its config: resuming fine-tunes it
+      const fineTune = m.kind === 'imported' && m.imported?.format !== 'onnx' && m.epochsDone < m.epochs;
+      if (state === 'done' && !fineTune)
+        throw new OodlabError('conflict', `Run ${m.id} has finished all ${m.epochs} epochs.`);
+      const next = await updateManifest(ctx.home, m.id, {
+        state: 'running',
+        owner: ownerStamp(),
+        error: undefined,
+      });
+      ctx.bus.emit('run.update', next);
+      const params = { runId: m.id, resume: true, backend: req.backend };
+      const job = startTrainJob(ctx, params, `Resume ${m.id}`, lock);
+      return { runId: m.id, job };
+    } catch (err) {
+      await lock.release();
+      throw err;
+    }
   },
 
   'train.presets': async () => {

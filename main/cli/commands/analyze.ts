@@ -11,8 +11,10 @@ import type { Command } from '../io';
 import { formatNcResults } from '../nc-print';
 
 const usage =
-  'oodlab analyze RUN [--epochs] [--layers] [--checkpoint best|last|N] [--backend NAME] [--json]\n' +
-  '       oodlab analyze --features DIR [--json]';
+  'oodlab analyze RUN [--epochs] [--layers] [--checkpoint best|last|N] [--backend NAME] [--centring sample|classes] [--json]\n' +
+  '       oodlab analyze --features DIR [--centring sample|classes] [--json]\n' +
+  '  --centring: class means centred on the mean of all samples (sample, default) or of the class means\n' +
+  "             (classes, with the unbiased std in equinorm, as Papyan et al.'s code); they differ for imbalanced classes";
 
 export const analyze: Command = {
   summary: 'Measure Neural Collapse (NC1–NC5, per epoch, per layer) of a run or of a folder of .npy features',
@@ -28,14 +30,19 @@ export const analyze: Command = {
         backend: { type: 'string' },
         features: { type: 'string' },
         json: { type: 'boolean', default: false },
+        centring: { type: 'string', default: 'sample' },
       },
     });
+    const centring = values.centring;
+    if (centring !== 'sample' && centring !== 'classes')
+      throw new Error(`--centring must be sample or classes, not '${centring}'\nusage: ${usage}`);
     const print = (r: NcResults) => io.out(values.json ? JSON.stringify(r, null, 2) : formatNcResults(r));
     if (values.features) {
       if (positionals.length) throw new Error(`give either RUN or --features DIR\nusage: ${usage}`);
       print(
         await analyzeFeatureDir(resolve(values.features), {
           layers: true,
+          centring,
           onWarn: (message) => io.err(`warning: ${message}`),
         }),
       );
@@ -49,6 +56,7 @@ export const analyze: Command = {
       runId,
       epochs: values.epochs,
       layers: values.layers,
+      centring,
       ...(cp ? { checkpoint: /^\d+$/.test(cp) ? Number(cp) : cp } : {}),
       ...(values.backend ? { backend: values.backend } : {}),
     });

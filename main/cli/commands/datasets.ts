@@ -73,7 +73,7 @@ export const datasets: Command = {
           d.id,
           d.name,
           d.role + (d.group ? ` (${d.group})` : ''),
-          d.status,
+          d.verified === false ? `${d.status} (unverified)` : d.status,
           d.synthetic ? '-' : formatBytes(d.sizeOnDisk),
           d.downloadBytes ? formatBytes(d.downloadBytes) : '-',
           counts(d),

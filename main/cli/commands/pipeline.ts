@@ -83,7 +83,7 @@ export const pipeline: Command = {
       if (++interrupts > 1) process.exit(130);
       io.err('Stopping the current stage; run the same command again to continue.');
       for (const j of rt.jobs.list())
-        if (j.state === 'running') void rt.api.call('jobs.cancel', { id: j.id });
+        if (j.state === 'running' || j.state === 'queued') void rt.api.call('jobs.cancel', { id: j.id });
     };
     process.on('SIGINT', onSigint);
     // SIGTERM (pre-emption, scancel) and SIGUSR1 (SLURM's warning before the time limit): stop the running stage at

@@ -5,12 +5,15 @@ import type { Command } from '../io';
 import { onStopSignals } from '../stop-signals';
 import { parseTrainArgs, trainUsage } from '../train-args';
 import { watchTraining } from '../train-watch';
+import { askTerminal, promptOnLongRun } from '../long-run';
 
 export const train: Command = {
   summary: 'Train a ResNet-18 (a preset, flags or a config file); Ctrl-C stops it resumably',
-  usage: trainUsage,
+  usage: `${trainUsage}\n       --yes: keep training without asking when the run needs more than a day here`,
   async run(argv, io) {
-    const args = await parseTrainArgs(argv);
+    // --yes: keep training without asking when the run turns out to need more than a day (long-run.ts).
+    const yes = argv.includes('--yes');
+    const args = await parseTrainArgs(argv.filter((a) => a !== '--yes'));
     const rt = createRuntime({ mode: 'browser' });
     const res =
       'resume' in args
@@ -36,6 +39,8 @@ export const train: Command = {
       io.err(`${sig}: stopping after the current batch; the run stays resumable.`);
       void rt.api.call('jobs.cancel', { id: job.id });
     });
+    const interactive = !yes && io.tty && Boolean(process.stdin.isTTY);
+    const stopAsking = interactive ? promptOnLongRun(rt, job.id, askTerminal) : () => undefined;
     try {
       const end = await watchTraining(rt, io, job, runId);
       if (end.state === 'done') {
@@ -56,6 +61,7 @@ export const train: Command = {
         io.err(`Checkpoints up to epoch ${done} are kept; resume with: oodlab train --resume ${runId}`);
       return 1;
     } finally {
+      stopAsking();
       process.off('SIGINT', onSigint);
       offStop();
     }

@@ -22,6 +22,8 @@ export interface BuildOptions {
   archive: string;
   /** Check the archive's md5 first (a rebuild from a file that may have changed since it was downloaded). */
   verify: boolean;
+  /** The md5 was checked already (by the download); false records the cache as unverified. Default: verify. */
+  verified?: boolean;
   signal?: AbortSignal;
   /** fraction in 0..1 of the conversion. */
   onProgress?: (fraction: number, message: string) => void;
@@ -55,14 +57,14 @@ export async function buildCache(home: string, id: DatasetId, o: BuildOptions): 
   let classNames = spec.classNames;
   let coarseClassNames: string[] | undefined;
   if (src.format === 'cifar100-binary') {
-    const c = await readCifarArchive(o.archive, { signal: o.signal, onRead });
+    const c = await readCifarArchive(o.archive, { signal: o.signal, onRead, counts: spec.counts });
     splits.train = c.train;
     splits.test = c.test;
     classNames = c.classNames;
     coarseClassNames = c.coarseClassNames;
   } else if (src.format === 'svhn-mat') {
     o.onProgress?.(0.1, `Converting ${spec.name}`);
-    splits.test = await readSvhnMat(o.archive);
+    splits.test = await readSvhnMat(o.archive, spec.counts.test);
   } else if (src.format === 'cifar10-binary') {
     const c = await readCifar10Archive(o.archive, { signal: o.signal, onRead });
     splits.train = c.train;
@@ -86,7 +88,11 @@ export async function buildCache(home: string, id: DatasetId, o: BuildOptions): 
   } else if (src.format === 'places365-tar') {
     splits.test = await readPlaces365(o.archive, { signal: o.signal, onRead });
   } else {
-    const d = await readDtdArchive(o.archive, { signal: o.signal, onRead });
+    const d = await readDtdArchive(o.archive, {
+      signal: o.signal,
+      onRead,
+      maxBytes: 2 * Math.max(src.approxBytes, size),
+    });
     splits.test = d;
     classNames = d.classNames;
   }
@@ -105,7 +111,12 @@ export async function buildCache(home: string, id: DatasetId, o: BuildOptions): 
     home,
     id,
     {
-      source: { file: src.file, md5: src.md5, url: src.url },
+      source: {
+        file: src.file,
+        md5: src.md5,
+        url: src.url,
+        ...((o.verified ?? o.verify) ? {} : { verified: false }),
+      },
       classNames,
       coarseClassNames,
       // CIFAR-100 keeps the published constants its runs were always normalised with

@@ -30,7 +30,11 @@ export interface CacheManifest {
   version: 1;
   id: DatasetId;
   createdAt: string;
-  source: { file: string; md5: string; url?: string };
+  /**
+   * Where the cache came from. `verified: false`: the archive was imported or downloaded with --no-verify, so md5 is
+   * only the published one it was never checked against (absent: verified, as every cache before this field).
+   */
+  source: { file: string; md5: string; url?: string; verified?: boolean };
   classNames: string[];
   coarseClassNames?: string[];
   /** ID sets: per-channel statistics of the training split, used to normalise inputs. */
@@ -132,8 +136,14 @@ export async function checkCacheSizes(home: string, m: CacheManifest): Promise<s
 
 type Stamps = Record<string, { sha256: string; bytes: number; mtimeMs: number }>;
 const stampsPath = (home: string, id: DatasetId) => join(datasetDir(home, id), 'verified.json');
-const readStamps = async (home: string, id: DatasetId): Promise<Stamps> =>
-  JSON.parse(await readFile(stampsPath(home, id), 'utf8').catch(() => '{}')) as Stamps;
+/** Only a shortcut: an unreadable file (cut by a crash) means "check everything again". */
+async function readStamps(home: string, id: DatasetId): Promise<Stamps> {
+  try {
+    return JSON.parse(await readFile(stampsPath(home, id), 'utf8')) as Stamps;
+  } catch {
+    return {};
+  }
+}
 
 async function readVerified(
   home: string,

@@ -57,9 +57,11 @@ export interface CifarArchive {
 
 export async function readCifarArchive(
   archive: string,
-  o: { signal?: AbortSignal; onRead?: (b: number) => void } = {},
+  o: { signal?: AbortSignal; onRead?: (b: number) => void; counts?: { train?: number; test: number } } = {},
 ): Promise<CifarArchive> {
   const files = new Map<string, Buffer>();
+  // What the set can hold: its records, the label names and tar's headers; a bomb stops at that, not at gigabytes.
+  const records = (o.counts?.train ?? 50_000) + (o.counts?.test ?? 10_000);
   const base = (p: string) => p.split('/').pop() ?? p;
   const wanted = new Set(['train.bin', 'test.bin', 'fine_label_names.txt', 'coarse_label_names.txt']);
   await readTar(archive, {
@@ -67,6 +69,8 @@ export async function readCifarArchive(
     onFile: (p, data) => files.set(base(p), data),
     signal: o.signal,
     onRead: o.onRead,
+    maxBytes: records * CIFAR_RECORD + 2 ** 20,
+    maxFileBytes: records * CIFAR_RECORD,
   });
   for (const f of ['train.bin', 'test.bin'])
     if (!files.has(f))

@@ -10,6 +10,8 @@ import { z } from 'zod';
 import { DownloadableId } from '../../../common/contract/datasets';
 import { OodlabError } from '../../../common/contract/errors';
 import type { TaskContext, TaskFn } from '../../worker/task';
+import { diskFullError, isDiskFull } from '../runs/disk';
+import { acquireFileLock } from '../runs/lock';
 import { buildCache } from './build';
 import { checkCacheSizes, datasetDir, readManifest } from './cache';
 import { downloadFile, partPath } from './download';
@@ -33,9 +35,10 @@ export type DownloadParams = z.infer<typeof DownloadParams>;
 
 const DOWNLOAD_SHARE = 0.85;
 
-async function alreadyReady(home: string, id: Id, md5: string): Promise<boolean> {
+async function alreadyReady(home: string, id: Id, md5: string, verify: boolean): Promise<boolean> {
   const m = await readManifest(home, id).catch(() => null);
-  return m !== null && m.source.md5 === md5 && (await checkCacheSizes(home, m)) === null;
+  if (m === null || m.source.md5 !== md5 || (await checkCacheSizes(home, m)) !== null) return false;
+  return !verify || m.source.verified !== false; // an unverified cache is checked now that the user asks
 }
 
 async function importFile(
@@ -61,8 +64,79 @@ async function importFile(
     await rename(part, archive);
   } catch (err) {
     await rm(part, { force: true });
+    if (isDiskFull(err)) {
+      const need = (await stat(from).catch(() => null))?.size ?? null;
+      throw await diskFullError(err, dirname(archive), need, `${from} is untouched.`);
+    }
     throw new OodlabError('failed', `Could not copy ${from} into the data folder: ${(err as Error).message}`);
   }
+}
+
+/** Gets one set's archive (download or import) and converts it; the caller holds the set's download lock. */
+async function fetchAndBuild(
+  p: DownloadParams,
+  id: Id,
+  share: (f: number) => number,
+  ctx: TaskContext,
+): Promise<void> {
+  const spec = datasetSpec(id, { mirror: p.mirror });
+  const src = spec.source!;
+  const archive = join(datasetDir(ctx.home, id), src.file);
+  // a set published as several files (MNIST) downloads or imports each; --from then names their folder
+  const parts = [src, ...(src.more ?? [])];
+  const fromDir = p.from ? (await stat(p.from)).isDirectory() : false;
+  if (p.from && parts.length > 1 && !fromDir)
+    throw new OodlabError(
+      'invalid_request',
+      `${spec.name} is ${parts.length} files (${parts.map((x) => x.file).join(', ')}): give the folder that holds them.`,
+    );
+  for (const [k, part] of parts.entries()) {
+    const dest = join(datasetDir(ctx.home, id), part.file);
+    const sub = (f: number) => share((DOWNLOAD_SHARE * (k + f)) / parts.length);
+    if (p.from) {
+      const from = fromDir ? join(p.from, part.file) : p.from;
+      ctx.progress({ fraction: sub(0), message: `Importing ${from}` });
+      await importFile(from, dest, p.verify ? part.md5 : null, spec.name, ctx);
+      continue;
+    }
+    ctx.log('info', `Downloading ${spec.name} from ${part.url}`);
+    await downloadFile({
+      url: part.url,
+      dest,
+      md5: p.verify ? part.md5 : undefined,
+      signal: ctx.signal,
+      proxy: p.proxy,
+      idleTimeoutMs: p.idleTimeoutMs,
+      retries: p.retries,
+      backoffMs: p.backoffMs,
+      onProgress: (t) =>
+        ctx.progress({
+          fraction: sub(t.total ? t.bytes / t.total : 0),
+          message: `Downloading ${spec.name}`,
+          etaSeconds: t.etaSeconds,
+          detail: { bytes: t.bytes, total: t.total ?? part.approxBytes, rate: t.rate },
+        }),
+    });
+  }
+  if (!p.verify)
+    ctx.log(
+      'warn',
+      `${spec.name}: the published md5 was not checked (--no-verify); the set is recorded as unverified.`,
+    );
+  await buildCache(ctx.home, id, {
+    archive,
+    verify: false,
+    verified: p.verify,
+    signal: ctx.signal,
+    onProgress: (f, message) =>
+      ctx.progress({ fraction: share(DOWNLOAD_SHARE + (1 - DOWNLOAD_SHARE) * f), message }),
+  });
+  if (p.prune) {
+    for (const part of parts) await rm(join(datasetDir(ctx.home, id), part.file), { force: true });
+    ctx.log('info', `${spec.name}: source archive deleted (--prune-archive); the cache is kept.`);
+  }
+  ctx.emit('datasets.changed', { id, status: 'ready' });
+  ctx.log('info', `${spec.name} is ready.`);
 }
 
 export const downloadTask: TaskFn = async (raw, ctx) => {
@@ -72,63 +146,24 @@ export const downloadTask: TaskFn = async (raw, ctx) => {
   const done: Id[] = [];
   for (const [i, id] of p.ids.entries()) {
     const spec = datasetSpec(id, { mirror: p.mirror });
-    const src = spec.source!;
     const share = (f: number) => (i + f) / p.ids.length;
-    if (!p.from && (await alreadyReady(ctx.home, id, src.md5))) {
+    if (!p.from && (await alreadyReady(ctx.home, id, spec.source!.md5, p.verify))) {
       ctx.log('info', `${spec.name} is already downloaded and converted.`);
       done.push(id);
       continue;
     }
-    const archive = join(datasetDir(ctx.home, id), src.file);
-    // a set published as several files (MNIST) downloads or imports each; --from then names their folder
-    const parts = [src, ...(src.more ?? [])];
-    const fromDir = p.from ? (await stat(p.from)).isDirectory() : false;
-    if (p.from && parts.length > 1 && !fromDir)
-      throw new OodlabError(
-        'invalid_request',
-        `${spec.name} is ${parts.length} files (${parts.map((x) => x.file).join(', ')}): give the folder that holds them.`,
-      );
-    for (const [k, part] of parts.entries()) {
-      const dest = join(datasetDir(ctx.home, id), part.file);
-      const sub = (f: number) => share((DOWNLOAD_SHARE * (k + f)) / parts.length);
-      if (p.from) {
-        const from = fromDir ? join(p.from, part.file) : p.from;
-        ctx.progress({ fraction: sub(0), message: `Importing ${from}` });
-        await importFile(from, dest, p.verify ? part.md5 : null, spec.name, ctx);
-        continue;
-      }
-      ctx.log('info', `Downloading ${spec.name} from ${part.url}`);
-      await downloadFile({
-        url: part.url,
-        dest,
-        md5: p.verify ? part.md5 : undefined,
-        signal: ctx.signal,
-        proxy: p.proxy,
-        idleTimeoutMs: p.idleTimeoutMs,
-        retries: p.retries,
-        backoffMs: p.backoffMs,
-        onProgress: (t) =>
-          ctx.progress({
-            fraction: sub(t.total ? t.bytes / t.total : 0),
-            message: `Downloading ${spec.name}`,
-            etaSeconds: t.etaSeconds,
-            detail: { bytes: t.bytes, total: t.total ?? part.approxBytes, rate: t.rate },
-          }),
-      });
+    // One download per set across processes: two writers of one .part interleave it and both fail.
+    await mkdir(datasetDir(ctx.home, id), { recursive: true });
+    const lock = await acquireFileLock(
+      join(datasetDir(ctx.home, id), '.download.lock'),
+      spec.name,
+      'download',
+    );
+    try {
+      await fetchAndBuild(p, id, share, ctx);
+    } finally {
+      await lock.release();
     }
-    await buildCache(ctx.home, id, {
-      archive,
-      verify: false,
-      signal: ctx.signal,
-      onProgress: (f, message) =>
-        ctx.progress({ fraction: share(DOWNLOAD_SHARE + (1 - DOWNLOAD_SHARE) * f), message }),
-    });
-    if (p.prune) {
-      for (const part of parts) await rm(join(datasetDir(ctx.home, id), part.file), { force: true });
-      ctx.log('info', `${spec.name}: source archive deleted (--prune-archive); the cache is kept.`);
-    }
-    ctx.emit('datasets.changed', { id, status: 'ready' });
-    ctx.log('info', `${spec.name} is ready.`);
     done.push(id);
   }
   return { ready: done };

@@ -11,6 +11,7 @@ import { dirname } from 'node:path';
 import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { OodlabError } from '../../../common/contract/errors';
+import { diskFullError, isDiskFull } from '../runs/disk';
 import { httpGet, TransientError } from './http';
 import { md5File } from './md5';
 import { RateMeter, type TransferProgress } from './rate';
@@ -51,7 +52,14 @@ function httpFailure(status: number, message: string | undefined, url: string): 
   return new OodlabError('failed', `${what}.`);
 }
 
-function writeFailure(err: NodeJS.ErrnoException, path: string): OodlabError {
+async function writeFailure(err: NodeJS.ErrnoException, path: string, need: number | null): Promise<unknown> {
+  if (isDiskFull(err))
+    return diskFullError(
+      err,
+      dirname(path),
+      need,
+      'The partial download is kept: free some space and download again to resume.',
+    );
   const why: Record<string, string> = {
     ENOSPC: 'no space left on the disk',
     EDQUOT: 'the disk quota is exceeded',
@@ -146,7 +154,7 @@ async function attempt(o: DownloadOptions, meter: RateMeter): Promise<void> {
     await pipeline(res, counter, out, { signal: o.signal });
   } catch (err) {
     if (o.signal?.aborted) throw cancelled();
-    if (writeError) throw writeFailure(writeError, part);
+    if (writeError) throw await writeFailure(writeError, part, total !== null ? total - received : null);
     if (stalled)
       throw new TransientError(`The server stopped sending (no data for ${Math.round(idle / 1000)} s).`);
     throw new TransientError(`The connection broke after ${received} bytes (${(err as Error).message}).`);

@@ -10,10 +10,14 @@ import { OodlabError } from '../../../common/contract/errors';
 import type { SplitData } from './cache';
 import { readTar } from './tar-read';
 
+/** Bounds that no DTD image comes near, so that a crafted JPEG or entry cannot take gigabytes to decode. */
+const DTD_MAX_IMAGE_BYTES = 32 * 2 ** 20;
+const DTD_MAX_PIXELS = 5000 * 5000;
+
 /** Any image sharp reads, as 32x32 RGB bytes (HWC). */
 export async function toThumb32(data: Uint8Array, what: string): Promise<Buffer> {
   try {
-    const { data: px, info } = await sharp(data)
+    const { data: px, info } = await sharp(data, { limitInputPixels: DTD_MAX_PIXELS })
       .resize(32, 32, { fit: 'cover', position: 'centre' })
       .removeAlpha()
       .toColourspace('srgb')
@@ -28,7 +32,7 @@ export async function toThumb32(data: Uint8Array, what: string): Promise<Buffer>
 
 export async function readDtdArchive(
   archive: string,
-  o: { signal?: AbortSignal; onRead?: (b: number) => void } = {},
+  o: { signal?: AbortSignal; onRead?: (b: number) => void; maxBytes?: number } = {},
 ): Promise<SplitData & { classNames: string[] }> {
   const found: { path: string; cls: string; px: Buffer }[] = [];
   const pattern = /(?:^|\/)images\/([^/]+)\/[^/]+\.jpe?g$/i;
@@ -38,6 +42,9 @@ export async function readDtdArchive(
       found.push({ path: p, cls: pattern.exec(p)![1], px: await toThumb32(data, p) }),
     concurrency: 4,
     signal: o.signal,
+    // DTD's JPEGs are at most 640 px a side (under 1 MiB); the whole tar is 625 MB.
+    maxFileBytes: DTD_MAX_IMAGE_BYTES,
+    maxBytes: o.maxBytes ?? 2 * 625_239_812,
     onRead: o.onRead,
   });
   if (found.length === 0)

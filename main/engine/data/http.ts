@@ -127,7 +127,14 @@ export async function httpGet(href: string, o: GetOptions): Promise<IncomingMess
     const loc = res.headers.location;
     if (res.statusCode && res.statusCode >= 300 && res.statusCode < 400 && loc) {
       res.resume();
-      url = new URL(loc, url);
+      const next = URL.canParse(loc, url.href) ? new URL(loc, url) : null;
+      // A definite answer, not a transient one: retrying cannot change where the server points.
+      if (!next || (next.protocol !== 'http:' && next.protocol !== 'https:'))
+        throw new OodlabError(
+          'failed',
+          `${url.href} redirects to '${loc}', which is not an http(s) URL: refused. Check the URL or use --mirror.`,
+        );
+      url = next;
       continue;
     }
     return res;

@@ -139,7 +139,16 @@ function readMatrix(r: Reader, start: number, end: number, where: string): MatVa
   return { name, cls, dims, data };
 }
 
-export function readMat(file: Uint8Array): Map<string, MatVariable> {
+export interface ReadMatOptions {
+  /**
+   * The most bytes all compressed elements together may inflate to: what the expected data set can hold (a 1 MB
+   * element can otherwise inflate to gigabytes). Default 2 GiB, Node's largest buffer on 32-bit hosts.
+   */
+  maxInflated?: number;
+}
+
+export function readMat(file: Uint8Array, opts: ReadMatOptions = {}): Map<string, MatVariable> {
+  let budget = opts.maxInflated ?? 2 ** 31 - 1;
   if (file.length < 128) throw bad(`only ${file.length} bytes, shorter than the 128-byte header`);
   const text = new TextDecoder('latin1').decode(file.subarray(0, 116));
   const hdf5 = file.length >= 520 && new TextDecoder('latin1').decode(file.subarray(513, 516)) === 'HDF';
@@ -163,10 +172,19 @@ export function readMat(file: Uint8Array): Map<string, MatVariable> {
     } else if (t.type === MI_COMPRESSED) {
       let inner: Buffer;
       try {
-        inner = inflateSync(file.subarray(t.data, t.data + t.bytes));
+        inner = inflateSync(file.subarray(t.data, t.data + t.bytes), {
+          maxOutputLength: Math.max(1, budget),
+        });
       } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+          throw new OodlabError(
+            'failed',
+            `The compressed element at byte ${off} inflates to more than the ${budget} bytes the expected data ` +
+              'can hold: refused (damaged, or not the published file).',
+          );
         throw bad(`compressed element at byte ${off} does not inflate (${(err as Error).message})`);
       }
+      budget -= inner.length;
       const r = new Reader(new Uint8Array(inner.buffer, inner.byteOffset, inner.byteLength), top.le);
       const it = r.tag(0, inner.length, `compressed element at byte ${off}`);
       if (it.type === MI_MATRIX) {

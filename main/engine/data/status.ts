@@ -8,9 +8,19 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DatasetInfo } from '../../../common/contract/datasets';
 import { OodlabError } from '../../../common/contract/errors';
-import { CacheDamagedError, checkCacheSizes, datasetDir, readManifest, verifyCache } from './cache';
 import { benchmarkGroups } from '../../../common/ood/groups';
+import { writeJsonAtomic } from '../runs/atomic';
+import {
+  CacheDamagedError,
+  checkCacheSizes,
+  datasetDir,
+  manifestPath,
+  readManifest,
+  verifyCache,
+  type CacheManifest,
+} from './cache';
 import { customManifests, customStatus } from './custom/list';
+import { md5File } from './md5';
 import { partPath } from './download';
 import { datasetIds, datasetSpec, isDatasetId, type DatasetId } from './registry';
 
@@ -27,6 +37,28 @@ async function dirBytes(dir: string): Promise<number> {
     ),
   );
   return sizes.reduce((a, b) => a + b, 0);
+}
+
+/**
+ * A cache built with --no-verify says so. `verify` checks its kept archive against the published md5 now: a match
+ * records it as verified; a mismatch, or no archive to check, keeps it unverified with the reason.
+ */
+async function provenance(
+  home: string,
+  m: CacheManifest,
+  verify: boolean,
+): Promise<{ verified?: boolean; message?: string }> {
+  if (m.source.verified !== false) return {};
+  const published = (isDatasetId(m.id) ? datasetSpec(m.id).source?.md5 : undefined) ?? m.source.md5;
+  const unverified = (why: string) => ({ verified: false, message: `unverified: ${why}` });
+  if (!verify) return unverified('imported without checking the published md5 (--no-verify).');
+  const archive = join(datasetDir(home, m.id), m.source.file);
+  const got = await md5File(archive).catch(() => null);
+  if (got === null) return unverified(`the archive ${archive} is not kept, so its md5 cannot be checked.`);
+  if (got !== published) return unverified(`the archive's md5 is ${got}, not the published ${published}.`);
+  const { verified: _, ...source } = m.source;
+  await writeJsonAtomic(manifestPath(home, m.id), { ...m, source });
+  return {};
 }
 
 export async function datasetStatus(
@@ -74,6 +106,7 @@ export async function datasetStatus(
           sizeOnDisk,
           classes: m.classNames.length,
           classNames: m.classNames,
+          ...(await provenance(home, m, o.verify ?? false)),
         };
       return { ...base, status: downloading ? 'downloading' : 'corrupt', sizeOnDisk, message: problem };
     }

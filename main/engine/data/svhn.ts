@@ -8,8 +8,11 @@ import { OodlabError } from '../../../common/contract/errors';
 import type { SplitData } from './cache';
 import { readMat } from './matv5';
 
-export function svhnFromMat(file: Uint8Array, what = 'SVHN file'): SplitData {
-  const vars = readMat(file);
+/** What an SVHN file of n images holds once inflated: X (uint8), y (at most float64) and headers. */
+export const svhnMaxBytes = (n: number) => n * 3072 + n * 8 + 2 ** 20;
+
+export function svhnFromMat(file: Uint8Array, what = 'SVHN file', expectedImages = 26_032): SplitData {
+  const vars = readMat(file, { maxInflated: svhnMaxBytes(expectedImages) });
   const X = vars.get('X');
   const y = vars.get('y');
   if (!X || !y)
@@ -38,6 +41,6 @@ export function svhnFromMat(file: Uint8Array, what = 'SVHN file'): SplitData {
   return { images, labels };
 }
 
-export async function readSvhnMat(path: string): Promise<SplitData> {
-  return svhnFromMat(await readFile(path), path);
+export async function readSvhnMat(path: string, expectedImages?: number): Promise<SplitData> {
+  return svhnFromMat(await readFile(path), path, expectedImages);
 }

@@ -1,6 +1,8 @@
 // NumPy .npy (format 1.0 / 2.0 / 3.0) so that features move freely between OODLab and Python: we write what
-// numpy.load reads, and read what numpy.save writes. Only little-endian, C-order arrays of the dtypes below are
-// accepted; anything else is refused with a message that says how to convert it on the Python side.
+// numpy.load reads, and read what numpy.save writes, including Fortran order (numpy writes it for any transposed
+// array, e.g. np.save(f, W.T)) and big-endian data, which are transposed / byte-swapped on load. The header is
+// untrusted: shape, dtype and byte count are checked against the file's size before anything is allocated, so
+// a shape such as (10**12,), -3 or 2.5 gives a clear message instead of a huge allocation or a raw RangeError.
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../runs/atomic';
 
@@ -62,48 +64,101 @@ function parseHeader(text: string): { descr: string; fortran: boolean; shape: nu
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(text)?.[1];
   const shape = /'shape'\s*:\s*\(([^)]*)\)/.exec(text)?.[1];
   if (descr === undefined || fortran === undefined || shape === undefined)
-    throw new NpyFormatError(`not a valid .npy header: ${text.trim()}`);
-  const dims = shape
+    throw new NpyFormatError(`not a valid .npy header: ${text.trim().slice(0, 200)}`);
+  const parts = shape
     .split(',')
     .map((s) => s.trim())
-    .filter((s) => s.length > 0)
-    .map(Number);
+    .filter((s) => s.length > 0);
+  const dims = parts.map((p) => {
+    // Python 2's numpy wrote longs as 10L.
+    if (!/^\d+L?$/.test(p))
+      throw new NpyFormatError(`shape (${shape}) has a dimension '${p}' that is not a whole number >= 0.`);
+    const n = Number(p.replace('L', ''));
+    if (!Number.isSafeInteger(n))
+      throw new NpyFormatError(`shape (${shape}) has a dimension too large to hold.`);
+    return n;
+  });
   return { descr, fortran: fortran === 'True', shape: dims };
 }
 
-/** Parses a .npy buffer; refuses big-endian, Fortran order and dtypes other than f4 f8 i4 i8 u1 i1. */
+/** Reverses the bytes of each `size`-byte element in place. */
+function byteSwap(b: Uint8Array, size: number): void {
+  for (let o = 0; o < b.length; o += size)
+    for (let i = 0, j = size - 1; i < j; i++, j--) {
+      const t = b[o + i];
+      b[o + i] = b[o + j];
+      b[o + j] = t;
+    }
+}
+
+/** C-order copy of column-major (Fortran) data of the given shape. */
+function fromFortran<T extends NpyData>(src: T, shape: number[]): T {
+  if (shape.length < 2) return src;
+  const out = new (src.constructor as new (n: number) => T)(src.length);
+  const n = shape.length;
+  // Fortran strides: 1, d0, d0*d1, ...; walk the C-order index with a counter.
+  const fStride = shape.map((_, k) => shape.slice(0, k).reduce((a, b) => a * b, 1));
+  const idx = new Array<number>(n).fill(0);
+  let f = 0;
+  for (let c = 0; c < src.length; c++) {
+    out[c] = src[f];
+    for (let k = n - 1; k >= 0; k--) {
+      idx[k]++;
+      f += fStride[k];
+      if (idx[k] < shape[k]) break;
+      f -= fStride[k] * shape[k];
+      idx[k] = 0;
+    }
+  }
+  return out;
+}
+
+/** Parses a .npy buffer: dtypes f4 f8 i4 i8 u1 i1, either byte order, C or Fortran order (returned in C order). */
 export function decodeNpy(buf: Uint8Array): NpyArray {
   if (buf.length < 10 || MAGIC.some((b, i) => buf[i] !== b))
     throw new NpyFormatError('not a .npy file (bad magic).');
   const major = buf[6];
+  if (major < 1 || major > 3)
+    throw new NpyFormatError(`.npy format version ${major}.${buf[7]} is not known.`);
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const lenBytes = major === 1 ? 2 : 4;
+  if (buf.length < 8 + lenBytes) throw new NpyFormatError('truncated .npy header.');
   const hlen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const start = 8 + lenBytes;
-  const h = parseHeader(new TextDecoder('latin1').decode(buf.subarray(start, start + hlen)));
-  if (h.fortran)
+  if (start + hlen > buf.length)
     throw new NpyFormatError(
-      'Fortran-order arrays are not accepted: save np.ascontiguousarray(x) (C order).',
+      `truncated .npy: the header claims ${hlen} bytes, the file has ${buf.length - start}.`,
     );
+  const h = parseHeader(
+    new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(buf.subarray(start, start + hlen)),
+  );
   const order = h.descr[0];
   const kind = h.descr.slice(1) as keyof typeof ctors;
-  if (order === '>' && kind !== 'u1' && kind !== 'i1')
-    throw new NpyFormatError(
-      `big-endian dtype ${h.descr} is not accepted: save x.astype(x.dtype.newbyteorder('<')).`,
-    );
-  const Ctor = ctors[kind];
-  if (!Ctor)
+  const Ctor = Object.prototype.hasOwnProperty.call(ctors, kind) ? ctors[kind] : undefined;
+  if (!Ctor || !['<', '>', '|', '='].includes(order))
     throw new NpyFormatError(
       `dtype ${h.descr} is not accepted (float32/float64, or int32/int64/uint8 labels).`,
     );
-  const count = h.shape.reduce((a, b) => a * b, 1);
   const offset = start + hlen;
+  const available = buf.length - offset;
+  // Checked in floating point before any allocation: a header may claim any shape.
+  const count = h.shape.reduce((a, b) => a * b, 1);
   const bytes = count * Ctor.BYTES_PER_ELEMENT;
-  if (buf.length - offset < bytes)
-    throw new NpyFormatError(`truncated .npy: ${buf.length - offset} of ${bytes} data bytes.`);
-  // Copy so the typed array is aligned whatever the header length was.
-  const copy = buf.slice(offset, offset + bytes);
-  return { data: new Ctor(copy.buffer, 0, count), shape: h.shape, dtype: h.descr };
+  if (!Number.isSafeInteger(bytes) || bytes > available)
+    throw new NpyFormatError(
+      `truncated .npy or a wrong header: shape (${h.shape.join(', ')}) of ${h.descr} needs ${bytes} data bytes, ` +
+        `the file has ${available}.`,
+    );
+  // Copy so the typed array is aligned whatever the header length was (and not a view: Buffer.slice is one).
+  const copy = new Uint8Array(bytes);
+  copy.set(buf.subarray(offset, offset + bytes));
+  if (order === '>' && Ctor.BYTES_PER_ELEMENT > 1) byteSwap(copy, Ctor.BYTES_PER_ELEMENT);
+  const data = new Ctor(copy.buffer, 0, count);
+  return {
+    data: h.fortran ? fromFortran(data, h.shape) : data,
+    shape: h.shape,
+    dtype: `${order === '|' ? '|' : '<'}${kind}`,
+  };
 }
 
 export async function readNpy(path: string): Promise<NpyArray> {

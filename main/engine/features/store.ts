@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { OodlabError } from '../../../common/contract/errors';
 import { projectRows } from '../nc/kernels';
 import { NpyFormatError, readNpy, writeNpy, type NpyArray } from './npy';
+import { requireFinite, requireLabels } from './validate';
 
 export interface FeatureSet {
   features: Float32Array;
@@ -57,7 +58,9 @@ function floats(a: NpyArray, name: string, shape: (number | null)[]): Float32Arr
       'invalid_request',
       `${name}: shape (${a.shape.join(', ')}) does not fit (${shape.map((s) => s ?? 'N').join(', ')}).`,
     );
-  return a.data instanceof Float32Array ? a.data : Float32Array.from(a.data as Float64Array);
+  const out = a.data instanceof Float32Array ? a.data : Float32Array.from(a.data as Float64Array);
+  requireFinite(out, a.shape.length > 1 ? a.shape[1] : 1, name); // float64 beyond float32's range: Infinity
+  return out;
 }
 
 function ints(a: NpyArray, name: string, n: number): Int32Array {
@@ -109,6 +112,12 @@ async function loadSet(
     withLabels && existsSync(join(dir, labelsFile))
       ? ints(await load(dir, labelsFile), labelsFile, n)
       : undefined;
+  if (labels) requireLabels(labels, C, labelsFile);
+  if (n === 0)
+    throw new OodlabError(
+      'invalid_request',
+      `${prefix}_features.npy in ${dir} holds no samples (${prefix.startsWith('ood_') ? `the OOD set ${prefix.slice(4)}` : prefix} is empty).`,
+    );
   return { features, logits, labels, n, dim: D, classes: C };
 }
 

@@ -3,8 +3,10 @@
  * weights file of little-endian float32, optimiser momentum buffers included as "optimizer/<name>".
  * The weights file gets a fresh name each save and model.json is written last (both atomically), so a
  * reader sees either the previous checkpoint or the new one, never a mix; older weight files are then removed.
+ * model.json holds the SHA-256 of the weights file: bytes overwritten in place (same size) would otherwise load
+ * silently and leave a run at chance accuracy.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tf } from '../backend';
@@ -30,8 +32,21 @@ interface ModelJson {
   generatedBy: string;
   modelTopology: { class: 'ResNet18'; width: number; numClasses: number };
   userDefinedMetadata: CheckpointMeta & { optimizerSteps?: number };
-  weightsManifest: { paths: string[]; weights: WeightEntry[] }[];
+  weightsManifest: { paths: string[]; weights: WeightEntry[]; sha256?: string[] }[];
 }
+
+/** A checkpoint that cannot be used: missing, truncated, corrupt or of another model. `file` names the culprit. */
+export class CheckpointError extends Error {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CheckpointError';
+  }
+}
+
+const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 const OPT = 'optimizer/';
 const weightFile = /^weights-[0-9a-f]+\.bin$/;
@@ -56,7 +71,8 @@ export async function saveCheckpoint(
     off += c.length;
   }
   const file = `weights-${randomBytes(6).toString('hex')}.bin`;
-  await writeFileAtomic(join(dir, file), new Uint8Array(bin.buffer));
+  const bytes = new Uint8Array(bin.buffer);
+  await writeFileAtomic(join(dir, file), bytes);
   const json: ModelJson = {
     format: 'oodlab-resnet18',
     generatedBy: `OODLab (tfjs-core ${tf.version_core})`,
@@ -66,6 +82,7 @@ export async function saveCheckpoint(
       {
         paths: [file],
         weights: entries.map((e) => ({ name: e.name, shape: e.tensor.shape, dtype: 'float32' })),
+        sha256: [sha256(bytes)],
       },
     ],
   };
@@ -75,16 +92,44 @@ export async function saveCheckpoint(
 }
 
 async function readModelJson(dir: string): Promise<ModelJson> {
+  const path = join(dir, 'model.json');
   let text: string;
   try {
-    text = await readFile(join(dir, 'model.json'), 'utf8');
+    text = await readFile(path, 'utf8');
   } catch {
-    throw new Error(`No checkpoint in ${dir} (model.json is missing).`);
+    throw new CheckpointError(path, `No checkpoint in ${dir} (model.json is missing).`);
   }
-  const json = JSON.parse(text) as ModelJson;
-  if (json.format !== 'oodlab-resnet18')
-    throw new Error(`${dir}/model.json is not an OODLab ResNet-18 checkpoint.`);
+  let json: ModelJson;
+  try {
+    json = JSON.parse(text) as ModelJson;
+  } catch {
+    throw new CheckpointError(path, `${path} is not valid JSON (cut short or overwritten).`);
+  }
+  if (json?.format !== 'oodlab-resnet18' || !Array.isArray(json.weightsManifest?.[0]?.paths))
+    throw new CheckpointError(path, `${path} is not an OODLab ResNet-18 checkpoint.`);
   return json;
+}
+
+/** The weights file's bytes, checked against the size model.json implies and its SHA-256 (when recorded). */
+async function readWeights(dir: string, group: ModelJson['weightsManifest'][number]): Promise<Buffer> {
+  const path = join(dir, group.paths[0]);
+  const raw = await readFile(path).catch(() => {
+    throw new CheckpointError(path, `Checkpoint ${dir}: the weights file ${path} is missing.`);
+  });
+  const values = group.weights.reduce((n, e) => n + e.shape.reduce((a, b) => a * b, 1), 0);
+  if (raw.byteLength !== values * 4)
+    throw new CheckpointError(
+      path,
+      `Checkpoint ${dir}: the weights file ${path} has ${raw.byteLength} bytes, model.json lists ${values * 4} ` +
+        `(${values} float32 values); it was cut short or replaced.`,
+    );
+  const want = group.sha256?.[0];
+  if (want && sha256(raw) !== want)
+    throw new CheckpointError(
+      path,
+      `Checkpoint ${dir}: the weights file ${path} is corrupt (its SHA-256 differs from the one model.json recorded).`,
+    );
+  return raw;
 }
 
 export async function readCheckpointMeta(dir: string): Promise<CheckpointMeta> {
@@ -101,13 +146,14 @@ export async function loadCheckpoint(
   const { width, numClasses } = json.modelTopology;
   const cfg = model.config;
   if (width !== cfg.width || numClasses !== cfg.numClasses) {
-    throw new Error(
+    throw new CheckpointError(
+      join(dir, 'model.json'),
       `Checkpoint ${dir} holds a width-${width}, ${numClasses}-class ResNet-18; the model is width ${cfg.width} with ` +
         `${cfg.numClasses} classes. Use the same width and dataset as the run that saved it.`,
     );
   }
   const [group] = json.weightsManifest;
-  const raw = await readFile(join(dir, group.paths[0]));
+  const raw = await readWeights(dir, group);
   const values = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
   const byName = new Map<string, { offset: number; entry: WeightEntry }>();
   let off = 0;

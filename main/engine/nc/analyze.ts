@@ -1,6 +1,7 @@
 // One model's full Neural Collapse analysis from loaded features: NC1–NC5 with ID/OOD orthogonality, the
 // layer-wise rows, and the geometry. Shared by the run analysis (nc task) and `oodlab analyze --features DIR`.
 // Classes without training samples are left out of all three (present.ts) and named in a warning.
+import type { Centring } from './stats';
 import type { NcGeometry, NcLayer, NcMetrics, NcResults } from '../../../common/contract/nc';
 import { loadFeatureDir } from '../features/store';
 import { computeGeometry } from './geometry';
@@ -18,12 +19,17 @@ export interface ModelAnalysis {
 
 export function analyzeModel(
   f: NcInput & { layers?: LayerFeatures },
-  o: { layers: boolean; onStage?: (message: string) => void; onWarn?: (message: string) => void },
+  o: {
+    layers: boolean;
+    onStage?: (message: string) => void;
+    onWarn?: (message: string) => void;
+    centring?: Centring;
+  },
 ): ModelAnalysis {
   const { input: p, present, empty } = restrictToPresent(f);
   if (empty.length) o.onWarn?.(emptyClassesWarning(empty, f.C));
   o.onStage?.('NC1–NC5 on the penultimate features');
-  const final = computeNcMetrics(f);
+  const final = computeNcMetrics({ ...f, centring: o.centring ?? f.centring });
   o.onStage?.('class-mean geometry');
   const geometry = computeGeometry(p);
   if (empty.length) geometry.classIds = present;
@@ -38,7 +44,7 @@ export function analyzeModel(
 /** `oodlab analyze --features DIR`: the DESIGN.md .npy layout made anywhere; no run, no epochs. */
 export async function analyzeFeatureDir(
   dir: string,
-  o: { layers: boolean; onWarn?: (message: string) => void } = { layers: true },
+  o: { layers: boolean; onWarn?: (message: string) => void; centring?: Centring } = { layers: true },
 ): Promise<NcResults> {
   const t0 = performance.now();
   const rf = await loadFeatureDir(dir, { layers: o.layers });

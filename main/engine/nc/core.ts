@@ -9,7 +9,7 @@ import { projectRows } from './kernels';
 import type { Nc1 } from './nc1';
 import { nc1FromProjections } from './nc1';
 import type { ClassStats } from './stats';
-import { classStats, rowDotMatrix, rowNorms2 } from './stats';
+import { classStats, rowDotMatrix, rowNorms2, type Centring } from './stats';
 
 export interface LabelledRows {
   features: Rows;
@@ -57,10 +57,11 @@ export function collapseCore(
   D: number,
   C: number,
   what = 'features',
+  centring: Centring = 'sample',
 ): CoreResult {
   if (!train.labels) throw new OodlabError('invalid_request', `The training ${what} have no labels.`);
   checkRows(test, D, `test ${what}`);
-  const st = classStats(train.features, train.labels, train.n, D, C, `training ${what}`);
+  const st = classStats(train.features, train.labels, train.n, D, C, `training ${what}`, centring);
   const norms2 = new Float64Array(train.n);
   const q = projectRows(train.features, train.n, D, st.centred, C, {
     shift: st.means,

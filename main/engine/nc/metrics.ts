@@ -14,7 +14,7 @@ import { agreement, checkRows, collapseCore } from './core';
 import type { Rows } from './kernels';
 import { argmaxRows, projectRows } from './kernels';
 import { restrictToPresent } from './present';
-import type { ClassStats } from './stats';
+import type { Centring, ClassStats } from './stats';
 import { rowDotMatrix, rowNorms2 } from './stats';
 
 export interface NcSet extends LabelledRows {
@@ -31,6 +31,8 @@ export interface NcInput {
   idTrain: NcSet;
   idTest: NcSet;
   ood?: Record<string, LabelledRows>;
+  /** Centring of the class means (stats.ts); 'classes' also takes the unbiased std in equinorm, as Papyan's code. */
+  centring?: Centring;
 }
 
 export function networkPredictions(s: NcSet, W: Rows, b: Rows, C: number, D: number): Int32Array {
@@ -52,12 +54,12 @@ export function cosineMatrix(m: ArrayLike<number>, R: number, D: number): Float6
   return dots;
 }
 
-/** Coefficient of variation (population std / mean) of the row norms; 0 when every row is zero. */
-export function equinorm(m: ArrayLike<number>, R: number, D: number): number {
+/** Coefficient of variation (std / mean; population std, or unbiased) of the row norms; 0 when every row is zero. */
+export function equinorm(m: ArrayLike<number>, R: number, D: number, unbiased = false): number {
   const norms = Array.from(rowNorms2(m, R, D), Math.sqrt);
   const mean = norms.reduce((s, v) => s + v, 0) / R;
   if (!(mean > 0)) return 0;
-  const variance = norms.reduce((s, v) => s + (v - mean) ** 2, 0) / R;
+  const variance = norms.reduce((s, v) => s + (v - mean) ** 2, 0) / (unbiased && R > 1 ? R - 1 : R);
   return Math.sqrt(variance) / mean;
 }
 
@@ -142,7 +144,9 @@ export function computeNcMetrics(full: NcInput): NcMetrics {
 /** NC1–NC5 of an input whose every class has training samples. */
 function presentClassMetrics(f: NcInput): NcMetrics {
   const { C, D } = f;
-  const core = collapseCore(f.idTrain, f.idTest, D, C);
+  const centring = f.centring ?? 'sample';
+  const unbiased = centring === 'classes';
+  const core = collapseCore(f.idTrain, f.idTest, D, C, 'features', centring);
   const { st } = core;
   const netTrain = networkPredictions(f.idTrain, f.W, f.b, C, D);
   const netTest = networkPredictions(f.idTest, f.W, f.b, C, D);
@@ -153,12 +157,13 @@ function presentClassMetrics(f: NcInput): NcMetrics {
   return {
     classes: C,
     dim: D,
+    centring,
     trainSamples: f.idTrain.n,
     testSamples: f.idTest.n,
     ...core.nc1,
     nc2: {
-      equinormMeans: equinorm(st.centred, C, D),
-      equinormClassifier: equinorm(f.W, C, D),
+      equinormMeans: equinorm(st.centred, C, D, unbiased),
+      equinormClassifier: equinorm(f.W, C, D, unbiased),
       equiangularMeans: em.mean,
       equiangularMeansMax: em.max,
       equiangularClassifier: ew.mean,

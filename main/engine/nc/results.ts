@@ -1,6 +1,7 @@
 // Where Neural Collapse results live in a run folder: nc_results.json (the whole analysis; the report merges it
 // into summary.json as section `nc`) and nc/epoch-NNN.json (one checkpoint's metrics, so re-running the
 // across-epochs study only computes checkpoints it has not seen). All writes are atomic.
+import { parseJsonFile } from '../runs/json';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OodlabError } from '../../../common/contract';
@@ -29,7 +30,10 @@ export async function readNcResults(home: string, runId: string): Promise<NcResu
       'not_found',
       `Run ${runId} has no Neural Collapse results yet: run \`oodlab analyze ${runId}\`.`,
     );
-  const parsed = NcResults.safeParse(JSON.parse(text));
+  const path = ncFiles(home, runId).results;
+  const parsed = NcResults.safeParse(
+    parseJsonFile(text, path, `The Neural Collapse results of run ${runId}`),
+  );
   if (!parsed.success)
     throw new OodlabError('failed', `nc_results.json of run ${runId} is not valid: ${parsed.error.message}`);
   return parsed.data;

@@ -87,6 +87,7 @@ export async function analyzeRun(
     );
   const model = analyzeModel(rf, {
     layers: req.layers,
+    centring: req.centring,
     onStage: (message) => finalReport(0.9, message),
     onWarn: (message) => h.log('warn', message),
   });
@@ -98,13 +99,17 @@ export async function analyzeRun(
     const base = span(finalShare + ((1 - finalShare) * i) / epochs.length, (1 - finalShare) / epochs.length);
     const report: Report = (f, m) => base(f, `epoch ${epoch}: ${m}`);
     let e = await readEpochCache(home, req.runId, epoch);
+    if (e && (e.metrics.centring ?? 'sample') !== req.centring) e = null; // cached with the other centring
     if (!e) {
       // Per-epoch features are large (every ID and OOD set): keep only those that were there before.
       const epochDir = featuresDirFor(home, req.runId, epoch);
       const keep = existsSync(join(epochDir, 'meta.json'));
       const d = await extract(epoch, oodSets, false, report);
       report(0.9, 'NC1–NC5');
-      e = { epoch, metrics: computeNcMetrics(await loadFeatureDir(d, { oodSets })) };
+      e = {
+        epoch,
+        metrics: computeNcMetrics({ ...(await loadFeatureDir(d, { oodSets })), centring: req.centring }),
+      };
       await writeEpochCache(home, req.runId, e);
       if (!keep) await rm(epochDir, { recursive: true, force: true });
     }
@@ -116,7 +121,7 @@ export async function analyzeRun(
   if (!req.epochs)
     for (const epoch of kept) {
       const e = await readEpochCache(home, req.runId, epoch);
-      if (e) perEpoch.push(e);
+      if (e && (e.metrics.centring ?? 'sample') === req.centring) perEpoch.push(e);
     }
 
   const results: NcResults = {

@@ -5,6 +5,12 @@
 import { OodlabError } from '../../../common/contract';
 import type { Rows } from './kernels';
 
+/**
+ * Where M is centred: 'sample', the mean of all samples (each class weighted by its size; OODLab's default), or
+ * 'classes', the mean of the class means (Papyan et al.'s code). They differ only for imbalanced classes.
+ */
+export type Centring = 'sample' | 'classes';
+
 export interface ClassStats {
   C: number;
   D: number;
@@ -25,6 +31,7 @@ export function classStats(
   D: number,
   C: number,
   what = 'features',
+  centring: Centring = 'sample',
 ): ClassStats {
   if (C < 2) throw new OodlabError('invalid_request', `Neural Collapse needs at least 2 classes (got ${C}).`);
   if (n === 0) throw new OodlabError('invalid_request', `The ${what} are empty.`);
@@ -55,7 +62,7 @@ export function classStats(
   for (let c = 0; c < C; c++)
     for (let k = 0; k < D; k++) {
       means[c * D + k] = sums[c * D + k] / counts[c];
-      globalMean[k] += sums[c * D + k] / n;
+      globalMean[k] += centring === 'classes' ? means[c * D + k] / C : sums[c * D + k] / n;
     }
   const centred = new Float64Array(C * D);
   for (let c = 0; c < C; c++)

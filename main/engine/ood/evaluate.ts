@@ -1,6 +1,7 @@
 // The evaluator: features in, OodResults out. Each detector is fitted once on ID train and scores ID test and every
 // OOD set from the same cached features (never re-extracting); hyper-parameters the caller does not fix are picked
 // by sweep.ts, away from the test OOD sets. Every result carries the parameters it was computed with.
+import { OodlabError } from '../../../common/contract/errors';
 import type { OodMethod, OodMethodResult, OodParams, OodResults } from '../../../common/contract/ood';
 import type { RunFeatures } from '../features/store';
 import { SCORE_CONVENTION, type IdTrain } from './detector';
@@ -28,6 +29,17 @@ export type Evaluation = Pick<
 > & {
   scores: Scores;
 };
+
+/** Finite inputs can still score NaN (e.g. an overflow in a detector): say which file's row, not just "NaN". */
+function requireScores(scores: Float64Array, label: string, file: string): Float64Array {
+  const row = scores.findIndex((v) => Number.isNaN(v));
+  if (row >= 0)
+    throw new OodlabError(
+      'failed',
+      `${label} scores NaN on row ${row} of ${file}: check that row's features.`,
+    );
+  return scores;
+}
 
 const secondsSince = (t0: number) => (performance.now() - t0) / 1000;
 
@@ -68,9 +80,10 @@ export async function evaluateFeatures(rf: RunFeatures, o: EvaluateOptions = {})
     const fit = secondsSince(t0);
     o.progress?.(base + 0.7 / chosen.length, `${methods[name].label}: score`);
     t0 = performance.now();
-    const id = await det.score(rf.idTest);
+    const id = requireScores(await det.score(rf.idTest), methods[name].label, 'id_test_features.npy');
     const ood: Record<string, Float64Array> = {};
-    for (const s of oodNames) ood[s] = await det.score(rf.ood[s]);
+    for (const s of oodNames)
+      ood[s] = requireScores(await det.score(rf.ood[s]), methods[name].label, `ood_${s}_features.npy`);
     const score = secondsSince(t0);
     scores[name] = { id, ood };
     const own = Object.keys(methods[name].grid);

@@ -1,5 +1,6 @@
 // ood_results.json in the run folder: written atomically, read back validated. A re-score replaces the methods it
 // recomputed and keeps the others, so the file always holds one result per method, each naming its parameters.
+import { parseJsonFile } from '../runs/json';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OodlabError } from '../../../common/contract/errors';
@@ -22,7 +23,8 @@ export async function readOodResults(home: string, runId: string): Promise<OodRe
       throw new OodlabError('not_found', `Run ${runId} has no OOD results yet: evaluate it first.`);
     throw err;
   }
-  const parsed = OodResults.safeParse(JSON.parse(text));
+  const path = resultsPath(home, runId);
+  const parsed = OodResults.safeParse(parseJsonFile(text, path, `The OOD results of run ${runId}`));
   if (!parsed.success)
     throw new OodlabError('failed', `ood_results.json of run ${runId} is not valid: ${parsed.error.message}`);
   return parsed.data;

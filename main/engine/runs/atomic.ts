@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
+import { diskFullError } from './disk';
 
 /** A temporary name beside the target, so the final rename stays on one file system. */
 export function tempPathFor(target: string): string {
@@ -26,7 +27,13 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
     await rename(tmp, target);
   } catch (err) {
     await rm(tmp, { force: true });
-    throw err;
+    const bytes = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
+    throw await diskFullError(
+      err,
+      dirname(target),
+      bytes,
+      `Nothing was overwritten: ${basename(target)} is as it was.`,
+    );
   }
 }
 

@@ -6,13 +6,17 @@ import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { OodlabError } from '../../../common/contract/errors';
+import { isRunId } from '../../../common/contract/run-id';
 import { RunManifest } from '../../../common/contract/runs';
 import { TrainConfig, TrainingHistory } from '../../../common/contract/train';
 import { writeJsonAtomic } from './atomic';
+import { parseJsonFile } from './json';
 import { homePaths } from './home';
 import { effectiveState, localProbe, type LivenessProbe } from './liveness';
 
+/** runs/<id>/, refusing any id that could name a folder outside runs/ (defence in depth behind the contract). */
 export function runDir(home: string, id: string): string {
+  if (!isRunId(id)) throw new OodlabError('invalid_request', `'${id}' is not a run id.`);
   return homePaths(home).run(id);
 }
 
@@ -46,7 +50,7 @@ async function readJson<S extends z.ZodType>(path: string, schema: S, what: stri
       throw new OodlabError('not_found', `${what} not found.`);
     throw err;
   }
-  const parsed = schema.safeParse(JSON.parse(text));
+  const parsed = schema.safeParse(parseJsonFile(text, path, what));
   if (!parsed.success) throw new OodlabError('failed', `${what} is not valid: ${parsed.error.message}`);
   return parsed.data;
 }

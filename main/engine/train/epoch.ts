@@ -1,5 +1,6 @@
 // One training epoch and one evaluation pass. The caller learns about every batch through a callback and stops the
 // loop through the AbortSignal (tfjs-examples' onBatchEnd / stopTraining pattern); tensors are freed per batch.
+import { withMemoryRetry } from './oom';
 import { OodlabError } from '../../../common/contract/errors';
 import type { TrainConfig } from '../../../common/contract/train';
 import { tf } from '../backend';
@@ -78,8 +79,15 @@ export async function trainEpoch(
   pool: Uint32Array,
   c: TrainConfig,
   epoch: number,
-  o: { signal: AbortSignal; onBatch(r: BatchReport): void | Promise<void>; from?: EpochProgress },
+  o: {
+    signal: AbortSignal;
+    onBatch(r: BatchReport): void | Promise<void>;
+    from?: EpochProgress;
+    /** Hears when a step ran out of memory and was redone with a smaller micro-batch (oom.ts). */
+    onWarn?: (message: string) => void;
+  },
 ): Promise<EpochResult> {
+  let micro = c.microBatch ?? c.batchSize;
   const indices = epochIndices(c, pool, epoch);
   const steps = stepsPerEpoch(c, pool.length);
   const from = o.from;
@@ -106,7 +114,13 @@ export async function trainEpoch(
     const { x, y } = toTensors(set, idx, c.augment, rng);
     let r: { loss: number; correct: number };
     try {
-      r = await trainStep(model, opt, x, y, { labelSmoothing: c.labelSmoothing, microBatch: c.microBatch });
+      const done = await withMemoryRetry(
+        Math.min(micro, idx.length),
+        (m) => trainStep(model, opt, x, y, { labelSmoothing: c.labelSmoothing, microBatch: m }),
+        (message) => o.onWarn?.(message),
+      );
+      r = done.result;
+      micro = Math.min(micro, done.micro);
     } finally {
       x.dispose();
       y.dispose();

@@ -28,6 +28,8 @@ export interface LoopIO {
   runId: string;
   signal: AbortSignal;
   onBatch(r: BatchReport): void | Promise<void>;
+  /** A step ran out of memory and was redone smaller (oom.ts). */
+  onWarn?: (message: string) => void;
   /** After the epoch's files are written. */
   onEpoch(entry: HistoryEntry, state: LoopState): void | Promise<void>;
 }
@@ -81,6 +83,7 @@ export async function runLoop(
       tr = await trainEpoch(model, opt, data.train, split.train, c, e, {
         signal: io.signal,
         onBatch: io.onBatch,
+        onWarn: io.onWarn,
         from,
       });
     } catch (err) {

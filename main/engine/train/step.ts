@@ -61,34 +61,41 @@ export async function trainStep(
   const specName = new Map(params.map((p) => [p.variable.name, p.name]));
   const grads = new Map<string, tf.Tensor>();
   let totals = tf.zeros([2]);
-  for (const [start, count] of chunks(n, o.microBatch)) {
-    const { value, grads: g } = tf.tidy(() => {
-      const xs = rows(x, start, count);
-      const ys = rows(labels, start, count);
-      let correct: tf.Scalar | null = null;
-      const res = tf.variableGrads(() => {
-        const { logits } = model.forward(xs, true);
-        correct = tf.keep(countCorrect(logits, ys));
-        return tf.mul(crossEntropySum(logits, ys, o.labelSmoothing), 1 / n) as tf.Scalar;
-      }, varList);
-      const kept = correct as unknown as tf.Scalar;
-      const stats = tf.stack([res.value, kept]);
-      kept.dispose();
-      return { value: stats, grads: res.grads };
-    });
-    for (const [vname, grad] of Object.entries(g)) {
-      const name = specName.get(vname) ?? vname;
-      const prev = grads.get(name);
-      if (prev) {
-        grads.set(name, tf.add(prev, grad));
-        prev.dispose();
-        grad.dispose();
-      } else grads.set(name, grad);
+  try {
+    for (const [start, count] of chunks(n, o.microBatch)) {
+      const { value, grads: g } = tf.tidy(() => {
+        const xs = rows(x, start, count);
+        const ys = rows(labels, start, count);
+        let correct: tf.Scalar | null = null;
+        const res = tf.variableGrads(() => {
+          const { logits } = model.forward(xs, true);
+          correct = tf.keep(countCorrect(logits, ys));
+          return tf.mul(crossEntropySum(logits, ys, o.labelSmoothing), 1 / n) as tf.Scalar;
+        }, varList);
+        const kept = correct as unknown as tf.Scalar;
+        const stats = tf.stack([res.value, kept]);
+        kept.dispose();
+        return { value: stats, grads: res.grads };
+      });
+      for (const [vname, grad] of Object.entries(g)) {
+        const name = specName.get(vname) ?? vname;
+        const prev = grads.get(name);
+        if (prev) {
+          grads.set(name, tf.add(prev, grad));
+          prev.dispose();
+          grad.dispose();
+        } else grads.set(name, grad);
+      }
+      const next = tf.add(totals, value);
+      totals.dispose();
+      value.dispose();
+      totals = next;
     }
-    const next = tf.add(totals, value);
+  } catch (err) {
+    // A chunk that failed (out of memory: oom.ts redoes the step smaller) must not leak what was summed so far.
+    for (const g of grads.values()) g.dispose();
     totals.dispose();
-    value.dispose();
-    totals = next;
+    throw err;
   }
   o.onGrads?.(grads);
   opt.apply(params, grads);

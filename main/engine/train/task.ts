@@ -1,6 +1,5 @@
 // The 'train' job, run inside its own worker thread: picks the backend, loads the data, builds (or restores) model
 // and optimiser, runs the loop, and records in the manifest how it ended: done, cancelled (resumable), failed.
-import { access } from 'node:fs/promises';
 import { z } from 'zod';
 import { OodlabError, toErrorBody } from '../../../common/contract/errors';
 import { BackendChoice } from '../../../common/contract/system';
@@ -8,12 +7,12 @@ import type { TrainConfig, TrainingHistory } from '../../../common/contract/trai
 import type { TaskFn } from '../../worker/task';
 import { BackendUnavailableError, initBackend, type BackendReport } from '../backend';
 import { loadImageSet } from '../data/load';
-import { loadCheckpoint } from '../model/checkpoint';
 import { ResNet18 } from '../model/resnet';
-import { ownerStamp, readHistory, readRunConfig, runFiles } from '../runs/store';
-import { clearInterrupted, loadInterrupted } from './interrupt';
+import { ownerStamp, readRunConfig } from '../runs/store';
+import { longRunWarning } from './eta';
 import { runLoop, type LoopState } from './loop';
-import { suggestedMicroBatch } from './order';
+import { resumeState } from './resume';
+import { suggestedMicroBatch, trainValSplit } from './order';
 import { TrainReporter } from './reporter';
 import { Sgd } from './sgd';
 
@@ -26,13 +25,6 @@ export const TrainTaskParams = z.object({
   fault: z.object({ afterEpoch: z.number().int().min(1), kind: z.enum(['throw', 'exit']) }).optional(),
 });
 export type TrainTaskParams = z.input<typeof TrainTaskParams>;
-
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
-}
 
 function freshHistory(
   runId: string,
@@ -48,37 +40,6 @@ function freshHistory(
   };
 }
 
-/** Where a job starts: epoch 0, or `last` (weights, momentum, best so far) with the history cut back to it. */
-async function startState(
-  home: string,
-  runId: string,
-  resume: boolean,
-  model: ResNet18,
-  opt: Sgd,
-  fresh: TrainingHistory,
-): Promise<LoopState> {
-  const last = runFiles(home, runId).checkpoint('last');
-  if (!resume) return { epochsDone: 0, bestEpoch: 0, bestTestAcc: 0, bestScore: 0, history: fresh };
-  const num = (v: unknown) => (typeof v === 'number' ? v : 0);
-  const meta = (await exists(last)) ? await loadCheckpoint(last, model, opt) : { epoch: 0 };
-  // A stop in the middle of the next epoch left its progress: continue from there (weights, momentum included).
-  const partial = await loadInterrupted(home, runId, meta.epoch, model, opt);
-  if (!partial) await clearInterrupted(home, runId);
-  const old = await readHistory(home, runId);
-  const history = { ...fresh, epochs: (old?.epochs ?? []).filter((e) => e.epoch <= meta.epoch) };
-  return {
-    epochsDone: meta.epoch,
-    bestEpoch: num((meta as { bestEpoch?: unknown }).bestEpoch),
-    bestTestAcc: num((meta as { bestTestAcc?: unknown }).bestTestAcc),
-    // checkpoints written before the validation split chose by test accuracy
-    bestScore: num(
-      (meta as { bestScore?: unknown }).bestScore ?? (meta as { bestTestAcc?: unknown }).bestTestAcc,
-    ),
-    history,
-    ...(partial ? { partial: partial.progress } : {}),
-  };
-}
-
 export const trainTask: TaskFn = async (params, ctx) => {
   const p = TrainTaskParams.parse(params);
   const c = await readRunConfig(ctx.home, p.runId);
@@ -90,13 +51,16 @@ export const trainTask: TaskFn = async (params, ctx) => {
       throw err instanceof BackendUnavailableError ? new OodlabError('unavailable', err.message) : err;
     });
     ctx.log('info', `Backend: ${backend.name} (${backend.device})`);
+    // The recipe must not crash where its full batch cannot fit: accumulate over micro-batches instead, and say so.
     const micro = suggestedMicroBatch(c, backend.name);
     if (micro)
       ctx.log(
         'warn',
-        `Batch ${c.batchSize} at width ${c.width} may not fit ${backend.name}'s memory; if the run fails, ` +
-          `set microBatch (e.g. ${micro}) to accumulate gradients over smaller pieces.`,
+        `Batch ${c.batchSize} at width ${c.width} does not fit ${backend.name}'s memory in one piece: gradients are ` +
+          `accumulated over micro-batches of ${micro} (the same SGD step; batch-norm statistics per micro-batch). ` +
+          'Set microBatch to choose another size.',
       );
+    const run: TrainConfig = micro ? { ...c, microBatch: micro } : c;
     await rep.manifest({
       state: 'running',
       owner: ownerStamp(),
@@ -113,7 +77,9 @@ export const trainTask: TaskFn = async (params, ctx) => {
     model = new ResNet18({ width: c.width, numClasses, seed: c.seed });
     opt = new Sgd({ lr: c.lr, momentum: c.momentum, nesterov: c.nesterov, weightDecay: c.weightDecay });
     const fresh = freshHistory(p.runId, c, numClasses, backend);
-    const state = await startState(ctx.home, p.runId, p.resume, model, opt, fresh);
+    const state: LoopState = p.resume
+      ? await resumeState(ctx.home, p.runId, model, opt, fresh, (level, m) => ctx.log(level, m))
+      : { epochsDone: 0, bestEpoch: 0, bestTestAcc: 0, bestScore: 0, history: fresh };
     if (state.partial)
       ctx.log(
         'info',
@@ -124,11 +90,24 @@ export const trainTask: TaskFn = async (params, ctx) => {
       ctx.log('info', `Resuming after epoch ${state.epochsDone} of ${c.epochs}.`);
 
     rep.begin(state.epochsDone);
-    const end = await runLoop(model, opt, { train, test }, c, state, {
+    let warnedLong = false;
+    const end = await runLoop(model, opt, { train, test }, run, state, {
+      onWarn: (message) => ctx.log('warn', message),
       home: ctx.home,
       runId: p.runId,
       signal: ctx.signal,
-      onBatch: (r) => rep.batch(r),
+      onBatch: (r) => {
+        // After a few batches the speed is known: warn once if the whole run needs more than a day.
+        if (!warnedLong && r.batch === Math.min(5, r.batches)) {
+          warnedLong = true;
+          const pool = trainValSplit(c, train.n).train.length;
+          const perEpoch = Math.min(c.samplesPerEpoch ?? pool, pool);
+          const left = (c.epochs - r.epoch + 1) * perEpoch - r.batch * c.batchSize;
+          const warning = longRunWarning(r.imagesPerSecond, left, backend.name);
+          if (warning) ctx.log('warn', warning);
+        }
+        return rep.batch(r);
+      },
       onEpoch: async (entry, s) => {
         await rep.epoch(entry, s);
         if (p.fault && entry.epoch === p.fault.afterEpoch) {

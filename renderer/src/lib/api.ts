@@ -16,6 +16,12 @@ function connect(): OodlabApi {
   const params = new URLSearchParams(location.search);
   const token = params.get('token') ?? sessionStorage.getItem('oodlab.token') ?? '';
   sessionStorage.setItem('oodlab.token', token);
+  // Out of the address bar, history and bookmarks once read (this tab keeps it in sessionStorage for reloads).
+  if (params.has('token')) {
+    params.delete('token');
+    const rest = params.toString();
+    history.replaceState(history.state, '', `${location.pathname}${rest ? `?${rest}` : ''}${location.hash}`);
+  }
   const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
   return createWsClient(`${proto}//${location.host}/ws?token=${encodeURIComponent(token)}`);
 }

@@ -9,7 +9,7 @@ const h = vi.hoisted(() => {
     listeners: Map<string, (...a: unknown[]) => void>;
     openHandler?: (d: { url: string }) => unknown;
   }[] = [];
-  return { handlers, windows, openExternal: vi.fn() };
+  return { handlers, windows, openExternal: vi.fn(), showMessageBox: vi.fn(async () => ({ response: 1 })) };
 });
 
 vi.mock('electron', () => {
@@ -32,6 +32,7 @@ vi.mock('electron', () => {
   return {
     BrowserWindow,
     shell: { openExternal: h.openExternal },
+    dialog: { showMessageBox: h.showMessageBox },
     ipcMain: {
       handle: (ch: string, fn: (...a: unknown[]) => unknown) => h.handlers.set(ch, fn),
       removeHandler: (ch: string) => h.handlers.delete(ch),
@@ -76,6 +77,30 @@ describe('main/app window', () => {
     expect(w.openHandler!({ url: 'https://arxiv.org/abs/2008.08186' })).toEqual({ action: 'deny' });
     expect(h.openExternal).toHaveBeenCalledWith('https://arxiv.org/abs/2008.08186');
     expect(w.openHandler!({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
+    expect(h.openExternal).toHaveBeenCalledTimes(1);
+  });
+
+  it('opens only the documentation links it shows; asks before any other http(s) link (issue 18 item 12)', async () => {
+    createMainWindow({ preload: '/p/index.cjs', rendererDir, rendererIndex: rendererDir + 'index.html' });
+    const w = h.windows.at(-1)!;
+    h.openExternal.mockClear();
+    for (const url of [
+      'https://evil.example/x',
+      'http://arxiv.org/abs/1',
+      'https://arxiv.org@evil.example/',
+    ]) {
+      h.showMessageBox.mockResolvedValueOnce({ response: 1 }); // the user says no
+      expect(w.openHandler!({ url })).toEqual({ action: 'deny' });
+    }
+    await new Promise((r) => setTimeout(r, 0));
+    expect(h.showMessageBox).toHaveBeenCalledTimes(3);
+    expect(h.openExternal).not.toHaveBeenCalled();
+    h.showMessageBox.mockResolvedValueOnce({ response: 0 }); // yes
+    w.openHandler!({ url: 'https://example.org/paper.pdf' });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(h.openExternal).toHaveBeenCalledWith('https://example.org/paper.pdf');
+    for (const url of ['javascript:alert(1)', 'smb://host/share', 'not a url']) w.openHandler!({ url });
+    expect(h.showMessageBox).toHaveBeenCalledTimes(4);
     expect(h.openExternal).toHaveBeenCalledTimes(1);
   });
 });

@@ -63,6 +63,14 @@ describe('oodlab train flags', () => {
         start: { config: { dataset: 'synthetic', width: 8, epochs: 4 }, name: undefined },
       });
       await expect(parseTrainArgs(['--config', file, '--preset', 'smoke'])).rejects.toThrow(/not both/);
+      // issue 18 variants: a malformed or missing config file says which file and what is wrong
+      await writeFile(file, '{"dataset": "synthetic", "width": 8,');
+      await expect(parseTrainArgs(['--config', file])).rejects.toThrow(
+        /config file \(.*c\.json\) is not valid JSON/,
+      );
+      await expect(parseTrainArgs(['--config', join(t.dir, 'none.json')])).rejects.toThrow(
+        /Cannot read .*none\.json: no such file/,
+      );
     } finally {
       await t.cleanup();
     }

@@ -50,7 +50,14 @@ beforeAll(async () => {
     epochs: [],
   };
   const io = { home, runId, signal: new AbortController().signal, onBatch: () => {}, onEpoch: () => {} };
-  await runLoop(model, opt, data, c, { epochsDone: 0, bestEpoch: 0, bestTestAcc: 0, bestScore: 0, history }, io);
+  await runLoop(
+    model,
+    opt,
+    data,
+    c,
+    { epochsDone: 0, bestEpoch: 0, bestTestAcc: 0, bestScore: 0, history },
+    io,
+  );
   opt.dispose();
   model.dispose();
 });

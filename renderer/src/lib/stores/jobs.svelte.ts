@@ -33,5 +33,5 @@ export function latestJob(kind: JobKind, runId?: string): JobInfo | undefined {
 }
 
 export function runningJobs(): JobInfo[] {
-  return Object.values(jobs.byId).filter((j) => j.state === 'running');
+  return Object.values(jobs.byId).filter((j) => j.state === 'running' || j.state === 'queued');
 }
