@@ -67,15 +67,15 @@ describe('ood job on imported features', () => {
       dim: 40,
       nTrain: 400,
       nTest: 120,
-      ood: { far: 100, near: 90 },
+      ood: { sunset: 100, dawn: 90 },
       noiseRank: 4,
     });
     await writeNpy(join(dir, 'fc_weight.npy'), rf.W, [rf.C, rf.D]);
     await writeNpy(join(dir, 'fc_bias.npy'), rf.b, [rf.C]);
     await writeFeatureSet(dir, 'id_train', rf.idTrain);
     await writeFeatureSet(dir, 'id_test', rf.idTest);
-    await writeFeatureSet(dir, 'ood_far', rf.ood.far);
-    await writeFeatureSet(dir, 'ood_near', rf.ood.near);
+    await writeFeatureSet(dir, 'ood_sunset', rf.ood.sunset);
+    await writeFeatureSet(dir, 'ood_dawn', rf.ood.dawn);
     const ctx = {
       jobId: 'j',
       home: dir,
@@ -89,19 +89,19 @@ describe('ood job on imported features', () => {
         { featuresDir: dir, backend: 'cpu', methods: ['knn', 'react'], ...extra },
         ctx,
       ) as Promise<OodResults>;
-    const auto = await run({ datasets: ['far'] });
-    expect(Object.keys(auto.oodSets)).toEqual(['far']);
-    expect(auto.selection.validationOod).toBe('near');
-    expect(auto.selection.proxy).toMatch(/90 samples of the OOD set near \(not a test set\)/);
-    const named = await run({ validationOod: 'far' });
-    expect(Object.keys(named.oodSets)).toEqual(['near']); // the validation set leaves the test sets
-    expect(named.selection.validationOod).toBe('far');
-    const proxy = await run({ datasets: ['far'], validationOod: 'proxy' });
+    const auto = await run({ datasets: ['sunset'] });
+    expect(Object.keys(auto.oodSets)).toEqual(['sunset']);
+    expect(auto.selection.validationOod).toBe('dawn');
+    expect(auto.selection.proxy).toMatch(/90 samples of the OOD set dawn \(not a test set\)/);
+    const named = await run({ validationOod: 'sunset' });
+    expect(Object.keys(named.oodSets)).toEqual(['dawn']); // the validation set leaves the test sets
+    expect(named.selection.validationOod).toBe('sunset');
+    const proxy = await run({ datasets: ['sunset'], validationOod: 'proxy' });
     expect(proxy.selection.validationOod).toBe('proxy');
     expect(proxy.selection.proxy).toMatch(/feature-space/);
     // Every set tested: nothing left to validate on but the proxy.
     expect((await run({})).selection.validationOod).toBe('proxy');
-    await expect(run({ datasets: ['far', 'near'], validationOod: 'near' })).rejects.toThrow(
+    await expect(run({ datasets: ['sunset', 'dawn'], validationOod: 'dawn' })).rejects.toThrow(
       /is a test OOD set/,
     );
     await expect(run({ validationOod: 'mnist' })).rejects.toThrow(/No features for the validation OOD set/);
