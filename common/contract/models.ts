@@ -2,9 +2,9 @@
 // study's CIFAR ResNet-18) as a run of kind 'imported', and exporting a run's checkpoint as ONNX.
 import { z } from 'zod';
 import { request } from './define';
+import { RunId } from './run-id';
 import { RunManifest } from './runs';
 
-const RunId = z.string().regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/, 'not a run id');
 const Rgb = z.tuple([z.number(), z.number(), z.number()]);
 
 /** What runs/<id>/import.json records about an imported model. */
