@@ -11,6 +11,9 @@ import { ImportedModel } from '../../../common/contract/models';
 import type { TrainConfig } from '../../../common/contract/train';
 import { CIFAR100_MEAN, CIFAR100_STD } from '../data/augment';
 import { loadImageSet, type ImageSet } from '../data/load';
+import { subsetImages } from '../data/subset';
+import { trainValSplit } from '../train/order';
+import { defaultOodSets } from './default-ood';
 import type { DatasetId } from '../data/registry';
 import { readCheckpointTensors } from '../model/checkpoint-plain';
 import { importFile } from '../model/import/stage';
@@ -125,14 +128,17 @@ export async function extractWithOnnx(
   o.log?.(`extracting from the ${src.describe} (${engine})`);
   try {
     const synthetic = config.synthetic && { seed: config.seed, ...config.synthetic };
-    const oodIds = (o.oodSets ??
-      (config.dataset === 'cifar100' ? ['svhn', 'dtd'] : ['synthetic-ood'])) as DatasetId[];
-    const train = await loadImageSet(home, config.dataset, 'train', synthetic);
+    const oodIds = (o.oodSets ?? (await defaultOodSets(home, config.dataset))) as DatasetId[];
+    // Training images less the validation split (never trained on), extracted on its own as id_val (extract.ts).
+    const full = await loadImageSet(home, config.dataset, 'train', synthetic);
+    const split = trainValSplit(config, full.n);
+    const train = split.val.length ? subsetImages(full, split.train) : full;
+    const val = split.val.length ? subsetImages(full, split.val) : null;
     const test = await loadImageSet(home, config.dataset, 'test', synthetic);
     const oods: [string, ImageSet][] = [];
     for (const id of oodIds) oods.push([id, await loadImageSet(home, id, 'test', synthetic)]);
     const proxy = patchShuffled(test, o.proxyCount ?? 2000, config.seed);
-    const total = train.n + test.n + proxy.n + oods.reduce((s, [, v]) => s + v.n, 0);
+    const total = full.n + test.n + proxy.n + oods.reduce((s, [, v]) => s + v.n, 0);
     let done = 0;
 
     const forwardAll = async (set: ImageSet, what: string, withStages: boolean): Promise<Pass> => {
@@ -165,6 +171,7 @@ export async function extractWithOnnx(
     await mkdir(dir, { recursive: true });
     const sets: [string, ImageSet, boolean, boolean][] = [
       ['id_train', train, true, layers],
+      ...(val ? [['id_val', val, true, false] as [string, ImageSet, boolean, boolean]] : []),
       ['id_test', test, true, layers],
       ...oods.map(([id, s]): [string, ImageSet, boolean, boolean] => [`ood_${id}`, s, false, false]),
       ['proxy', proxy, false, false],
