@@ -8,7 +8,7 @@ import { ood } from '../charts/fixtures';
 
 afterEach(cleanup);
 
-const methods = [
+const methods: { method: string; label: string; params: Record<string, number> }[] = [
   { method: 'msp', label: 'MSP', params: {} },
   { method: 'energy', label: 'Energy', params: { T: 1 } },
   { method: 'gen', label: 'GEN', params: { genGamma: 0.1, genM: 100 } },
