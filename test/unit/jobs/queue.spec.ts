@@ -92,7 +92,7 @@ describe('job queue', () => {
 
   it('stops by force a cancelled job that does not stop', async () => {
     const { m } = manager({ selftest: 5 }, { cancelGraceMs: 300 });
-    const j = m.start({ kind: 'selftest', title: 'deaf', params: { steps: 2, delayMs: 60_000 } });
+    const j = m.start({ kind: 'selftest', title: 'deaf', params: { steps: 2, delayMs: 60_000, deaf: true } });
     await new Promise((r) => setTimeout(r, 200));
     m.cancel(j.id);
     const end = await m.wait(j.id);
