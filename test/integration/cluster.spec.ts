@@ -132,7 +132,7 @@ describe.skipIf(skipReason && process.env.CI !== 'true')('a seeded group on a on
       TrainingHistory.parse(await readJson(join(runDirOf(i), 'training_history.json'))).epochs;
 
     // Both tasks have trained two epochs and are in the middle of more: stop them the two ways SLURM does.
-    await until('both tasks to train 2 epochs', 240, async () => {
+    await until('both tasks to train 2 epochs', 480, async () => {
       const h = await Promise.all([historyOf(0), historyOf(1)]);
       return h.every((x) => x.length >= 2 && x.length < EPOCHS - 2);
     });
@@ -238,7 +238,7 @@ describe.skipIf(skipReason && process.env.CI !== 'true')('a seeded group on a on
       join(env.OODLAB_HOME!, 'groups', groupId!, 'summary.json'),
     )) as GroupSummary;
     expect(written.runs.sort()).toEqual(done.tasks.map((t) => t.runId).sort());
-  });
+  }, 1_200_000); // generous: the waits above are bounded themselves, and a busy machine trains slowly
 
   it('a task that fails for another reason is reported failed, with the tail of its log', async () => {
     // No CUDA here: the tensorflow-gpu backend cannot start, so the task's training fails at once.

@@ -8,7 +8,7 @@ import { presetConfig } from '../../common/train/presets';
 import { startTrainJob } from '../../main/api/train-jobs';
 import { acquireRunLock } from '../../main/engine/runs/lock';
 import { createRun, readManifest, runFiles } from '../../main/engine/runs/store';
-import { stepsPerEpoch } from '../../main/engine/train/order';
+import { stepsPerEpoch, trainValSplit } from '../../main/engine/train/order';
 import { learningRate } from '../../main/engine/train/schedule';
 import { createRuntime, type Runtime } from '../../main/runtime';
 import { tempDir } from '../helpers/tmp';
@@ -94,10 +94,12 @@ describe('training in a worker', () => {
 
     const h = TrainingHistory.parse(history);
     expect(h.epochs.map((e) => e.epoch)).toEqual([1, 2, 3, 4]);
-    const best = h.epochs.reduce((a, b) => (b.testAcc > a.testAcc ? b : a));
+    // best is chosen on the validation split held out of training
+    const score = (e: (typeof h.epochs)[number]) => e.valAcc ?? e.testAcc;
+    const best = h.epochs.reduce((a, b) => (score(b) > score(a) ? b : a));
     expect(manifest).toMatchObject({ bestEpoch: best.epoch, bestTestAcc: best.testAcc });
     // the lr recorded is the schedule's value at each epoch's last step
-    const steps = stepsPerEpoch(config, 4 * 64);
+    const steps = stepsPerEpoch(config, trainValSplit(config, 4 * 64).train.length);
     for (const e of h.epochs) expect(e.lr).toBeCloseTo(learningRate(config, e.epoch * steps - 1, steps), 10);
     expect(h.epochs.at(-1)!.trainLoss).toBeLessThan(h.epochs[0].trainLoss);
     expect(epochEvents.filter((e) => e.runId === runId).map((e) => e.entry)).toEqual(h.epochs);

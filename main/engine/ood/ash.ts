@@ -19,15 +19,18 @@ export const ashSpec = {
 };
 
 export function createAsh(p: { ashP?: number } = {}): Detector {
-  const pct = p.ashP ?? ashSpec.defaults.ashP;
+  let pct = p.ashP ?? ashSpec.defaults.ashP;
   if (!(pct >= 0 && pct < 100)) throw new RangeError(`ASH: the percentile must be in 0..100 (got ${pct}).`);
   let f: { dim: number; C: number; W: Float32Array; b: Float32Array } | null = null;
+  const params = { ashP: pct };
   return {
     method: 'ash',
-    params: { ashP: pct },
+    params,
     async fit(t: IdTrain, W: Float32Array, b: Float32Array) {
-      if (keptCount(t.dim, pct) < 1)
-        throw new RangeError(`ASH: percentile ${pct} keeps no activation of ${t.dim}.`);
+      // Few features (an imported model's 8-d penultimate layer, say): a percentile that would keep none is
+      // lowered, a whole point at a time, to the largest that keeps one; params says which was used.
+      while (pct > 0 && keptCount(t.dim, pct) < 1) pct = Math.max(0, pct - 1);
+      params.ashP = pct;
       f = { dim: t.dim, C: t.classes, W, b };
     },
     async score(batch: Batch) {
