@@ -100,16 +100,15 @@ export const pipeline: Command = {
       io.out(n);
     };
     let run: { id: string } | null = null;
-    let given: RunDetail | null = null;
+    // --run: an existing run (an imported model, say) that skips training
+    const given = values.run ? await call<RunDetail>(rt, 'runs.get', { id: values.run }) : null;
+    const what = given?.manifest.kind === 'imported' ? 'an imported model' : 'an existing run';
     let exported = false;
     const steps: PipelineStep[] = [
       {
         name: 'data',
         needs: [],
-        run: async () => {
-          given = values.run ? await call<RunDetail>(rt, 'runs.get', { id: values.run }) : null;
-          await ensureDatasets(rt, io, given?.config ?? config, !values['no-download']);
-        },
+        run: () => ensureDatasets(rt, io, given?.config ?? config, !values['no-download']),
       },
       {
         name: 'training',
@@ -117,8 +116,7 @@ export const pipeline: Command = {
         run: async () => {
           if (given) {
             run = given.manifest;
-            const what = given.manifest.kind === 'imported' ? 'an imported model' : 'an existing run';
-            return io.out(`  skipped: ${given.manifest.id} is ${what}`);
+            return;
           }
           const runId = values['run-id'];
           run = runId
@@ -143,10 +141,11 @@ export const pipeline: Command = {
       },
     ];
     const titles: Record<string, string> = {
-      data: `[1/5] Data (${config.dataset})`,
-      training:
-        `[2/5] Training (${fromFile ? values.config : `preset ${preset}`}, ${config.epochs} epochs, ` +
-        `width ${config.width}, seed ${config.seed})`,
+      data: `[1/5] Data (${(given?.config ?? config).dataset})`,
+      training: given
+        ? `[2/5] Training: skipped (${what})`
+        : `[2/5] Training (${fromFile ? values.config : `preset ${preset}`}, ${config.epochs} epochs, ` +
+          `width ${config.width}, seed ${config.seed})`,
       OOD: '[3/5] OOD detection',
       'Neural Collapse': '[4/5] Neural Collapse',
       export: '[5/5] Export',
