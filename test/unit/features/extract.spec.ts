@@ -37,7 +37,8 @@ describe('extractRunFeatures', () => {
     model.dispose();
     const dir = await extractRunFeatures(home, run.id, { checkpoint: 'best', proxyCount: 4 });
     const rf = await loadFeatureDir(dir, { layers: true });
-    expect([rf.C, rf.D, rf.idTrain.n, rf.idTest.n]).toEqual([3, 16, 18, 9]);
+    // the 18 training images: 16 trained on, and the 10% validation split (2) extracted as id_val
+    expect([rf.C, rf.D, rf.idTrain.n, rf.idVal?.n, rf.idTest.n]).toEqual([3, 16, 16, 2, 9]);
     expect(Object.keys(rf.ood)).toEqual(['synthetic-ood']);
     expect(rf.proxy?.n).toBe(4);
     expect(Object.keys(rf.layers ?? {})).toEqual(['layer1', 'layer2', 'layer3', 'layer4']);

@@ -48,7 +48,9 @@ export async function createImportedRun(
     const sha256 = await sha256File(join(stage, model.file));
     await fill({ id, dir: stage });
     const record: ImportedModel = { ...model, sha256, importedAt: new Date().toISOString() };
-    await writeJsonAtomic(join(stage, 'config.json'), TrainConfig.parse(config));
+    // No validation split is held out of a model trained elsewhere: its features use the whole training set (the
+    // OOD sweeps then hold out 10% of it themselves). A fine-tuning run may set one in its config.
+    await writeJsonAtomic(join(stage, 'config.json'), TrainConfig.parse({ valFraction: 0, ...config }));
     await writeJsonAtomic(join(stage, 'import.json'), record);
     await rename(stage, final.dir);
     const now = new Date().toISOString();
