@@ -11,9 +11,8 @@ import { ImportedModel } from '../../../common/contract/models';
 import type { TrainConfig } from '../../../common/contract/train';
 import { CIFAR100_MEAN, CIFAR100_STD } from '../data/augment';
 import { loadImageSet, type ImageSet } from '../data/load';
-import { subsetImages } from '../data/subset';
-import { trainValSplit } from '../train/order';
 import { defaultOodSets } from './default-ood';
+import { loadTrainSplit } from './train-split';
 import type { DatasetId } from '../data/registry';
 import { readCheckpointTensors } from '../model/checkpoint-plain';
 import { importFile } from '../model/import/stage';
@@ -129,11 +128,7 @@ export async function extractWithOnnx(
   try {
     const synthetic = config.synthetic && { seed: config.seed, ...config.synthetic };
     const oodIds = (o.oodSets ?? (await defaultOodSets(home, config.dataset))) as DatasetId[];
-    // Training images less the validation split (never trained on), extracted on its own as id_val (extract.ts).
-    const full = await loadImageSet(home, config.dataset, 'train', synthetic);
-    const split = trainValSplit(config, full.n);
-    const train = split.val.length ? subsetImages(full, split.train) : full;
-    const val = split.val.length ? subsetImages(full, split.val) : null;
+    const { full, train, val } = await loadTrainSplit(home, config, synthetic);
     const test = await loadImageSet(home, config.dataset, 'test', synthetic);
     const oods: [string, ImageSet][] = [];
     for (const id of oodIds) oods.push([id, await loadImageSet(home, id, 'test', synthetic)]);

@@ -11,9 +11,8 @@ import { currentBackend, initBackend, tf } from '../backend';
 import { makeBatch } from '../data/augment';
 import { loadImageSet, type ImageSet } from '../data/load';
 import type { DatasetId } from '../data/registry';
-import { subsetImages } from '../data/subset';
-import { trainValSplit } from '../train/order';
 import { defaultOodSets } from './default-ood';
+import { loadTrainSplit } from './train-split';
 import { loadCheckpoint, readCheckpointMeta } from '../model/checkpoint';
 import { ResNet18 } from '../model/resnet';
 import { writeJsonAtomic } from '../runs/atomic';
@@ -130,11 +129,7 @@ export async function extractRunFeatures(home: string, runId: string, o: Extract
     await loadCheckpoint(ckpt, model);
     const synthetic = config.synthetic && { seed: config.seed, ...config.synthetic };
     const oodIds = (o.oodSets ?? (await defaultOodSets(home, config.dataset))) as DatasetId[];
-    // Training images less the validation split (never trained on), which is extracted on its own as id_val.
-    const full = await loadImageSet(home, config.dataset, 'train', synthetic);
-    const split = trainValSplit(config, full.n);
-    const train = split.val.length ? subsetImages(full, split.train) : full;
-    const val = split.val.length ? subsetImages(full, split.val) : null;
+    const { full, train, val } = await loadTrainSplit(home, config, synthetic);
     const test = await loadImageSet(home, config.dataset, 'test', synthetic);
     const oods: [string, ImageSet][] = [];
     // outliers are normalised as the model's inputs always are: with the ID training statistics
