@@ -32,5 +32,8 @@ export function parseLimits(text: string | undefined): JobLimits {
 }
 
 export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): JobLimits {
+  // Inside a SLURM job, SLURM is the scheduler: it gave this task its CPUs, and array tasks sharing a node must not
+  // queue behind each other on a per-machine limit (OODLAB_JOB_LIMITS still applies when set).
+  if (env.SLURM_JOB_ID && !env.OODLAB_JOB_LIMITS) return {};
   return { ...DEFAULT_LIMITS, ...parseLimits(env.OODLAB_JOB_LIMITS) };
 }

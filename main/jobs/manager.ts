@@ -139,8 +139,8 @@ export class JobManager {
   private watchQueue(): void {
     const waiting = [...this.jobs.values()].some((e) => e.info.state === 'queued');
     if (waiting && !this.poll) {
+      // Not unref'd: a CLI whose only job is queued must wait for its slot, not exit with its promise unsettled.
       this.poll = setInterval(() => this.startQueued(), this.pollMs);
-      this.poll.unref();
     } else if (!waiting && this.poll) {
       clearInterval(this.poll);
       this.poll = undefined;

@@ -21,7 +21,7 @@ import { tempDir } from '../helpers/tmp';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const run = promisify(execFile);
-const EPOCHS = 12;
+const EPOCHS = 30; // long enough that both tasks are still training when the test stops them, even on an idle machine
 
 function missing(): string | null {
   for (const b of ['sbatch', 'scontrol', 'slurmctld', 'slurmd', 'munged'])

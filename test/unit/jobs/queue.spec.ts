@@ -105,6 +105,11 @@ describe('job queue', () => {
   it('has one training and one analysis by default, configurable, and refuses a typo', () => {
     expect(limitsFromEnv({})).toEqual({ training: 1, analysis: 1 });
     expect(limitsFromEnv({ OODLAB_JOB_LIMITS: 'analysis=3' })).toEqual({ training: 1, analysis: 3 });
+    expect(limitsFromEnv({ SLURM_JOB_ID: '7' })).toEqual({}); // SLURM schedules its tasks itself
+    expect(limitsFromEnv({ SLURM_JOB_ID: '7', OODLAB_JOB_LIMITS: 'training=2' })).toEqual({
+      training: 2,
+      analysis: 1,
+    });
     expect(() => parseLimits('trainig=x')).toThrow(/not CLASS=N/);
     expect(() => parseLimits('training=0')).toThrow(/N >= 1/);
     expect(
