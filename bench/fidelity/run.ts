@@ -15,7 +15,6 @@
  * width 4, 20 steps, batch 16, augmentation on).
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -34,12 +33,12 @@ import {
   makeCase,
   readCase,
   runOodlab,
-  tensorRelError,
   writeCase,
   type CaseData,
   type CaseParams,
   type Trajectory,
 } from '../../test/helpers/fidelity';
+import { relativeError } from '../../test/helpers/ref64';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -187,7 +186,7 @@ function summarise(
   got: Record<string, Float32Array>,
 ): string {
   const errs = Object.keys(ref)
-    .map((k) => ({ k, e: got[k] ? tensorRelError(got[k], ref[k]) : Infinity }))
+    .map((k) => ({ k, e: got[k] ? relativeError(got[k], ref[k]) : Infinity }))
     .sort((a, b) => a.e - b.e);
   const median = errs[Math.floor(errs.length / 2)].e;
   const worst = errs.slice(-3).reverse();
@@ -227,13 +226,10 @@ async function main(): Promise<void> {
           (l, s) => Math.abs(l - torch.ref.losses[s]) / Math.abs(torch.ref.losses[s]),
         ),
         gradRelError: Object.fromEntries(
-          Object.keys(torch.ref.grads).map((k) => [
-            k,
-            tensorRelError(torch.f32.grads[k], torch.ref.grads[k]),
-          ]),
+          Object.keys(torch.ref.grads).map((k) => [k, relativeError(torch.f32.grads[k], torch.ref.grads[k])]),
         ),
         finalMedianRelError: median(
-          Object.keys(torch.ref.final).map((k) => tensorRelError(torch.f32.final[k], torch.ref.final[k])),
+          Object.keys(torch.ref.final).map((k) => relativeError(torch.f32.final[k], torch.ref.final[k])),
         ),
       },
     };
@@ -287,7 +283,6 @@ async function main(): Promise<void> {
     console.log('  ' + summarise(`tensors after step ${o.params.steps}`, torch.ref.final, results[n].final));
   }
   if (!o.keep) await rm(dir, { recursive: true, force: true });
-  else if (!existsSync(dir)) console.log('(folder removed)');
 }
 
 main().catch((err) => {

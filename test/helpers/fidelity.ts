@@ -227,17 +227,6 @@ export async function runOodlab(c: CaseData, steps = c.params.steps): Promise<Tr
   return { losses, lrs, grads, final };
 }
 
-/** Largest |a - b| over a tensor, relative to the reference's largest magnitude. */
-export function tensorRelError(got: ArrayLike<number>, ref: ArrayLike<number>): number {
-  let scale = 0;
-  let diff = 0;
-  for (let i = 0; i < ref.length; i++) {
-    scale = Math.max(scale, Math.abs(ref[i]));
-    diff = Math.max(diff, Math.abs(got[i] - ref[i]));
-  }
-  return diff / Math.max(scale, 1e-12);
-}
-
 export function encodeF32(a: Float32Array): string {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
 }

@@ -15,10 +15,10 @@ import {
   decodeF32,
   makeCase,
   runOodlab,
-  tensorRelError,
   type CaseParams,
   type Trajectory,
 } from '../../../helpers/fidelity';
+import { relativeError } from '../../../helpers/ref64';
 
 interface Fixture {
   framework: string;
@@ -88,7 +88,7 @@ describe.each(backends)('%s reproduces PyTorch’s trajectory', (name) => {
     expect(Object.keys(r.grads).sort()).toEqual([...names].sort());
     for (const k of names) {
       const bound = Math.max(TOL.grad.floor, TOL.grad.factor * fixture.float32.gradRelError[k]);
-      expect(tensorRelError(r.grads[k], decodeF32(fixture.grads[k])), k).toBeLessThan(bound);
+      expect(relativeError(r.grads[k], decodeF32(fixture.grads[k])), k).toBeLessThan(bound);
     }
   });
 
@@ -106,7 +106,7 @@ describe.each(backends)('%s reproduces PyTorch’s trajectory', (name) => {
     });
     if (r.losses.length < fixture.params.steps) return; // weights after a prefix have no reference
     const errs = Object.keys(fixture.final)
-      .map((k) => tensorRelError(r.final[k], decodeF32(fixture.final[k])))
+      .map((k) => relativeError(r.final[k], decodeF32(fixture.final[k])))
       .sort((a, b) => a - b);
     const median = errs[Math.floor(errs.length / 2)];
     expect(median).toBeLessThan(
