@@ -7,7 +7,7 @@ import type { RunFeatures } from '../main/engine/features/store';
 import { computeGeometry } from '../main/engine/nc/geometry';
 import { computeNcMetrics, orthogonality } from '../main/engine/nc/metrics';
 import { classStats } from '../main/engine/nc/stats';
-import { cifarSized, makeFeatures } from './fixtures';
+import { cifarSized, makeFeatures } from '../test/helpers/features';
 
 /** Wall and CPU seconds of fn: on a shared machine the wall time also measures the neighbours. */
 function timed<T>(fn: () => T): { value: T; wall: number; cpu: number } {

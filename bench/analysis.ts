@@ -5,7 +5,7 @@
 import { initBackend } from '../main/engine/backend';
 import { ncSection } from './analysis-nc';
 import { oodSection } from './analysis-ood';
-import { cifarSized, makeFeatures } from './fixtures';
+import { cifarSized, makeFeatures } from '../test/helpers/features';
 
 const mib = (kb: number) => (kb / 1024).toFixed(0);
 

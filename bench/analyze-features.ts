@@ -16,7 +16,7 @@ import { writeNpy } from '../main/engine/features/npy';
 import { loadFeatureDir } from '../main/engine/features/store';
 import { analyzeFeatureDir } from '../main/engine/nc/analyze';
 import { evaluateFeatures } from '../main/engine/ood/evaluate';
-import { cifarSized, makeFeatures } from './fixtures';
+import { cifarSized, makeFeatures } from '../test/helpers/features';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 

@@ -18,7 +18,7 @@ import { writeNpy } from '../main/engine/features/npy';
 import { writeFeatureSet } from '../main/engine/features/store';
 import { computeMetrics } from '../main/engine/ood/metrics';
 import { createDetector, isFeatureMethod, methodNames } from '../main/engine/ood/registry';
-import { makeFeatures } from './fixtures';
+import { makeFeatures } from '../test/helpers/features';
 
 const { values } = parseArgs({
   options: {

@@ -2,7 +2,7 @@
 // main/engine/backend/wasm-simd-module.ts (the Winograd transforms on tfjs-wasm's heap) and
 // main/engine/nc/analysis-module.ts (the float64 products of the analyses), so that the bundle and the packaged app
 // carry them with no asset path.
-// Run after editing the kernels: node scripts/build-wasm.mjs (test/unit/engine/wasm-simd.spec.ts checks that the
+// Run after editing the kernels: node scripts/build-wasm.mjs (test/unit/engine/backend/wasm-simd.spec.ts checks that the
 // committed module matches its source).
 import asc from 'assemblyscript/asc';
 import { readFile, rename, writeFile } from 'node:fs/promises';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { OodEpochs } from '../../../common/contract/ood';
 import { benchmarkGroups } from '../../../common/ood/groups';
 import { formatOodEpochs, formatOodResults } from '../../../main/cli/commands/evaluate';
-import { ood } from '../charts/fixtures';
+import { ood } from '../common/charts/fixtures';
 
 describe('evaluate tables', () => {
   it('lists the far-OOD mean after the sets', () => {

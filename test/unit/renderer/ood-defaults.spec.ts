@@ -5,7 +5,7 @@ import { cleanup, render, screen, waitFor } from '@testing-library/svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DatasetInfo } from '../../../common/contract/datasets';
 import type { RunManifest } from '../../../common/contract/runs';
-import { ood as oodFixture } from '../charts/fixtures';
+import { ood as oodFixture } from '../common/charts/fixtures';
 
 const withResults = new Set<string>();
 const configs: Record<string, string> = {};

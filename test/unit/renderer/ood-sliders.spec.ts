@@ -4,7 +4,7 @@ import { cleanup, fireEvent, render, screen } from '@testing-library/svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import OodSliders from '../../../renderer/src/components/OodSliders.svelte';
 import OodTable from '../../../renderer/src/components/OodTable.svelte';
-import { ood } from '../charts/fixtures';
+import { ood } from '../common/charts/fixtures';
 
 afterEach(cleanup);
 
