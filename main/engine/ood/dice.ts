@@ -25,7 +25,7 @@ export function createDice(p: { diceP?: number } = {}): Detector {
     params: { diceP: pct },
     async fit(t: IdTrain, W: Float32Array, b: Float32Array) {
       const { dim, classes: C } = t;
-      const m = trainStats(t).mean;
+      const m = trainStats(t).globalMean;
       // The contribution is computed in float32 as OpenOOD does (numpy float32 arrays), so the mask is the same.
       const V = Float32Array.from(W, (w, i) => Math.fround(m[i % dim]) * w);
       const thr = percentile(V, pct);

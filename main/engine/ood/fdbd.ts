@@ -33,7 +33,7 @@ export function createFdbd(p: { fdbdCentred?: number } = {}): Detector {
           for (let k = 0; k < dim; k++) s += (W[c * dim + k] - W[j * dim + k]) ** 2;
           invDen[c * C + j] = c === j ? 1 : s > 0 ? 1 / Math.sqrt(s) : 0;
         }
-      f = { dim, C, mean: trainStats(t).mean, invDen };
+      f = { dim, C, mean: trainStats(t).globalMean, invDen };
     },
     async score(b: Batch) {
       if (!f) throw notFitted('fdbd');

@@ -8,7 +8,7 @@
 // fitted on (ID train), since the validation split is reserved for hyper-parameter selection (KLM has none).
 // Computed as sum_j p_j log p_j - max_c p . log q_c: one product of p with the C x C matrix log q.
 import { checkBatch, notFitted, type Batch, type Detector, type IdTrain } from './detector';
-import { projectChunks } from './gemm';
+import { projectChunks } from '../linalg/gemm';
 import { argmax, softmaxRow } from './shaping';
 
 export const klmSpec = { label: 'KL-Matching', paper: 'Hendrycks et al., ICML 2022', defaults: {}, grid: {} };

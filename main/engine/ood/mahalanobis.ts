@@ -8,8 +8,8 @@
 // one projection of h onto dim + C directions instead of C quadratic forms. A is R^-1 (Cholesky of S) or, when S is
 // singular, diag(lambda^+)^1/2 V' from its eigen-decomposition, so a singular covariance never yields NaN.
 import { checkBatch, notFitted, type Batch, type Detector, type IdTrain } from './detector';
-import { choleskyInverse, eigh } from './eigh';
-import { projectChunks } from './gemm';
+import { choleskyInverse, eigh } from '../linalg/eigh';
+import { projectChunks } from '../linalg/gemm';
 import { trainStats } from './stats';
 
 export const mahalanobisSpec = {
@@ -50,7 +50,7 @@ export function createMahalanobis(): Detector {
     params: {},
     async fit(t: IdTrain) {
       const st = trainStats(t);
-      const { dim, classes: C, mean } = st;
+      const { D: dim, C, globalMean: mean } = st;
       const S = Float64Array.from(await st.within()).map((v) => v / st.n);
       const A = factor(S, dim);
       const rows = new Float64Array((dim + C) * dim);
@@ -59,7 +59,7 @@ export function createMahalanobis(): Detector {
       const a = new Float64Array(dim);
       const d = new Float64Array(dim);
       for (let c = 0; c < C; c++) {
-        for (let k = 0; k < dim; k++) d[k] = st.classMeans[c * dim + k] - mean[k];
+        for (let k = 0; k < dim; k++) d[k] = st.means[c * dim + k] - mean[k];
         for (let r = 0; r < dim; r++) {
           let s = 0;
           for (let k = 0; k < dim; k++) s += A[r * dim + k] * d[k];

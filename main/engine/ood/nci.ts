@@ -23,7 +23,7 @@ export function createNci(p: { nciAlpha?: number } = {}): Detector {
     method: 'nci',
     params: { nciAlpha: alpha },
     async fit(t: IdTrain, W: Float32Array) {
-      f = { dim: t.dim, C: t.classes, mean: trainStats(t).mean, W };
+      f = { dim: t.dim, C: t.classes, mean: trainStats(t).globalMean, W };
     },
     async score(b: Batch) {
       if (!f) throw notFitted('nci');

@@ -5,8 +5,8 @@
 //   score(h) = ||P_k' z|| / ||z||        (times max logit only for non-ResNet backbones: not applied here)
 // k: PCA dimension, clamped to 1..dim-1 (k = dim would score every input 1). z = 0 scores 1.
 import { checkBatch, notFitted, type Batch, type Detector, type IdTrain } from './detector';
-import { eigh, type Eigh } from './eigh';
-import { projectChunks } from './gemm';
+import { eigh, type Eigh } from '../linalg/eigh';
+import { projectChunks } from '../linalg/gemm';
 import { trainStats } from './stats';
 
 export const necoSpec = {
@@ -53,7 +53,7 @@ export function createNeco(p: { k?: number } = {}): Detector {
         const src = (dim - 1 - r) * dim;
         for (let j = 0; j < dim; j++) rows[r * dim + j] = eig.vectors[src + j] * inv[j];
       }
-      f = { dim, C: t.classes, mean: st.mean, inv, rows, k };
+      f = { dim, C: t.classes, mean: st.globalMean, inv, rows, k };
     },
     async score(b: Batch) {
       if (!f) throw notFitted('neco');

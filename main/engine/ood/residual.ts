@@ -6,9 +6,10 @@
 // eigen-decomposition this shares); OpenOOD's config sets D = 512, which for 512-d features leaves no residual
 // (every score 0), so the default here is ViM's D = 256 with ViM's grid.
 import { checkBatch, notFitted, type Batch, type Detector, type IdTrain } from './detector';
-import { eigh, type Eigh } from './eigh';
-import { projectChunks } from './gemm';
-import { addOuter, trainStats } from './stats';
+import { eigh, type Eigh } from '../linalg/eigh';
+import { projectChunks } from '../linalg/gemm';
+import { addOuter } from '../linalg/kernels';
+import { trainStats } from './stats';
 import { vimOrigin } from './vim';
 
 export const residualSpec = {
@@ -34,7 +35,7 @@ export function createResidual(p: { residualD?: number } = {}): Detector {
       // Same key as ViM: the two share one eigen-decomposition per ID train set.
       const eig = await st.memo<Eigh>(`vim-eig:${u.join(',')}`, async () => {
         const s = Float64Array.from(await st.total());
-        addOuter(s, dim, st.mean, u, st.n);
+        addOuter(s, dim, st.globalMean, u, st.n);
         return eigh(
           s.map((v) => v / st.n),
           dim,

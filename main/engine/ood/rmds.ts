@@ -5,7 +5,7 @@
 //   score(h) = max_c [ -(h - mu_c)' P (h - mu_c) + (h - m)' P0 (h - m) ]
 // (OpenOOD, like the paper's MD_k - MD_0, with the sign that makes ID larger; precisions are sklearn's pinvh.)
 import { checkBatch, notFitted, type Batch, type Detector, type IdTrain } from './detector';
-import { projectChunks } from './gemm';
+import { projectChunks } from '../linalg/gemm';
 import { createMahalanobis, factor } from './mahalanobis';
 import { trainStats } from './stats';
 
@@ -21,7 +21,7 @@ export function createRmds(): Detector {
       await md.fit(t, W, b);
       const st = trainStats(t);
       const S0 = Float64Array.from(await st.total()).map((v) => v / st.n);
-      f = { dim: t.dim, C: t.classes, mean: st.mean, A0: factor(S0, t.dim) };
+      f = { dim: t.dim, C: t.classes, mean: st.globalMean, A0: factor(S0, t.dim) };
     },
     async score(batch: Batch) {
       if (!f) throw notFitted('rmds');

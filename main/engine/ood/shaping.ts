@@ -1,9 +1,9 @@
 // Small numerics shared by the detectors added in issue 16 (ReAct, DICE, SCALE, ASH, GEN, KL-Matching, KNN,
 // NNGuide...): NumPy's percentile and rounding conventions (OpenOOD's hyper-parameters are NumPy percentiles, and
 // "exact" means the same threshold NumPy computes), softmax rows in float64, argmax, the energy of logits recomputed
-// from reshaped features (through the blocked product of gemm.ts), and OpenOOD's row normaliser.
+// from reshaped features (through the blocked product of linalg/gemm.ts), and OpenOOD's row normaliser.
 import { logSumExp } from './detector';
-import { projectChunks } from './gemm';
+import { projectChunks } from '../linalg/gemm';
 
 /** np.round / Python 3 round: halves go to the even neighbour (np.round(4.5) = 4, np.round(5.5) = 6). */
 export function roundHalfEven(x: number): number {

@@ -33,7 +33,7 @@ export function createShe(): Detector {
           patterns[c * dim + k] = count[c]
             ? patterns[c * dim + k] / count[c]
             : st.counts[c]
-              ? st.classMeans[c * dim + k]
+              ? st.means[c * dim + k]
               : 0;
       f = { dim, C, patterns };
     },

@@ -15,9 +15,10 @@ import {
   type Detector,
   type IdTrain,
 } from './detector';
-import { eigh, pinvSym, type Eigh } from './eigh';
-import { projectChunks } from './gemm';
-import { addOuter, trainStats } from './stats';
+import { eigh, pinvSym, type Eigh } from '../linalg/eigh';
+import { projectChunks } from '../linalg/gemm';
+import { addOuter } from '../linalg/kernels';
+import { trainStats } from './stats';
 
 export const vimSpec = {
   label: 'ViM',
@@ -94,7 +95,7 @@ export function createVim(p: { D?: number } = {}): Detector {
       const key = `vim-eig:${u.join(',')}`;
       const eig = await st.memo<Eigh>(key, async () => {
         const s = Float64Array.from(await st.total());
-        addOuter(s, dim, st.mean, u, st.n);
+        addOuter(s, dim, st.globalMean, u, st.n);
         return eigh(
           s.map((v) => v / st.n),
           dim,

@@ -6,18 +6,8 @@
 // chunk of CHUNK rows is summed into a float64 accumulator, so the float32 error stays per chunk (relative ~1e-6),
 // not over 50,000 rows.
 import { currentBackend, tf } from '../backend';
-import { projectRows } from '../nc/kernels';
-
-export type Rows = Float32Array | Float64Array;
-
-/** n rows of length dim; each row has `shift` (or its row shiftIndex[i], a C x dim matrix) subtracted first. */
-export interface RowSource {
-  x: Rows;
-  n: number;
-  dim: number;
-  shift?: Float64Array;
-  shiftIndex?: Int32Array;
-}
+import { projectRows } from './kernels';
+import type { RowSource, Rows } from './rows';
 
 const CHUNK = 4096;
 /** Multiply-adds from which tensors are used when a backend is initialised in this thread. */
