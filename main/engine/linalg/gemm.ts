@@ -131,3 +131,16 @@ export async function scatter(src: RowSource): Promise<Float64Array> {
   for (let a = 0; a < d; a++) for (let b = 0; b < a; b++) out[a * d + b] = out[b * d + a];
   return out;
 }
+
+/** ||A (x_i - shift_i)||^2 for every row: the squared norm of its projection onto the R rows of A (float64). */
+export async function projectedNorms2(src: RowSource, A: Float64Array, R: number): Promise<Float64Array> {
+  const out = new Float64Array(src.n);
+  await projectChunks(src, A, R, (start, count, y) => {
+    for (let i = 0; i < count; i++) {
+      let s = 0;
+      for (let r = 0; r < R; r++) s += y[i * R + r] * y[i * R + r];
+      out[start + i] = s;
+    }
+  });
+  return out;
+}

@@ -4,6 +4,7 @@
 // from reshaped features (through the blocked product of linalg/gemm.ts), and OpenOOD's row normaliser.
 import { logSumExp } from './detector';
 import { projectChunks } from '../linalg/gemm';
+import type { Rows } from '../linalg/rows';
 
 /** np.round / Python 3 round: halves go to the even neighbour (np.round(4.5) = 4, np.round(5.5) = 6). */
 export function roundHalfEven(x: number): number {
@@ -120,14 +121,19 @@ export function argmax(logits: ArrayLike<number>, n: number, C: number): Int32Ar
   return out;
 }
 
+/** The last layer: C x dim weights W (row-major) and C biases b. */
+export interface Classifier {
+  W: ArrayLike<number>;
+  b: ArrayLike<number>;
+  C: number;
+}
+
 /** Logits h W' + b of (reshaped) feature rows, float64, through the blocked product. */
 export async function logitsOf(
-  features: Float32Array | Float64Array,
+  features: Rows,
   n: number,
   dim: number,
-  W: ArrayLike<number>,
-  b: ArrayLike<number>,
-  C: number,
+  { W, b, C }: Classifier,
 ): Promise<Float64Array> {
   const out = new Float64Array(n * C);
   await projectChunks({ x: features, n, dim }, Float64Array.from(W), C, (start, count, y) => {
@@ -138,15 +144,12 @@ export async function logitsOf(
 
 /** logsumexp of the logits of reshaped features: the energy score that ReAct, DICE, SCALE and ASH report. */
 export async function energyOf(
-  features: Float32Array | Float64Array,
+  features: Rows,
   n: number,
   dim: number,
-  W: ArrayLike<number>,
-  b: ArrayLike<number>,
-  C: number,
+  fc: Classifier,
 ): Promise<Float64Array> {
-  const l = await logitsOf(features, n, dim, W, b, C);
-  return logSumExp(l, n, C);
+  return logSumExp(await logitsOf(features, n, dim, fc), n, fc.C);
 }
 
 /**
