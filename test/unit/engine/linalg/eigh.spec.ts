@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { choleskyInverse, eigh, pinvSym } from '../../../../main/engine/linalg/eigh';
+import { cholesky, choleskyInverse, choleskySolve, eigh, pinvSym } from '../../../../main/engine/linalg/eigh';
 import { randomT64 } from '../../../helpers/ref64';
 
 interface Case {
@@ -125,5 +125,31 @@ describe('eigh', () => {
       return out;
     };
     mul(mul(A, P), A).forEach((v, i) => expect(Math.abs(v - A[i])).toBeLessThan(1e-12));
+  });
+});
+
+describe('cholesky', () => {
+  it('factors and solves tridiag(-1, 2, -1) X = B against the closed-form inverse', () => {
+    const a = Float64Array.from([2, -1, 0, -1, 2, -1, 0, -1, 2]);
+    const L = cholesky(a, 3, (s) => s)!;
+    // L = [[sqrt2, 0, 0], [-1/sqrt2, sqrt(3/2), 0], [0, -sqrt(2/3), sqrt(4/3)]]
+    const want = [
+      Math.SQRT2,
+      0,
+      0,
+      -1 / Math.SQRT2,
+      Math.sqrt(1.5),
+      0,
+      0,
+      -Math.sqrt(2 / 3),
+      Math.sqrt(4 / 3),
+    ];
+    L.forEach((v, i) => expect(v).toBeCloseTo(want[i], 14));
+    const B = Float64Array.from([1, 0, 0, 1, 0, 0]); // columns e1, e2 (3 x 2)
+    const X = choleskySolve(L, 3, B, 2);
+    const inv = [3, 2, 1, 2, 4, 2, 1, 2, 3].map((v) => v / 4);
+    for (let i = 0; i < 3; i++)
+      for (let c = 0; c < 2; c++) expect(X[i * 2 + c]).toBeCloseTo(inv[i * 3 + c], 14);
+    expect(cholesky(Float64Array.from([1, 1, 1, 1]), 2, (s) => (s > 1e-12 ? s : null))).toBeNull();
   });
 });
