@@ -1,6 +1,6 @@
 // Small numerics shared by the detectors added in issue 16 (ReAct, DICE, SCALE, ASH, GEN, KL-Matching, KNN,
 // NNGuide...): NumPy's percentile and rounding conventions (OpenOOD's hyper-parameters are NumPy percentiles, and
-// "exact" means the same threshold NumPy computes), softmax rows in float64, argmax, the energy of logits recomputed
+// "exact" means the same threshold NumPy computes), softmax rows in float64, the energy of logits recomputed
 // from reshaped features (through the blocked product of linalg/gemm.ts), and OpenOOD's row normaliser.
 import { logSumExp } from './detector';
 import { projectChunks } from '../linalg/gemm';
@@ -107,17 +107,6 @@ export function softmaxRow(logits: ArrayLike<number>, i: number, C: number, out 
   let s = 0;
   for (let c = 0; c < C; c++) s += out[c] = Math.exp(logits[i * C + c] - m);
   for (let c = 0; c < C; c++) out[c] /= s;
-  return out;
-}
-
-/** argmax of each row; the first maximum wins (torch.max / np.argmax). */
-export function argmax(logits: ArrayLike<number>, n: number, C: number): Int32Array {
-  const out = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    for (let c = 1; c < C; c++) if (logits[i * C + c] > logits[i * C + best]) best = c;
-    out[i] = best;
-  }
   return out;
 }
 
