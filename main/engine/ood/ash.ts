@@ -8,7 +8,7 @@
 // that variant needs the 4 x 4 x 512 map, which OODLab's features do not keep, so it is not offered.
 // Ties at the k-th value: the lower index is kept (torch.topk leaves this unspecified).
 import { defineDetector, type Detector } from './detector';
-import { energyOf, topIndices } from './shaping';
+import { energyOf, percentileParam, topIndices } from './shaping';
 import { keptCount } from './scale';
 
 export const ashSpec = {
@@ -19,8 +19,7 @@ export const ashSpec = {
 };
 
 export function createAsh(p: { ashP?: number } = {}): Detector {
-  let pct = p.ashP ?? ashSpec.defaults.ashP;
-  if (!(pct >= 0 && pct < 100)) throw new RangeError(`ASH: the percentile must be in 0..100 (got ${pct}).`);
+  let pct = percentileParam('ASH', p.ashP ?? ashSpec.defaults.ashP, true);
   const params = { ashP: pct };
   return defineDetector(
     'ash',

@@ -6,7 +6,7 @@
 // p: sparsity percentile, 90 as in OpenOOD, which does not sweep it (its grid is [90]); so here the sweep leaves it
 // alone too, and the user can move it.
 import { defineDetector, type Detector } from './detector';
-import { energyOf, percentile } from './shaping';
+import { energyOf, percentile, percentileParam } from './shaping';
 import { trainStats } from './stats';
 
 export const diceSpec = {
@@ -17,8 +17,7 @@ export const diceSpec = {
 };
 
 export function createDice(p: { diceP?: number } = {}): Detector {
-  const pct = p.diceP ?? diceSpec.defaults.diceP;
-  if (!(pct >= 0 && pct <= 100)) throw new RangeError(`DICE: the percentile must be in 0..100 (got ${pct}).`);
+  const pct = percentileParam('DICE', p.diceP ?? diceSpec.defaults.diceP);
   return defineDetector(
     'dice',
     { diceP: pct },

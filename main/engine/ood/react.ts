@@ -7,7 +7,7 @@
 // detector is fitted on (ID train, or the fitting part of it during the sweep), because the validation split is
 // reserved for choosing p. The paper uses ID train activations too.
 import { defineDetector, type Detector } from './detector';
-import { energyOf, percentile } from './shaping';
+import { energyOf, percentile, percentileParam } from './shaping';
 
 export const reactSpec = {
   label: 'ReAct',
@@ -17,9 +17,7 @@ export const reactSpec = {
 };
 
 export function createReact(p: { reactP?: number } = {}): Detector {
-  const pct = p.reactP ?? reactSpec.defaults.reactP;
-  if (!(pct >= 0 && pct <= 100))
-    throw new RangeError(`ReAct: the percentile must be in 0..100 (got ${pct}).`);
+  const pct = percentileParam('ReAct', p.reactP ?? reactSpec.defaults.reactP);
   return defineDetector(
     'react',
     { reactP: pct },

@@ -6,7 +6,7 @@
 // Like OpenOOD's ScaleNet, it shapes the pooled penultimate features (the paper's scaling acts on the last feature
 // map before pooling; for a global-average-pooled ResNet the two differ only by which sums are taken).
 import { defineDetector, type Detector } from './detector';
-import { energyOf, roundHalfEven, topSum } from './shaping';
+import { energyOf, percentileParam, roundHalfEven, topSum } from './shaping';
 
 export const scaleSpec = {
   label: 'SCALE',
@@ -19,9 +19,7 @@ export const scaleSpec = {
 export const keptCount = (D: number, p: number) => D - roundHalfEven((D * p) / 100);
 
 export function createScale(p: { scaleP?: number } = {}): Detector {
-  const pct = p.scaleP ?? scaleSpec.defaults.scaleP;
-  if (!(pct >= 0 && pct <= 100))
-    throw new RangeError(`SCALE: the percentile must be in 0..100 (got ${pct}).`);
+  const pct = percentileParam('SCALE', p.scaleP ?? scaleSpec.defaults.scaleP);
   return defineDetector(
     'scale',
     { scaleP: pct },

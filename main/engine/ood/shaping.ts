@@ -100,6 +100,15 @@ export function topIndices(
   }
 }
 
+/** A percentile hyper-parameter: p in 0..100 (below 100 where 100 would keep nothing), else a RangeError. */
+export function percentileParam(label: string, p: number, below100 = false): number {
+  if (!(p >= 0 && (below100 ? p < 100 : p <= 100)))
+    throw new RangeError(
+      `${label}: the percentile must be in 0..100${below100 ? ' (not 100)' : ''} (got ${p}).`,
+    );
+  return p;
+}
+
 /** softmax of row i of logits (n x C), float64, stable. */
 export function softmaxRow(logits: ArrayLike<number>, i: number, C: number, out = new Float64Array(C)) {
   let m = -Infinity;
