@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import type { RunFeatures } from '../main/engine/features/store';
 import { computeGeometry } from '../main/engine/nc/geometry';
 import { computeNcMetrics, orthogonality } from '../main/engine/nc/metrics';
-import { classStats } from '../main/engine/nc/stats';
+import { classStats } from '../main/engine/linalg/class-stats';
 import { cifarSized, makeFeatures } from '../test/helpers/features';
 
 /** Wall and CPU seconds of fn: on a shared machine the wall time also measures the neighbours. */

@@ -1,6 +1,6 @@
 // Compiles the AssemblyScript kernels (main/engine/backend/assembly/*.ts) and writes them, base64-encoded, into
 // main/engine/backend/wasm-simd-module.ts (the Winograd transforms on tfjs-wasm's heap) and
-// main/engine/nc/analysis-module.ts (the float64 products of the analyses), so that the bundle and the packaged app
+// main/engine/linalg/analysis-module.ts (the float64 products of the analyses), so that the bundle and the packaged app
 // carry them with no asset path.
 // Run after editing the kernels: node scripts/build-wasm.mjs (test/unit/engine/backend/wasm-simd.spec.ts checks that the
 // committed module matches its source).
@@ -16,7 +16,7 @@ export const modules = [
   { source, target, name: 'winogradKernelsBase64' },
   {
     source: 'main/engine/backend/assembly/analysis.ts',
-    target: 'main/engine/nc/analysis-module.ts',
+    target: 'main/engine/linalg/analysis-module.ts',
     name: 'analysisKernelsBase64',
   },
 ];

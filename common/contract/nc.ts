@@ -21,7 +21,7 @@ export const NcOrthogonality = z.object({
 });
 export type NcOrthogonality = z.infer<typeof NcOrthogonality>;
 
-/** Where class means are centred: see main/engine/nc/stats.ts. */
+/** Where class means are centred: see main/engine/linalg/class-stats.ts. */
 export const NcCentring = z
   .enum(['sample', 'classes'])
   .describe(

@@ -187,7 +187,8 @@ export const OodEpochs = z.object({
 });
 export type OodEpochs = z.infer<typeof OodEpochs>;
 
-export const OodEvaluateRequest = z
+/** The fields of an evaluation: the request below requires exactly one source, the 'ood' job adds `merge`. */
+const OodEvaluateFields = z
   .object({
     runId: RunId.optional(),
     /** A folder of .npy features made elsewhere (DESIGN.md layout) instead of a run. */
@@ -210,27 +211,38 @@ export const OodEvaluateRequest = z
      */
     validationOod: z.string().min(1).optional(),
   })
-  .strict()
-  .refine((r) => Boolean(r.runId) !== Boolean(r.featuresDir), {
-    message: 'give either runId or featuresDir',
-  });
+  .strict();
+
+export const OodEvaluateRequest = OodEvaluateFields.refine(
+  (r) => Boolean(r.runId) !== Boolean(r.featuresDir),
+  { message: 'give either runId or featuresDir' },
+);
 export type OodEvaluateRequest = z.infer<typeof OodEvaluateRequest>;
+
+/**
+ * Parameters of the 'ood' job (main/engine/ood/task.ts): an evaluation request, or the re-score that ood.rescore
+ * builds, which merges into the run's existing ood_results.json instead of replacing it. Defaults: checkpoint
+ * 'best', backend 'auto', no fixed params, sweep on, one checkpoint.
+ */
+export const OodJobParams = OodEvaluateFields.extend({ merge: z.boolean().optional() }).strict();
+export type OodJobParams = z.infer<typeof OodJobParams>;
+
+/** Parameters of the 'features' job (extraction only; main/engine/features/task.ts). Defaults: 'best', 'auto'. */
+export const OodExtractRequest = z
+  .object({
+    runId: RunId,
+    checkpoint: CheckpointRef.optional(),
+    datasets: z.array(z.string().min(1)).optional(),
+    backend: BackendChoice.optional(),
+  })
+  .strict();
+export type OodExtractRequest = z.infer<typeof OodExtractRequest>;
 
 export const oodRequests = {
   /** Starts a job (kind 'ood'): extracts features first when they are not cached. */
   'ood.evaluate': request(OodEvaluateRequest, JobInfo),
   /** Starts a job (kind 'features'): extraction only, e.g. for the Neural Collapse layer-wise study. */
-  'ood.extract': request(
-    z
-      .object({
-        runId: RunId,
-        checkpoint: CheckpointRef.optional(),
-        datasets: z.array(z.string().min(1)).optional(),
-        backend: BackendChoice.optional(),
-      })
-      .strict(),
-    JobInfo,
-  ),
+  'ood.extract': request(OodExtractRequest, JobInfo),
   'ood.results': request(z.object({ runId: RunId }).strict(), OodResults),
   /** The across-training series of `evaluate --epochs`. */
   'ood.epochs': request(z.object({ runId: RunId }).strict(), OodEpochs),

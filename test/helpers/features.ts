@@ -3,7 +3,7 @@
 // classifier aligned with the class means, and OOD sets that sit off the ID class subspace. Seeded.
 import { gaussian, mulberry32 } from '../../main/engine/data/rng';
 import type { FeatureSet, RunFeatures } from '../../main/engine/features/store';
-import { projectChunks } from '../../main/engine/ood/gemm';
+import { projectChunks } from '../../main/engine/linalg/gemm';
 
 export interface FixtureOptions {
   seed?: number;

@@ -2,6 +2,8 @@
 // user named its penultimate features: the least-squares map from features to logits, [W b] = argmin ||[H 1] T - L||,
 // solved through the normal equations in float64 with Cholesky (features centred; a tiny ridge, 1e-10 of the mean diagonal, keeps it
 // positive definite when features are collinear). Exact when the head is linear; `residual` says how far it is.
+import { cholesky, choleskySolve } from '../linalg/eigh';
+
 export interface LinearFit {
   W: Float32Array; // (C, D)
   b: Float32Array; // (C)
@@ -35,32 +37,13 @@ export function fitLinearHead(H: Float32Array, L: Float32Array, n: number, D: nu
   }
   const ridge = (1e-10 * trace) / P || 1e-12;
   for (let p = 0; p < P; p++) A[p * P + p] += ridge;
-  // Cholesky A = R'R (upper R stored in A), then two triangular solves per column of B
-  for (let j = 0; j < P; j++) {
-    let s = A[j * P + j];
-    for (let k = 0; k < j; k++) s -= A[k * P + j] * A[k * P + j];
-    const d = Math.sqrt(Math.max(s, 1e-300));
-    A[j * P + j] = d;
-    for (let i = j + 1; i < P; i++) {
-      let t = A[j * P + i];
-      for (let k = 0; k < j; k++) t -= A[k * P + j] * A[k * P + i];
-      A[j * P + i] = t / d;
-    }
-  }
-  const T = new Float64Array(P * C);
-  const y = new Float64Array(P);
-  for (let c = 0; c < C; c++) {
-    for (let i = 0; i < P; i++) {
-      let t = B[i * C + c];
-      for (let k = 0; k < i; k++) t -= A[k * P + i] * y[k];
-      y[i] = t / A[i * P + i];
-    }
-    for (let i = P - 1; i >= 0; i--) {
-      let t = y[i];
-      for (let k = i + 1; k < P; k++) t -= A[i * P + k] * T[k * C + c];
-      T[i * C + c] = t / A[i * P + i];
-    }
-  }
+  // Cholesky A = L L', then two triangular solves per column of B (the ridge keeps every pivot positive)
+  const T = choleskySolve(
+    cholesky(A, P, (s) => Math.max(s, 1e-300))!,
+    P,
+    B,
+    C,
+  );
   const W = new Float32Array(C * D);
   const b = new Float32Array(C);
   for (let c = 0; c < C; c++) {

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OodlabError } from '../../../common/contract/errors';
-import { projectRows } from '../nc/kernels';
+import { projectRows } from '../linalg/kernels';
 import { NpyFormatError, readNpy, writeNpy, type NpyArray } from './npy';
 import { requireFinite, requireLabels } from './validate';
 

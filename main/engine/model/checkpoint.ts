@@ -11,7 +11,6 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tf } from '../backend';
 import { writeFileAtomic, writeJsonAtomic } from '../runs/atomic';
-import type { Sgd } from '../train/sgd';
 import type { ResNet18 } from './resnet';
 
 export interface CheckpointMeta {
@@ -19,6 +18,18 @@ export interface CheckpointMeta {
   width: number;
   numClasses: number;
   [k: string]: unknown;
+}
+
+/**
+ * What a checkpoint keeps of an optimiser (train/sgd.ts implements it): its per-parameter buffers and its step
+ * count. Declared here so that the model layer does not import the training layer above it.
+ */
+export interface CheckpointedOptimizer {
+  readonly steps: number;
+  /** Buffers by parameter name; parameters never updated have none. */
+  state(): Map<string, tf.Variable>;
+  /** Replaces the buffers (values are copied) and the step count. */
+  setState(values: Map<string, tf.Tensor>, steps: number): void;
 }
 
 interface WeightEntry {
@@ -54,7 +65,7 @@ const weightFile = /^weights-[0-9a-f]+\.bin$/;
 export async function saveCheckpoint(
   dir: string,
   model: ResNet18,
-  opt: Sgd | null,
+  opt: CheckpointedOptimizer | null,
   meta: CheckpointMeta,
 ): Promise<void> {
   const { width, numClasses } = model.config;
@@ -140,7 +151,7 @@ export async function readCheckpointMeta(dir: string): Promise<CheckpointMeta> {
 export async function loadCheckpoint(
   dir: string,
   model: ResNet18,
-  opt?: Sgd | null,
+  opt?: CheckpointedOptimizer | null,
 ): Promise<CheckpointMeta> {
   const json = await readModelJson(dir);
   const { width, numClasses } = json.modelTopology;

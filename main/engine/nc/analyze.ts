@@ -1,7 +1,7 @@
 // One model's full Neural Collapse analysis from loaded features: NC1–NC5 with ID/OOD orthogonality, the
 // layer-wise rows, and the geometry. Shared by the run analysis (nc task) and `oodlab analyze --features DIR`.
 // Classes without training samples are left out of all three (present.ts) and named in a warning.
-import type { Centring } from './stats';
+import type { Centring } from '../linalg/class-stats';
 import type { NcGeometry, NcLayer, NcMetrics, NcResults } from '../../../common/contract/nc';
 import { loadFeatureDir } from '../features/store';
 import { computeGeometry } from './geometry';

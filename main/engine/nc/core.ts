@@ -4,12 +4,13 @@
 //   test:  M h_i                     -> NCC.
 // NCC picks argmin_c ||h - mu_c||^2 = ||h - mu_G||^2 + ||m_c||^2 - 2 (M h)_c + 2 mu_G.m_c, so only M h is needed.
 import { OodlabError } from '../../../common/contract';
-import type { Rows } from './kernels';
-import { projectRows } from './kernels';
+import type { Rows } from '../linalg/rows';
+import { projectRows } from '../linalg/kernels';
 import type { Nc1 } from './nc1';
 import { nc1FromProjections } from './nc1';
-import type { ClassStats } from './stats';
-import { classStats, rowDotMatrix, rowNorms2, type Centring } from './stats';
+import type { ClassStats } from '../linalg/class-stats';
+import { classStats, type Centring, type ClassStatsOptions } from '../linalg/class-stats';
+import { rowDotMatrix, rowNorms2 } from '../linalg/kernels';
 
 export interface LabelledRows {
   features: Rows;
@@ -51,6 +52,28 @@ export function checkRows(s: LabelledRows, D: number, what: string): void {
     );
 }
 
+/**
+ * Class statistics for Neural Collapse: at least two classes, and none empty (the caller restricts the input to the
+ * present classes first, nc/present.ts; an empty class here is a bug, not a data problem).
+ */
+export function ncClassStats(
+  s: LabelledRows & { labels: Int32Array },
+  D: number,
+  C: number,
+  o: ClassStatsOptions = {},
+): ClassStats {
+  if (C < 2) throw new OodlabError('invalid_request', `Neural Collapse needs at least 2 classes (got ${C}).`);
+  const st = classStats(s.features, s.labels, s.n, D, C, o);
+  if (st.empty.length)
+    throw new OodlabError(
+      'invalid_request',
+      `Class${st.empty.length > 1 ? 'es' : ''} ${st.empty.join(', ')} ha${st.empty.length > 1 ? 've' : 's'} ` +
+        `no samples in the ${o.what ?? 'features'}: ` +
+        'Neural Collapse is measured on the present classes only (restrictToPresent first).',
+    );
+  return st;
+}
+
 export function collapseCore(
   train: LabelledRows,
   test: LabelledRows,
@@ -61,7 +84,7 @@ export function collapseCore(
 ): CoreResult {
   if (!train.labels) throw new OodlabError('invalid_request', `The training ${what} have no labels.`);
   checkRows(test, D, `test ${what}`);
-  const st = classStats(train.features, train.labels, train.n, D, C, `training ${what}`, centring);
+  const st = ncClassStats({ ...train, labels: train.labels }, D, C, { what: `training ${what}`, centring });
   const norms2 = new Float64Array(train.n);
   const q = projectRows(train.features, train.n, D, st.centred, C, {
     shift: st.means,

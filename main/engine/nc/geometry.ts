@@ -8,11 +8,11 @@
 // Frobenius norm; projected on the same axes it shows how far the means are from collapse.
 import { Matrix, SVD } from 'ml-matrix';
 import type { NcGeometry } from '../../../common/contract/nc';
-import type { Rows } from './kernels';
+import type { Rows } from '../linalg/rows';
 import type { NcInput } from './metrics';
 import { cosineMatrix } from './metrics';
-import type { ClassStats } from './stats';
-import { classStats } from './stats';
+import type { ClassStats } from '../linalg/class-stats';
+import { ncClassStats } from './core';
 
 const AXES = 3;
 
@@ -63,8 +63,7 @@ export function computeGeometry(
   stats?: ClassStats,
 ): NcGeometry {
   const { C, D, W } = f;
-  const st =
-    stats ?? classStats(f.idTrain.features, f.idTrain.labels ?? new Int32Array(0), f.idTrain.n, D, C);
+  const st = stats ?? ncClassStats({ ...f.idTrain, labels: f.idTrain.labels ?? new Int32Array(0) }, D, C);
   const cosM = cosineMatrix(st.centred, C, D);
   const cosW = cosineMatrix(W, C, D);
 

@@ -11,11 +11,11 @@ import type { NcMetrics, NcOrthogonality } from '../../../common/contract/nc';
 import { OodlabError } from '../../../common/contract';
 import type { LabelledRows } from './core';
 import { agreement, checkRows, collapseCore } from './core';
-import type { Rows } from './kernels';
-import { argmaxRows, projectRows } from './kernels';
+import type { Rows } from '../linalg/rows';
+import { argmaxRows, projectRows } from '../linalg/kernels';
 import { restrictToPresent } from './present';
-import type { Centring, ClassStats } from './stats';
-import { rowDotMatrix, rowNorms2 } from './stats';
+import type { Centring, ClassStats } from '../linalg/class-stats';
+import { rowDotMatrix, rowNorms2 } from '../linalg/kernels';
 
 export interface NcSet extends LabelledRows {
   /** n x C; computed as features W' + b when absent. */
@@ -31,7 +31,7 @@ export interface NcInput {
   idTrain: NcSet;
   idTest: NcSet;
   ood?: Record<string, LabelledRows>;
-  /** Centring of the class means (stats.ts); 'classes' also takes the unbiased std in equinorm, as Papyan's code. */
+  /** Centring of the class means (linalg/class-stats.ts); 'classes' also takes the unbiased std in equinorm, as Papyan's code. */
   centring?: Centring;
 }
 

@@ -8,8 +8,8 @@
 // cut-off on the eigenvalues of Sb would; the test checks this against ml-matrix's pseudoInverse of the D x D Sb.
 import { SVD, Matrix } from 'ml-matrix';
 import { OodlabError } from '../../../common/contract';
-import type { ClassStats } from './stats';
-import { gram } from './kernels';
+import type { ClassStats } from '../linalg/class-stats';
+import { gram } from '../linalg/kernels';
 
 /** Relative cut-off on the eigenvalues of Sb below which a direction counts as outside its range. */
 export const SB_RTOL = 1e-10;

@@ -1,6 +1,6 @@
 // Neural Collapse of a run: the final model (checkpoint 'last' by default) with geometry and, on request, the
-// layer-wise rows; and, on request, every kept checkpoint (epoch-NNN) — features extracted through the OOD
-// area's extractRunFeatures, metrics cached per checkpoint in nc/epoch-NNN.json so a re-run, or a run
+// layer-wise rows; and, on request, every kept checkpoint (epoch-NNN) — features extracted by
+// features/extract.ts's extractRunFeatures, metrics cached per checkpoint in nc/epoch-NNN.json so a re-run, or a run
 // cancelled half-way, only computes what is missing (and an analysis without epochs still reports the cached ones).
 // Writes nc_results.json atomically at the end.
 import { existsSync } from 'node:fs';

@@ -7,8 +7,8 @@
 // every backbone (it views the pooled vector as D x 1 x 1). The paper shapes the last feature map before pooling;
 // that variant needs the 4 x 4 x 512 map, which OODLab's features do not keep, so it is not offered.
 // Ties at the k-th value: the lower index is kept (torch.topk leaves this unspecified).
-import { checkBatch, notFitted, type Batch, type Detector, type IdTrain } from './detector';
-import { energyOf, topIndices } from './shaping';
+import { defineDetector, type Detector } from './detector';
+import { energyOf, percentileParam, topIndices } from './shaping';
 import { keptCount } from './scale';
 
 export const ashSpec = {
@@ -19,24 +19,20 @@ export const ashSpec = {
 };
 
 export function createAsh(p: { ashP?: number } = {}): Detector {
-  let pct = p.ashP ?? ashSpec.defaults.ashP;
-  if (!(pct >= 0 && pct < 100)) throw new RangeError(`ASH: the percentile must be in 0..100 (got ${pct}).`);
-  let f: { dim: number; C: number; W: Float32Array; b: Float32Array } | null = null;
+  let pct = percentileParam('ASH', p.ashP ?? ashSpec.defaults.ashP, true);
   const params = { ashP: pct };
-  return {
-    method: 'ash',
+  return defineDetector(
+    'ash',
     params,
-    async fit(t: IdTrain, W: Float32Array, b: Float32Array) {
+    (t, W, b) => {
       // Few features (an imported model's 8-d penultimate layer, say): a percentile that would keep none is
       // lowered, a whole point at a time, to the largest that keeps one; params says which was used.
       while (pct > 0 && keptCount(t.dim, pct) < 1) pct = Math.max(0, pct - 1);
       params.ashP = pct;
-      f = { dim: t.dim, C: t.classes, W, b };
+      return { W, b };
     },
-    async score(batch: Batch) {
-      if (!f) throw notFitted('ash');
-      const { dim, C, W, b } = f;
-      checkBatch('ash', dim, C, batch);
+    (batch, f) => {
+      const { dim } = f;
       const k = keptCount(dim, pct);
       const shaped = new Float64Array(batch.n * dim);
       const idx = new Int32Array(k);
@@ -49,7 +45,7 @@ export function createAsh(p: { ashP?: number } = {}): Detector {
         const fill = s1 / k;
         for (let r = 0; r < k; r++) shaped[o + idx[r]] = fill;
       }
-      return energyOf(shaped, batch.n, dim, W, b, C);
+      return energyOf(shaped, batch.n, dim, f);
     },
-  };
+  );
 }

@@ -74,3 +74,42 @@ export function logSumExp(logits: ArrayLike<number>, n: number, C: number, T = 1
   }
   return out;
 }
+
+/** What a detector learned on ID train, with the shapes it was fitted on. */
+export type Fitted<S> = S & { dim: number; C: number };
+
+/**
+ * The frame every detector file fills in: fit keeps what `learn` returns for ID train (and W, b) together with its
+ * shapes; score refuses to run before fit (notFitted), checks the batch against those shapes (checkBatch) and
+ * hands it to `scoreBatch`. The formula lives in the two functions a detector passes here.
+ */
+export function defineDetector<S extends object>(
+  method: OodMethod,
+  params: Params,
+  learn: (t: IdTrain, W: Float32Array, b: Float32Array) => S | Promise<S>,
+  scoreBatch: (b: Batch, f: Fitted<S>) => Float64Array | Promise<Float64Array>,
+): Detector {
+  let fitted: Fitted<S> | null = null;
+  return {
+    method,
+    params,
+    async fit(t, W, b) {
+      fitted = { ...(await learn(t, W, b)), dim: t.dim, C: t.classes };
+    },
+    async score(b) {
+      if (!fitted) throw notFitted(method);
+      checkBatch(method, fitted.dim, fitted.C, b);
+      return scoreBatch(b, fitted);
+    },
+  };
+}
+
+/** Learns nothing: for detectors that score the batch alone (MSP, Max Logit, Energy, GradNorm). */
+export const nothingToLearn = () => ({});
+
+/** The per-row scores f(0), ..., f(n - 1) of a batch of n rows. */
+export function perRow(n: number, f: (i: number) => number): Float64Array {
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = f(i);
+  return out;
+}

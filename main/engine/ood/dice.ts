@@ -5,8 +5,8 @@
 //   score(h) = logsumexp((M (.) W) h + b)
 // p: sparsity percentile, 90 as in OpenOOD, which does not sweep it (its grid is [90]); so here the sweep leaves it
 // alone too, and the user can move it.
-import { checkBatch, notFitted, type Batch, type Detector, type IdTrain } from './detector';
-import { energyOf, percentile } from './shaping';
+import { defineDetector, type Detector } from './detector';
+import { energyOf, percentile, percentileParam } from './shaping';
 import { trainStats } from './stats';
 
 export const diceSpec = {
@@ -17,25 +17,17 @@ export const diceSpec = {
 };
 
 export function createDice(p: { diceP?: number } = {}): Detector {
-  const pct = p.diceP ?? diceSpec.defaults.diceP;
-  if (!(pct >= 0 && pct <= 100)) throw new RangeError(`DICE: the percentile must be in 0..100 (got ${pct}).`);
-  let f: { dim: number; C: number; masked: Float64Array; b: Float32Array } | null = null;
-  return {
-    method: 'dice',
-    params: { diceP: pct },
-    async fit(t: IdTrain, W: Float32Array, b: Float32Array) {
-      const { dim, classes: C } = t;
-      const m = trainStats(t).mean;
+  const pct = percentileParam('DICE', p.diceP ?? diceSpec.defaults.diceP);
+  return defineDetector(
+    'dice',
+    { diceP: pct },
+    (t, W, b) => {
+      const m = trainStats(t).globalMean;
       // The contribution is computed in float32 as OpenOOD does (numpy float32 arrays), so the mask is the same.
-      const V = Float32Array.from(W, (w, i) => Math.fround(m[i % dim]) * w);
+      const V = Float32Array.from(W, (w, i) => Math.fround(m[i % t.dim]) * w);
       const thr = percentile(V, pct);
-      const masked = Float64Array.from(W, (w, i) => (V[i] > thr ? w : 0));
-      f = { dim, C, masked, b };
+      return { W: Float64Array.from(W, (w, i) => (V[i] > thr ? w : 0)), b };
     },
-    async score(batch: Batch) {
-      if (!f) throw notFitted('dice');
-      checkBatch('dice', f.dim, f.C, batch);
-      return energyOf(batch.features, batch.n, f.dim, f.masked, f.b, f.C);
-    },
-  };
+    (batch, f) => energyOf(batch.features, batch.n, f.dim, f),
+  );
 }

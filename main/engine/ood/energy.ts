@@ -1,7 +1,7 @@
 // Energy score (EBO): the negative free energy of the logits at temperature T. Liu, Wang, Owens & Li,
 // "Energy-based Out-of-distribution Detection", NeurIPS 2020 (OpenOOD `ebo_postprocessor.py`).
 //   score(x) = T * logsumexp(logits / T)          (= -E(x; T); higher = more ID)
-import { checkBatch, logSumExp, notFitted, type Batch, type Detector, type IdTrain } from './detector';
+import { defineDetector, logSumExp, nothingToLearn, type Detector } from './detector';
 
 export const energySpec = {
   label: 'Energy',
@@ -13,19 +13,5 @@ export const energySpec = {
 export function createEnergy(p: { T?: number } = {}): Detector {
   const T = p.T ?? energySpec.defaults.T;
   if (!(T > 0)) throw new RangeError(`Energy: the temperature T must be positive (got ${T}).`);
-  let C = 0;
-  let dim = 0;
-  return {
-    method: 'energy',
-    params: { T },
-    async fit(t: IdTrain) {
-      C = t.classes;
-      dim = t.dim;
-    },
-    async score(b: Batch) {
-      if (!C) throw notFitted('energy');
-      checkBatch('energy', dim, C, b);
-      return logSumExp(b.logits, b.n, C, T);
-    },
-  };
+  return defineDetector('energy', { T }, nothingToLearn, (b, { C }) => logSumExp(b.logits, b.n, C, T));
 }

@@ -2,13 +2,13 @@
 // single-checkpoint evaluation of it would be (same extraction, cached per checkpoint under features/epoch-NNN, so a
 // re-run only re-fits; same detectors, parameters and sweep), and its AUROC and FPR@95 per method and OOD set become
 // one point of the series in ood_epochs.json, drawn against the same epoch axis as Neural Collapse across epochs.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OodlabError } from '../../../common/contract/errors';
 import { OodEpochs, type OodEpochPoint, type OodMethod, type OodParams } from '../../../common/contract/ood';
 import { extractRunFeatures } from '../features/extract';
 import { loadFeatureDir } from '../features/store';
 import { writeJsonAtomic } from '../runs/atomic';
+import { readRunJson } from '../runs/json';
 import { listCheckpoints, runDir } from '../runs/store';
 import { evaluateFeatures } from './evaluate';
 
@@ -84,20 +84,9 @@ export async function evaluateEpochs(home: string, runId: string, o: EpochsOptio
   return out;
 }
 
-export async function readOodEpochs(home: string, runId: string): Promise<OodEpochs> {
-  let text: string;
-  try {
-    text = await readFile(epochsPath(home, runId), 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
-      throw new OodlabError(
-        'not_found',
-        `Run ${runId} has no OOD-across-epochs results: run \`oodlab evaluate ${runId} --epochs\`.`,
-      );
-    throw err;
-  }
-  const parsed = OodEpochs.safeParse(JSON.parse(text));
-  if (!parsed.success)
-    throw new OodlabError('failed', `ood_epochs.json of run ${runId} is not valid: ${parsed.error.message}`);
-  return parsed.data;
+export function readOodEpochs(home: string, runId: string): Promise<OodEpochs> {
+  return readRunJson(epochsPath(home, runId), OodEpochs, {
+    what: `The OOD-across-epochs results of run ${runId}`,
+    missing: `Run ${runId} has no OOD-across-epochs results: run \`oodlab evaluate ${runId} --epochs\`.`,
+  });
 }

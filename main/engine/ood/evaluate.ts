@@ -5,7 +5,7 @@ import { OodlabError } from '../../../common/contract/errors';
 import type { OodMethod, OodMethodResult, OodParams, OodResults } from '../../../common/contract/ood';
 import type { RunFeatures } from '../features/store';
 import { SCORE_CONVENTION, type IdTrain } from './detector';
-import { argmaxRows } from '../nc/kernels';
+import { argmaxRows } from '../linalg/kernels';
 import { computeMetrics, histograms, rocPoints } from './metrics';
 import { isFeatureMethod, methodNames, methods, type FeatureMethod } from './registry';
 import { NO_SWEEP } from './results';

@@ -6,7 +6,8 @@
 // Differences from the paper: the paper averages over j (a factor 1/(C-1), which changes no ranking) and always
 // divides by ||h - m||; OpenOOD picks the normaliser on the validation split, and so does the sweep here.
 // The logits are the network's (the *_logits.npy when given), as OpenOOD uses the network output.
-import { checkBatch, notFitted, type Batch, type Detector, type IdTrain } from './detector';
+import { argmaxRows } from '../linalg/kernels';
+import { defineDetector, perRow, type Detector } from './detector';
 import { trainStats } from './stats';
 
 export const fdbdSpec = {
@@ -18,11 +19,10 @@ export const fdbdSpec = {
 
 export function createFdbd(p: { fdbdCentred?: number } = {}): Detector {
   const centred = (p.fdbdCentred ?? fdbdSpec.defaults.fdbdCentred) ? 1 : 0;
-  let f: { dim: number; C: number; mean: Float64Array; invDen: Float64Array } | null = null;
-  return {
-    method: 'fdbd',
-    params: { fdbdCentred: centred },
-    async fit(t: IdTrain, W: Float32Array) {
+  return defineDetector(
+    'fdbd',
+    { fdbdCentred: centred },
+    (t, W) => {
       const { dim, classes: C } = t;
       // 1 / ||w_c - w_j|| (the diagonal is never used: |l_c - l_c| = 0, OpenOOD sets its denominator to 1). Two
       // identical rows (OpenOOD: a division by zero) contribute nothing.
@@ -33,25 +33,20 @@ export function createFdbd(p: { fdbdCentred?: number } = {}): Detector {
           for (let k = 0; k < dim; k++) s += (W[c * dim + k] - W[j * dim + k]) ** 2;
           invDen[c * C + j] = c === j ? 1 : s > 0 ? 1 / Math.sqrt(s) : 0;
         }
-      f = { dim, C, mean: trainStats(t).mean, invDen };
+      return { mean: trainStats(t).globalMean, invDen };
     },
-    async score(b: Batch) {
-      if (!f) throw notFitted('fdbd');
-      const { dim, C, mean, invDen } = f;
-      checkBatch('fdbd', dim, C, b);
-      const out = new Float64Array(b.n);
-      for (let i = 0; i < b.n; i++) {
+    (b, { dim, C, mean, invDen }) => {
+      const top = argmaxRows(b.logits, b.n, C);
+      return perRow(b.n, (i) => {
         const lo = i * C;
-        let c = 0;
-        for (let j = 1; j < C; j++) if (b.logits[lo + j] > b.logits[lo + c]) c = j;
+        const c = top[i];
         let s = 0;
         for (let j = 0; j < C; j++)
           if (j !== c) s += Math.abs(b.logits[lo + c] - b.logits[lo + j]) * invDen[c * C + j];
         let n2 = 0;
         for (let k = 0; k < dim; k++) n2 += (b.features[i * dim + k] - (centred ? mean[k] : 0)) ** 2;
-        out[i] = s / Math.sqrt(n2);
-      }
-      return out;
+        return s / Math.sqrt(n2);
+      });
     },
-  };
+  );
 }

@@ -2,7 +2,7 @@
 // Detection", CVPR 2023 (OpenOOD `gen_postprocessor.py`).
 //   p = softmax(logits); p_(1) >= ... the M largest probabilities (M clamped to the number of classes)
 //   score(x) = -sum_{top M} p^gamma (1 - p)^gamma
-import { checkBatch, notFitted, type Batch, type Detector, type IdTrain } from './detector';
+import { defineDetector, perRow, type Detector } from './detector';
 import { softmaxRow } from './shaping';
 
 export const genSpec = {
@@ -17,30 +17,23 @@ export function createGen(p: { genGamma?: number; genM?: number } = {}): Detecto
   const requested = p.genM ?? genSpec.defaults.genM;
   if (!(gamma > 0)) throw new RangeError(`GEN: gamma must be positive (got ${gamma}).`);
   const params = { genGamma: gamma, genM: requested };
-  let C = 0;
-  let dim = 0;
-  return {
-    method: 'gen',
+  return defineDetector(
+    'gen',
     params,
-    async fit(t: IdTrain) {
-      C = t.classes;
-      dim = t.dim;
-      params.genM = Math.max(1, Math.min(Math.round(requested), C));
+    (t) => {
+      params.genM = Math.max(1, Math.min(Math.round(requested), t.classes));
+      return {};
     },
-    async score(b: Batch) {
-      if (!C) throw notFitted('gen');
-      checkBatch('gen', dim, C, b);
+    (b, { C }) => {
       const M = params.genM;
-      const out = new Float64Array(b.n);
       const pr = new Float64Array(C);
-      for (let i = 0; i < b.n; i++) {
+      return perRow(b.n, (i) => {
         softmaxRow(b.logits, i, C, pr);
         if (M < C) pr.sort(); // the top M; with M = C every probability counts, in any order
         let s = 0;
         for (let c = C - M; c < C; c++) s += pr[c] ** gamma * (1 - pr[c]) ** gamma;
-        out[i] = -s;
-      }
-      return out;
+        return -s;
+      });
     },
-  };
+  );
 }

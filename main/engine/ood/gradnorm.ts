@@ -8,7 +8,7 @@
 // Difference from the paper: the paper's target is the uniform distribution, L = (1/C) sum_c -log p_c, whose
 // gradient norm is the above divided by C: the same ranking, hence the same metrics; OpenOOD's scale is kept.
 // p is the softmax of the logits given (the network's), as OpenOOD recomputes fc(h) = the same logits.
-import { checkBatch, notFitted, type Batch, type Detector, type IdTrain } from './detector';
+import { defineDetector, nothingToLearn, perRow, type Detector } from './detector';
 import { softmaxRow } from './shaping';
 
 export const gradnormSpec = {
@@ -19,29 +19,15 @@ export const gradnormSpec = {
 };
 
 export function createGradNorm(): Detector {
-  let C = 0;
-  let dim = 0;
-  return {
-    method: 'gradnorm',
-    params: {},
-    async fit(t: IdTrain) {
-      C = t.classes;
-      dim = t.dim;
-    },
-    async score(b: Batch) {
-      if (!C) throw notFitted('gradnorm');
-      checkBatch('gradnorm', dim, C, b);
-      const out = new Float64Array(b.n);
-      const p = new Float64Array(C);
-      for (let i = 0; i < b.n; i++) {
-        softmaxRow(b.logits, i, C, p);
-        let a = 0;
-        for (let c = 0; c < C; c++) a += Math.abs(C * p[c] - 1);
-        let h1 = 0;
-        for (let k = 0; k < dim; k++) h1 += Math.abs(b.features[i * dim + k]);
-        out[i] = a * h1;
-      }
-      return out;
-    },
-  };
+  return defineDetector('gradnorm', {}, nothingToLearn, (b, { dim, C }) => {
+    const p = new Float64Array(C);
+    return perRow(b.n, (i) => {
+      softmaxRow(b.logits, i, C, p);
+      let a = 0;
+      for (let c = 0; c < C; c++) a += Math.abs(C * p[c] - 1);
+      let h1 = 0;
+      for (let k = 0; k < dim; k++) h1 += Math.abs(b.features[i * dim + k]);
+      return a * h1;
+    });
+  });
 }

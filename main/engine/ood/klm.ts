@@ -7,9 +7,10 @@
 // Difference from OpenOOD: OpenOOD averages over its ID validation images; here over the features the detector is
 // fitted on (ID train), since the validation split is reserved for hyper-parameter selection (KLM has none).
 // Computed as sum_j p_j log p_j - max_c p . log q_c: one product of p with the C x C matrix log q.
-import { checkBatch, notFitted, type Batch, type Detector, type IdTrain } from './detector';
-import { projectChunks } from './gemm';
-import { argmax, softmaxRow } from './shaping';
+import { projectChunks } from '../linalg/gemm';
+import { argmaxRows } from '../linalg/kernels';
+import { defineDetector, type Detector } from './detector';
+import { softmaxRow } from './shaping';
 
 export const klmSpec = { label: 'KL-Matching', paper: 'Hendrycks et al., ICML 2022', defaults: {}, grid: {} };
 
@@ -20,13 +21,12 @@ function softmaxAll(logits: Float32Array, n: number, C: number): Float64Array {
 }
 
 export function createKlm(): Detector {
-  let f: { dim: number; C: number; logQ: Float64Array; oneHot: Int32Array; rows: number[] } | null = null;
-  return {
-    method: 'klm',
-    params: {},
-    async fit(t: IdTrain) {
+  return defineDetector(
+    'klm',
+    {},
+    (t) => {
       const { n, classes: C } = t;
-      const pred = argmax(t.logits, n, C);
+      const pred = argmaxRows(t.logits, n, C);
       const q = new Float64Array(C * C);
       const count = new Float64Array(C);
       const pr = new Float64Array(C);
@@ -42,12 +42,9 @@ export function createKlm(): Detector {
       rows.forEach((c, r) => {
         for (let j = 0; j < C; j++) logQ[r * C + j] = Math.log(q[c * C + j] / count[c]);
       });
-      f = { dim: t.dim, C, logQ, oneHot: Int32Array.from(oneHot), rows };
+      return { logQ, oneHot: Int32Array.from(oneHot), rows };
     },
-    async score(b: Batch) {
-      if (!f) throw notFitted('klm');
-      const { C, logQ, oneHot, rows } = f;
-      checkBatch('klm', f.dim, C, b);
+    async (b, { C, logQ, oneHot, rows }) => {
       const P = softmaxAll(b.logits, b.n, C);
       const R = rows.length;
       const out = new Float64Array(b.n);
@@ -69,5 +66,5 @@ export function createKlm(): Detector {
       });
       return out;
     },
-  };
+  );
 }

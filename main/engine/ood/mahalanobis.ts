@@ -7,9 +7,9 @@
 // Computed as -( ||A(h-m)||^2 + min_c [q_c - 2 b_c.(h-m)] ) with P = A'A, b_c = P(mu_c - m), q_c = ||A(mu_c - m)||^2:
 // one projection of h onto dim + C directions instead of C quadratic forms. A is R^-1 (Cholesky of S) or, when S is
 // singular, diag(lambda^+)^1/2 V' from its eigen-decomposition, so a singular covariance never yields NaN.
-import { checkBatch, notFitted, type Batch, type Detector, type IdTrain } from './detector';
-import { choleskyInverse, eigh } from './eigh';
-import { projectChunks } from './gemm';
+import { defineDetector, type Detector } from './detector';
+import { choleskyInverse, eigh } from '../linalg/eigh';
+import { projectChunks } from '../linalg/gemm';
 import { trainStats } from './stats';
 
 export const mahalanobisSpec = {
@@ -18,16 +18,6 @@ export const mahalanobisSpec = {
   defaults: {},
   grid: {},
 };
-
-interface Fitted {
-  dim: number;
-  C: number;
-  mean: Float64Array;
-  /** dim rows of A, then C rows b_c. */
-  rows: Float64Array;
-  q: Float64Array;
-  present: Uint8Array;
-}
 
 export function factor(S: Float64Array, dim: number): Float64Array {
   const chol = choleskyInverse(S, dim);
@@ -44,22 +34,22 @@ export function factor(S: Float64Array, dim: number): Float64Array {
 }
 
 export function createMahalanobis(): Detector {
-  let f: Fitted | null = null;
-  return {
-    method: 'mahalanobis',
-    params: {},
-    async fit(t: IdTrain) {
+  return defineDetector(
+    'mahalanobis',
+    {},
+    async (t) => {
       const st = trainStats(t);
-      const { dim, classes: C, mean } = st;
+      const { D: dim, C, globalMean: mean } = st;
       const S = Float64Array.from(await st.within()).map((v) => v / st.n);
       const A = factor(S, dim);
+      // dim rows of A, then C rows b_c
       const rows = new Float64Array((dim + C) * dim);
       rows.set(A);
       const q = new Float64Array(C);
       const a = new Float64Array(dim);
       const d = new Float64Array(dim);
       for (let c = 0; c < C; c++) {
-        for (let k = 0; k < dim; k++) d[k] = st.classMeans[c * dim + k] - mean[k];
+        for (let k = 0; k < dim; k++) d[k] = st.means[c * dim + k] - mean[k];
         for (let r = 0; r < dim; r++) {
           let s = 0;
           for (let k = 0; k < dim; k++) s += A[r * dim + k] * d[k];
@@ -72,12 +62,9 @@ export function createMahalanobis(): Detector {
           if (ar !== 0) for (let k = 0; k < dim; k++) rows[bo + k] += ar * A[r * dim + k];
         }
       }
-      f = { dim, C, mean, rows, q, present: Uint8Array.from(st.counts, (n) => (n > 0 ? 1 : 0)) };
+      return { mean, rows, q, present: Uint8Array.from(st.counts, (n) => (n > 0 ? 1 : 0)) };
     },
-    async score(b: Batch) {
-      if (!f) throw notFitted('mahalanobis');
-      const { dim, C, mean, rows, q, present } = f;
-      checkBatch('mahalanobis', dim, C, b);
+    async (b, { dim, C, mean, rows, q, present }) => {
       const out = new Float64Array(b.n);
       const R = dim + C;
       await projectChunks({ x: b.features, n: b.n, dim, shift: mean }, rows, R, (start, count, y) => {
@@ -92,5 +79,5 @@ export function createMahalanobis(): Detector {
       });
       return out;
     },
-  };
+  );
 }

@@ -5,7 +5,8 @@
 // The first term is the cosine between the centred feature and its predicted class's classifier row times
 // ||w_c|| (neural collapse's self-duality: ID features align with their class's weight vector); the second, the
 // feature norm, separates what the first leaves close. alpha is swept on the validation split as in OpenOOD.
-import { checkBatch, notFitted, type Batch, type Detector, type IdTrain } from './detector';
+import { argmaxRows } from '../linalg/kernels';
+import { defineDetector, perRow, type Detector } from './detector';
 import { trainStats } from './stats';
 
 export const nciSpec = {
@@ -18,35 +19,26 @@ export const nciSpec = {
 export function createNci(p: { nciAlpha?: number } = {}): Detector {
   const alpha = p.nciAlpha ?? nciSpec.defaults.nciAlpha;
   if (!(alpha >= 0)) throw new RangeError(`NCI: alpha must be >= 0 (got ${alpha}).`);
-  let f: { dim: number; C: number; mean: Float64Array; W: Float32Array } | null = null;
-  return {
-    method: 'nci',
-    params: { nciAlpha: alpha },
-    async fit(t: IdTrain, W: Float32Array) {
-      f = { dim: t.dim, C: t.classes, mean: trainStats(t).mean, W };
-    },
-    async score(b: Batch) {
-      if (!f) throw notFitted('nci');
-      const { dim, C, mean, W } = f;
-      checkBatch('nci', dim, C, b);
-      const out = new Float64Array(b.n);
-      for (let i = 0; i < b.n; i++) {
-        const lo = i * C;
-        let c = 0;
-        for (let j = 1; j < C; j++) if (b.logits[lo + j] > b.logits[lo + c]) c = j;
+  return defineDetector(
+    'nci',
+    { nciAlpha: alpha },
+    (t, W) => ({ mean: trainStats(t).globalMean, W }),
+    (b, { dim, C, mean, W }) => {
+      const top = argmaxRows(b.logits, b.n, C);
+      return perRow(b.n, (i) => {
+        const wo = top[i] * dim;
         let dot = 0;
         let n2 = 0;
         let l1 = 0;
         for (let k = 0; k < dim; k++) {
           const h = b.features[i * dim + k];
           const d = h - mean[k];
-          dot += W[c * dim + k] * d;
+          dot += W[wo + k] * d;
           n2 += d * d;
           l1 += Math.abs(h);
         }
-        out[i] = dot / Math.sqrt(n2) + alpha * l1;
-      }
-      return out;
+        return dot / Math.sqrt(n2) + alpha * l1;
+      });
     },
-  };
+  );
 }

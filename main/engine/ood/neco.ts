@@ -4,9 +4,9 @@
 //   P_k = the top-k principal directions of z on ID train (PCA)
 //   score(h) = ||P_k' z|| / ||z||        (times max logit only for non-ResNet backbones: not applied here)
 // k: PCA dimension, clamped to 1..dim-1 (k = dim would score every input 1). z = 0 scores 1.
-import { checkBatch, notFitted, type Batch, type Detector, type IdTrain } from './detector';
-import { eigh, type Eigh } from './eigh';
-import { projectChunks } from './gemm';
+import { eigh, type Eigh } from '../linalg/eigh';
+import { projectedNorms2 } from '../linalg/gemm';
+import { defineDetector, perRow, type Detector } from './detector';
 import { trainStats } from './stats';
 
 export const necoSpec = {
@@ -19,18 +19,10 @@ export const necoSpec = {
 export function createNeco(p: { k?: number } = {}): Detector {
   const requested = p.k ?? necoSpec.defaults.k;
   const params = { k: requested };
-  let f: {
-    dim: number;
-    C: number;
-    mean: Float64Array;
-    inv: Float64Array;
-    rows: Float64Array;
-    k: number;
-  } | null = null;
-  return {
-    method: 'neco',
+  return defineDetector(
+    'neco',
     params,
-    async fit(t: IdTrain) {
+    async (t) => {
       const { dim } = t;
       const k = Math.max(1, Math.min(Math.round(requested), dim - 1));
       params.k = k;
@@ -53,27 +45,19 @@ export function createNeco(p: { k?: number } = {}): Detector {
         const src = (dim - 1 - r) * dim;
         for (let j = 0; j < dim; j++) rows[r * dim + j] = eig.vectors[src + j] * inv[j];
       }
-      f = { dim, C: t.classes, mean: st.mean, inv, rows, k };
+      return { mean: st.globalMean, inv, rows, k };
     },
-    async score(b: Batch) {
-      if (!f) throw notFitted('neco');
-      const { dim, mean, inv, rows, k } = f;
-      checkBatch('neco', dim, f.C, b);
-      const out = new Float64Array(b.n);
-      await projectChunks({ x: b.features, n: b.n, dim, shift: mean }, rows, k, (start, count, y) => {
-        for (let i = 0; i < count; i++) {
-          let p2 = 0;
-          for (let r = 0; r < k; r++) p2 += y[i * k + r] * y[i * k + r];
-          let z2 = 0;
-          const o = (start + i) * dim;
-          for (let j = 0; j < dim; j++) {
-            const z = (b.features[o + j] - mean[j]) * inv[j];
-            z2 += z * z;
-          }
-          out[start + i] = z2 > 0 ? Math.sqrt(p2 / z2) : 1;
+    async (b, { dim, mean, inv, rows, k }) => {
+      const p2 = await projectedNorms2({ x: b.features, n: b.n, dim, shift: mean }, rows, k);
+      return perRow(b.n, (i) => {
+        let z2 = 0;
+        const o = i * dim;
+        for (let j = 0; j < dim; j++) {
+          const z = (b.features[o + j] - mean[j]) * inv[j];
+          z2 += z * z;
         }
+        return z2 > 0 ? Math.sqrt(p2[i] / z2) : 1;
       });
-      return out;
     },
-  };
+  );
 }

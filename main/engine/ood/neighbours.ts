@@ -4,7 +4,7 @@
 // is initialised and the work is large, else in float64 JavaScript. Each block's rows are then reduced with a
 // min-heap of the kmax largest (one comparison per entry) and only the kmax survivors are sorted.
 import { currentBackend, tf } from '../backend';
-import { projectRows } from '../nc/kernels';
+import { projectRows } from '../linalg/kernels';
 
 export type Rows = Float32Array | Float64Array;
 

@@ -7,7 +7,7 @@
 // is the first batches of a shuffled train loader until more than alpha N images (so up to a batch more); here a
 // seeded random alpha N of ID train (at least K). K is clamped to the bank size. OpenOOD does not sweep K or alpha
 // (its grid is the single point K = 100, alpha = 0.01), so neither does the sweep here.
-import { checkBatch, logSumExp, notFitted, type Batch, type Detector, type IdTrain } from './detector';
+import { defineDetector, logSumExp, perRow, type Detector } from './detector';
 import { mulberry32, shuffle } from '../data/rng';
 import { topInnerProducts } from './neighbours';
 import { normaliseRows } from './shaping';
@@ -24,11 +24,10 @@ export function createNnguide(p: { nnguideK?: number; nnguideAlpha?: number } = 
   const alpha = p.nnguideAlpha ?? nnguideSpec.defaults.nnguideAlpha;
   if (!(alpha > 0 && alpha <= 1)) throw new RangeError(`NNGuide: alpha must be in (0, 1] (got ${alpha}).`);
   const params = { nnguideK: requested, nnguideAlpha: alpha };
-  let f: { dim: number; C: number; bank: Float32Array; N: number; K: number } | null = null;
-  return {
-    method: 'nnguide',
+  return defineDetector(
+    'nnguide',
     params,
-    async fit(t: IdTrain) {
+    (t) => {
       const { n, dim, classes: C } = t;
       const K0 = Math.max(1, Math.round(requested));
       const N = Math.min(n, Math.max(K0, Math.ceil(alpha * n)));
@@ -46,21 +45,16 @@ export function createNnguide(p: { nnguideK?: number; nnguideAlpha?: number } = 
       const e = logSumExp(l, N, C);
       const bank = Float32Array.from(z, (v, j) => v * e[Math.floor(j / dim)]);
       params.nnguideK = Math.min(K0, N);
-      f = { dim, C, bank, N, K: params.nnguideK };
+      return { bank, N, K: params.nnguideK };
     },
-    async score(b: Batch) {
-      if (!f) throw notFitted('nnguide');
-      const { dim, C, bank, N, K } = f;
-      checkBatch('nnguide', dim, C, b);
+    async (b, { dim, C, bank, N, K }) => {
       const tops = await topInnerProducts(bank, N, normaliseRows(b.features, b.n, dim), b.n, dim, K);
       const e = logSumExp(b.logits, b.n, C);
-      const out = new Float64Array(b.n);
-      for (let i = 0; i < b.n; i++) {
+      return perRow(b.n, (i) => {
         let s = 0;
         for (let r = 0; r < K; r++) s += tops[i * K + r];
-        out[i] = (s / K) * e[i];
-      }
-      return out;
+        return (s / K) * e[i];
+      });
     },
-  };
+  );
 }

@@ -6,8 +6,8 @@
 // Difference from OpenOOD: OpenOOD takes the percentile over its ID *validation* images; here over the features the
 // detector is fitted on (ID train, or the fitting part of it during the sweep), because the validation split is
 // reserved for choosing p. The paper uses ID train activations too.
-import { checkBatch, notFitted, type Batch, type Detector, type IdTrain } from './detector';
-import { energyOf, percentile } from './shaping';
+import { defineDetector, type Detector } from './detector';
+import { energyOf, percentile, percentileParam } from './shaping';
 
 export const reactSpec = {
   label: 'ReAct',
@@ -17,23 +17,14 @@ export const reactSpec = {
 };
 
 export function createReact(p: { reactP?: number } = {}): Detector {
-  const pct = p.reactP ?? reactSpec.defaults.reactP;
-  if (!(pct >= 0 && pct <= 100))
-    throw new RangeError(`ReAct: the percentile must be in 0..100 (got ${pct}).`);
-  let f: { dim: number; C: number; c: number; W: Float32Array; b: Float32Array } | null = null;
-  return {
-    method: 'react',
-    params: { reactP: pct },
-    async fit(t: IdTrain, W: Float32Array, b: Float32Array) {
-      const c = percentile(t.features, pct);
-      f = { dim: t.dim, C: t.classes, c, W, b };
+  const pct = percentileParam('ReAct', p.reactP ?? reactSpec.defaults.reactP);
+  return defineDetector(
+    'react',
+    { reactP: pct },
+    (t, W, b) => ({ c: percentile(t.features, pct), W, b }),
+    (batch, f) => {
+      const clipped = batch.features.map((v) => (v > f.c ? f.c : v));
+      return energyOf(clipped, batch.n, f.dim, f);
     },
-    async score(batch: Batch) {
-      if (!f) throw notFitted('react');
-      const { dim, C, c, W, b } = f;
-      checkBatch('react', dim, C, batch);
-      const clipped = batch.features.map((v) => (v > c ? c : v));
-      return energyOf(clipped, batch.n, dim, W, b, C);
-    },
-  };
+  );
 }

@@ -5,11 +5,8 @@
 // Differences from OpenOOD: OpenOOD fits S on its ID validation images, here on ID train (as ViM, whose
 // eigen-decomposition this shares); OpenOOD's config sets D = 512, which for 512-d features leaves no residual
 // (every score 0), so the default here is ViM's D = 256 with ViM's grid.
-import { checkBatch, notFitted, type Batch, type Detector, type IdTrain } from './detector';
-import { eigh, type Eigh } from './eigh';
-import { projectChunks } from './gemm';
-import { addOuter, trainStats } from './stats';
-import { vimOrigin } from './vim';
+import { defineDetector, type Detector } from './detector';
+import { residualNorms, residualSpace } from './vim';
 
 export const residualSpec = {
   label: 'Residual',
@@ -21,41 +18,14 @@ export const residualSpec = {
 export function createResidual(p: { residualD?: number } = {}): Detector {
   const requested = p.residualD ?? residualSpec.defaults.residualD;
   const params = { residualD: requested };
-  let f: { dim: number; C: number; u: Float64Array; res: Float64Array; R: number } | null = null;
-  return {
-    method: 'residual',
+  return defineDetector(
+    'residual',
     params,
-    async fit(t: IdTrain, W: Float32Array, b: Float32Array) {
-      const { dim, classes: C } = t;
-      const D = Math.max(1, Math.min(Math.round(requested), dim - 1));
-      params.residualD = D;
-      const u = vimOrigin(W, b, C, dim);
-      const st = trainStats(t);
-      // Same key as ViM: the two share one eigen-decomposition per ID train set.
-      const eig = await st.memo<Eigh>(`vim-eig:${u.join(',')}`, async () => {
-        const s = Float64Array.from(await st.total());
-        addOuter(s, dim, st.mean, u, st.n);
-        return eigh(
-          s.map((v) => v / st.n),
-          dim,
-        );
-      });
-      const R = dim - D;
-      f = { dim, C, u, res: eig.vectors.subarray(0, R * dim), R };
+    async (t, W, b) => {
+      const space = await residualSpace(t, W, b, requested);
+      params.residualD = space.D;
+      return space;
     },
-    async score(batch: Batch) {
-      if (!f) throw notFitted('residual');
-      const { dim, u, res, R } = f;
-      checkBatch('residual', dim, f.C, batch);
-      const out = new Float64Array(batch.n);
-      await projectChunks({ x: batch.features, n: batch.n, dim, shift: u }, res, R, (start, count, y) => {
-        for (let i = 0; i < count; i++) {
-          let s = 0;
-          for (let r = 0; r < R; r++) s += y[i * R + r] * y[i * R + r];
-          out[start + i] = -Math.sqrt(s);
-        }
-      });
-      return out;
-    },
-  };
+    async (batch, f) => (await residualNorms(batch.features, batch.n, f.dim, f)).map((r) => -r),
+  );
 }

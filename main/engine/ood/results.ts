@@ -1,9 +1,7 @@
 // ood_results.json in the run folder: written atomically, read back validated. A re-score replaces the methods it
 // recomputed and keeps the others, so the file always holds one result per method, each naming its parameters.
-import { parseJsonFile } from '../runs/json';
-import { readFile } from 'node:fs/promises';
+import { readRunJson } from '../runs/json';
 import { join } from 'node:path';
-import { OodlabError } from '../../../common/contract/errors';
 import { OodResults, type OodMethod, type OodParams } from '../../../common/contract/ood';
 import { OOD_PARAM_OWNER } from '../../../common/contract/ood-methods';
 import { writeJsonAtomic } from '../runs/atomic';
@@ -14,20 +12,11 @@ export const NO_SWEEP = 'none (no sweep)';
 
 export const resultsPath = (home: string, runId: string) => join(runDir(home, runId), 'ood_results.json');
 
-export async function readOodResults(home: string, runId: string): Promise<OodResults> {
-  let text: string;
-  try {
-    text = await readFile(resultsPath(home, runId), 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
-      throw new OodlabError('not_found', `Run ${runId} has no OOD results yet: evaluate it first.`);
-    throw err;
-  }
-  const path = resultsPath(home, runId);
-  const parsed = OodResults.safeParse(parseJsonFile(text, path, `The OOD results of run ${runId}`));
-  if (!parsed.success)
-    throw new OodlabError('failed', `ood_results.json of run ${runId} is not valid: ${parsed.error.message}`);
-  return parsed.data;
+export function readOodResults(home: string, runId: string): Promise<OodResults> {
+  return readRunJson(resultsPath(home, runId), OodResults, {
+    what: `The OOD results of run ${runId}`,
+    missing: `Run ${runId} has no OOD results yet: evaluate it first.`,
+  });
 }
 
 export async function writeOodResults(home: string, runId: string, r: OodResults): Promise<void> {

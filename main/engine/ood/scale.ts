@@ -5,8 +5,8 @@
 //   score(h) = logsumexp(W (h exp(r)) + b)          (h itself is not pruned, only scaled)
 // Like OpenOOD's ScaleNet, it shapes the pooled penultimate features (the paper's scaling acts on the last feature
 // map before pooling; for a global-average-pooled ResNet the two differ only by which sums are taken).
-import { checkBatch, notFitted, type Batch, type Detector, type IdTrain } from './detector';
-import { energyOf, roundHalfEven, topSum } from './shaping';
+import { defineDetector, type Detector } from './detector';
+import { energyOf, percentileParam, roundHalfEven, topSum } from './shaping';
 
 export const scaleSpec = {
   label: 'SCALE',
@@ -19,20 +19,13 @@ export const scaleSpec = {
 export const keptCount = (D: number, p: number) => D - roundHalfEven((D * p) / 100);
 
 export function createScale(p: { scaleP?: number } = {}): Detector {
-  const pct = p.scaleP ?? scaleSpec.defaults.scaleP;
-  if (!(pct >= 0 && pct <= 100))
-    throw new RangeError(`SCALE: the percentile must be in 0..100 (got ${pct}).`);
-  let f: { dim: number; C: number; W: Float32Array; b: Float32Array } | null = null;
-  return {
-    method: 'scale',
-    params: { scaleP: pct },
-    async fit(t: IdTrain, W: Float32Array, b: Float32Array) {
-      f = { dim: t.dim, C: t.classes, W, b };
-    },
-    async score(batch: Batch) {
-      if (!f) throw notFitted('scale');
-      const { dim, C, W, b } = f;
-      checkBatch('scale', dim, C, batch);
+  const pct = percentileParam('SCALE', p.scaleP ?? scaleSpec.defaults.scaleP);
+  return defineDetector(
+    'scale',
+    { scaleP: pct },
+    (_t, W, b) => ({ W, b }),
+    (batch, f) => {
+      const { dim } = f;
       const k = keptCount(dim, pct);
       const scaled = new Float64Array(batch.n * dim);
       const scratch = new Float64Array(dim);
@@ -45,7 +38,7 @@ export function createScale(p: { scaleP?: number } = {}): Detector {
         const r = s2 !== 0 ? Math.exp(s1 / s2) : 1;
         for (let j = 0; j < dim; j++) scaled[o + j] = batch.features[o + j] * r;
       }
-      return energyOf(scaled, batch.n, dim, W, b, C);
+      return energyOf(scaled, batch.n, dim, f);
     },
-  };
+  );
 }

@@ -1,9 +1,10 @@
 // Small numerics shared by the detectors added in issue 16 (ReAct, DICE, SCALE, ASH, GEN, KL-Matching, KNN,
 // NNGuide...): NumPy's percentile and rounding conventions (OpenOOD's hyper-parameters are NumPy percentiles, and
-// "exact" means the same threshold NumPy computes), softmax rows in float64, argmax, the energy of logits recomputed
-// from reshaped features (through the blocked product of gemm.ts), and OpenOOD's row normaliser.
+// "exact" means the same threshold NumPy computes), softmax rows in float64, the energy of logits recomputed
+// from reshaped features (through the blocked product of linalg/gemm.ts), and OpenOOD's row normaliser.
 import { logSumExp } from './detector';
-import { projectChunks } from './gemm';
+import { projectChunks } from '../linalg/gemm';
+import type { Rows } from '../linalg/rows';
 
 /** np.round / Python 3 round: halves go to the even neighbour (np.round(4.5) = 4, np.round(5.5) = 6). */
 export function roundHalfEven(x: number): number {
@@ -99,6 +100,15 @@ export function topIndices(
   }
 }
 
+/** A percentile hyper-parameter: p in 0..100 (below 100 where 100 would keep nothing), else a RangeError. */
+export function percentileParam(label: string, p: number, below100 = false): number {
+  if (!(p >= 0 && (below100 ? p < 100 : p <= 100)))
+    throw new RangeError(
+      `${label}: the percentile must be in 0..100${below100 ? ' (not 100)' : ''} (got ${p}).`,
+    );
+  return p;
+}
+
 /** softmax of row i of logits (n x C), float64, stable. */
 export function softmaxRow(logits: ArrayLike<number>, i: number, C: number, out = new Float64Array(C)) {
   let m = -Infinity;
@@ -109,25 +119,19 @@ export function softmaxRow(logits: ArrayLike<number>, i: number, C: number, out 
   return out;
 }
 
-/** argmax of each row; the first maximum wins (torch.max / np.argmax). */
-export function argmax(logits: ArrayLike<number>, n: number, C: number): Int32Array {
-  const out = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    for (let c = 1; c < C; c++) if (logits[i * C + c] > logits[i * C + best]) best = c;
-    out[i] = best;
-  }
-  return out;
+/** The last layer: C x dim weights W (row-major) and C biases b. */
+export interface Classifier {
+  W: ArrayLike<number>;
+  b: ArrayLike<number>;
+  C: number;
 }
 
 /** Logits h W' + b of (reshaped) feature rows, float64, through the blocked product. */
 export async function logitsOf(
-  features: Float32Array | Float64Array,
+  features: Rows,
   n: number,
   dim: number,
-  W: ArrayLike<number>,
-  b: ArrayLike<number>,
-  C: number,
+  { W, b, C }: Classifier,
 ): Promise<Float64Array> {
   const out = new Float64Array(n * C);
   await projectChunks({ x: features, n, dim }, Float64Array.from(W), C, (start, count, y) => {
@@ -138,15 +142,12 @@ export async function logitsOf(
 
 /** logsumexp of the logits of reshaped features: the energy score that ReAct, DICE, SCALE and ASH report. */
 export async function energyOf(
-  features: Float32Array | Float64Array,
+  features: Rows,
   n: number,
   dim: number,
-  W: ArrayLike<number>,
-  b: ArrayLike<number>,
-  C: number,
+  fc: Classifier,
 ): Promise<Float64Array> {
-  const l = await logitsOf(features, n, dim, W, b, C);
-  return logSumExp(l, n, C);
+  return logSumExp(await logitsOf(features, n, dim, fc), n, fc.C);
 }
 
 /**

@@ -5,20 +5,19 @@
 //   score(h) = h . s_{argmax logits(h)}
 // A class without a correctly classified ID sample (OpenOOD would divide by zero and get NaN) falls back to the
 // mean of all its ID samples, and to the zero vector when it has none.
-import { checkBatch, notFitted, type Batch, type Detector, type IdTrain } from './detector';
-import { argmax } from './shaping';
+import { argmaxRows } from '../linalg/kernels';
+import { defineDetector, perRow, type Detector } from './detector';
 import { trainStats } from './stats';
 
 export const sheSpec = { label: 'SHE', paper: 'Zhang et al., ICLR 2023', defaults: {}, grid: {} };
 
 export function createShe(): Detector {
-  let f: { dim: number; C: number; patterns: Float64Array } | null = null;
-  return {
-    method: 'she',
-    params: {},
-    async fit(t: IdTrain) {
+  return defineDetector(
+    'she',
+    {},
+    (t) => {
       const { n, dim, classes: C } = t;
-      const pred = argmax(t.logits, n, C);
+      const pred = argmaxRows(t.logits, n, C);
       const patterns = new Float64Array(C * dim);
       const count = new Float64Array(C);
       for (let i = 0; i < n; i++) {
@@ -33,23 +32,18 @@ export function createShe(): Detector {
           patterns[c * dim + k] = count[c]
             ? patterns[c * dim + k] / count[c]
             : st.counts[c]
-              ? st.classMeans[c * dim + k]
+              ? st.means[c * dim + k]
               : 0;
-      f = { dim, C, patterns };
+      return { patterns };
     },
-    async score(b: Batch) {
-      if (!f) throw notFitted('she');
-      const { dim, C, patterns } = f;
-      checkBatch('she', dim, C, b);
-      const pred = argmax(b.logits, b.n, C);
-      const out = new Float64Array(b.n);
-      for (let i = 0; i < b.n; i++) {
+    (b, { dim, C, patterns }) => {
+      const pred = argmaxRows(b.logits, b.n, C);
+      return perRow(b.n, (i) => {
         let s = 0;
         const po = pred[i] * dim;
         for (let k = 0; k < dim; k++) s += b.features[i * dim + k] * patterns[po + k];
-        out[i] = s;
-      }
-      return out;
+        return s;
+      });
     },
-  };
+  );
 }

@@ -4,10 +4,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { OodlabError } from '../../../common/contract/errors';
-import { CheckpointRef, OodMethod, OodParams, type OodResults } from '../../../common/contract/ood';
-import { BackendChoice } from '../../../common/contract/system';
+import { OodJobParams, type OodResults } from '../../../common/contract/ood';
 import { benchmarkGroups, expandDatasets } from '../../../common/ood/groups';
 import type { TaskFn } from '../../worker/task';
 import { initBackend } from '../backend';
@@ -21,25 +19,6 @@ import { evaluateFeatures } from './evaluate';
 import { odinForRun } from './odin-run';
 import { mergeResults, readOodResults, writeOodResults } from './results';
 
-export const OodTaskParams = z
-  .object({
-    runId: z.string().optional(),
-    featuresDir: z.string().optional(),
-    checkpoint: CheckpointRef.default('best'),
-    methods: z.array(OodMethod).optional(),
-    datasets: z.array(z.string()).optional(),
-    backend: BackendChoice.default('auto'),
-    params: OodParams.default({}),
-    noSweep: z.boolean().default(false),
-    scoresDir: z.string().optional(),
-    epochs: z.boolean().default(false),
-    /** 'proxy', an OOD set's name, or absent (the first non-test set in the folder, else the proxy). */
-    validationOod: z.string().optional(),
-    /** Merge into the run's existing ood_results.json instead of replacing it. */
-    merge: z.boolean().default(false),
-  })
-  .strict();
-
 /** The ID set a features folder was extracted from (meta.json), null for folders made elsewhere. */
 async function readIdDataset(metaPath: string): Promise<string | null> {
   try {
@@ -51,8 +30,14 @@ async function readIdDataset(metaPath: string): Promise<string | null> {
 }
 
 export const oodTask: TaskFn = async (raw, ctx) => {
-  const p = OodTaskParams.parse(raw);
-  const backend = await initBackend(p.backend);
+  const req = OodJobParams.parse(raw);
+  const p = {
+    ...req,
+    checkpoint: req.checkpoint ?? 'best',
+    params: req.params ?? {},
+    noSweep: req.noSweep ?? false,
+  };
+  const backend = await initBackend(p.backend ?? 'auto');
   ctx.log('info', `backend: ${backend.name} (${backend.device})`);
   let dir = p.featuresDir;
   const idDataset = p.runId

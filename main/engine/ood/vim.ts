@@ -6,18 +6,11 @@
 //   alpha = mean_i max_c logits_ic / mean_i r(h_i)      (ID train)
 //   score(h) = logsumexp(logits) - alpha r(h)
 // D: principal dimension, 256 for 512-d features by default, clamped to 1..dim-1.
-import {
-  checkBatch,
-  logSumExp,
-  maxLogit,
-  notFitted,
-  type Batch,
-  type Detector,
-  type IdTrain,
-} from './detector';
-import { eigh, pinvSym, type Eigh } from './eigh';
-import { projectChunks } from './gemm';
-import { addOuter, trainStats } from './stats';
+import { eigh, pinvSym, type Eigh } from '../linalg/eigh';
+import { projectedNorms2 } from '../linalg/gemm';
+import { addOuter, rowDotMatrix } from '../linalg/kernels';
+import { defineDetector, logSumExp, maxLogit, type Detector, type IdTrain } from './detector';
+import { trainStats } from './stats';
 
 export const vimSpec = {
   label: 'ViM',
@@ -31,14 +24,7 @@ export function vimOrigin(W: Float32Array, b: Float32Array, C: number, dim: numb
   const u = new Float64Array(dim);
   if (C <= dim) {
     // pinv(W) = W' (W W')^+
-    const g = new Float64Array(C * C);
-    for (let i = 0; i < C; i++)
-      for (let j = 0; j < C; j++) {
-        let s = 0;
-        for (let k = 0; k < dim; k++) s += W[i * dim + k] * W[j * dim + k];
-        g[i * C + j] = s;
-      }
-    const gi = pinvSym(g, C);
+    const gi = pinvSym(rowDotMatrix(W, C, W, C, dim), C);
     for (let i = 0; i < C; i++) {
       let t = 0;
       for (let j = 0; j < C; j++) t += gi[i * C + j] * b[j];
@@ -57,54 +43,61 @@ export function vimOrigin(W: Float32Array, b: Float32Array, C: number, dim: numb
   return u;
 }
 
-/** r(h) for every row: the norm of its residual coordinates (rows of `res`, R of them). */
-async function residualNorms(
+/** The origin u and the residual space: the R = dim - D eigenvectors of S beyond the top D (rows of `res`). */
+export interface ResidualSpace {
+  u: Float64Array;
+  res: Float64Array;
+  R: number;
+}
+
+/**
+ * What ViM and Residual learn on ID train, for a principal dimension D clamped to 1..dim-1 (returned). One
+ * eigen-decomposition per ID train set and origin, shared by the two (and by every point of their sweeps).
+ */
+export async function residualSpace(
+  t: IdTrain,
+  W: Float32Array,
+  b: Float32Array,
+  requested: number,
+): Promise<ResidualSpace & { D: number }> {
+  const { dim } = t;
+  const D = Math.max(1, Math.min(Math.round(requested), dim - 1));
+  const u = vimOrigin(W, b, t.classes, dim);
+  const st = trainStats(t);
+  const eig = await st.memo<Eigh>(`vim-eig:${u.join(',')}`, async () => {
+    const s = Float64Array.from(await st.total());
+    addOuter(s, dim, st.globalMean, u, st.n);
+    return eigh(
+      s.map((v) => v / st.n),
+      dim,
+    );
+  });
+  // Eigenvalues ascend: the residual space is the first dim - D eigenvectors.
+  const R = dim - D;
+  return { D, u, res: eig.vectors.subarray(0, R * dim), R };
+}
+
+/** r(h) = ||R'(h - u)|| for every row. */
+export async function residualNorms(
   x: Float32Array,
   n: number,
   dim: number,
-  u: Float64Array,
-  res: Float64Array,
-  R: number,
-) {
-  const out = new Float64Array(n);
-  await projectChunks({ x, n, dim, shift: u }, res, R, (start, count, y) => {
-    for (let i = 0; i < count; i++) {
-      let s = 0;
-      for (let r = 0; r < R; r++) s += y[i * R + r] * y[i * R + r];
-      out[start + i] = Math.sqrt(s);
-    }
-  });
-  return out;
+  { u, res, R }: ResidualSpace,
+): Promise<Float64Array> {
+  return (await projectedNorms2({ x, n, dim, shift: u }, res, R)).map(Math.sqrt);
 }
 
 export function createVim(p: { D?: number } = {}): Detector {
   const requested = p.D ?? vimSpec.defaults.D;
   const params = { D: requested };
-  let f: { dim: number; C: number; u: Float64Array; res: Float64Array; R: number; alpha: number } | null =
-    null;
-  return {
-    method: 'vim',
+  return defineDetector(
+    'vim',
     params,
-    async fit(t: IdTrain, W: Float32Array, b: Float32Array) {
-      const { dim, classes: C } = t;
-      const D = Math.max(1, Math.min(Math.round(requested), dim - 1));
-      params.D = D;
-      const u = vimOrigin(W, b, C, dim);
-      const st = trainStats(t);
-      const key = `vim-eig:${u.join(',')}`;
-      const eig = await st.memo<Eigh>(key, async () => {
-        const s = Float64Array.from(await st.total());
-        addOuter(s, dim, st.mean, u, st.n);
-        return eigh(
-          s.map((v) => v / st.n),
-          dim,
-        );
-      });
-      // Eigenvalues ascend: the residual space is the first dim - D eigenvectors.
-      const R = dim - D;
-      const res = eig.vectors.subarray(0, R * dim);
-      const r = await residualNorms(t.features, t.n, dim, u, res, R);
-      const ml = maxLogit(t.logits, t.n, C);
+    async (t, W, b) => {
+      const space = await residualSpace(t, W, b, requested);
+      params.D = space.D;
+      const r = await residualNorms(t.features, t.n, t.dim, space);
+      const ml = maxLogit(t.logits, t.n, t.classes);
       let mr = 0;
       let mm = 0;
       for (let i = 0; i < t.n; i++) {
@@ -112,16 +105,12 @@ export function createVim(p: { D?: number } = {}): Detector {
         mm += ml[i];
       }
       // All ID train features inside the principal space: no residual to weigh, the score is the energy.
-      const alpha = mr > 0 ? mm / mr : 0;
-      f = { dim, C, u, res, R, alpha };
+      return { ...space, alpha: mr > 0 ? mm / mr : 0 };
     },
-    async score(batch: Batch) {
-      if (!f) throw notFitted('vim');
-      checkBatch('vim', f.dim, f.C, batch);
-      const r = await residualNorms(batch.features, batch.n, f.dim, f.u, f.res, f.R);
+    async (batch, f) => {
+      const r = await residualNorms(batch.features, batch.n, f.dim, f);
       const lse = logSumExp(batch.logits, batch.n, f.C);
-      const alpha = f.alpha;
-      return lse.map((v, i) => v - alpha * r[i]);
+      return lse.map((v, i) => v - f.alpha * r[i]);
     },
-  };
+  );
 }

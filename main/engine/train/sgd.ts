@@ -6,6 +6,7 @@
  * Momentum buffers start at zero (identical to PyTorch's buf = g on the first step) and are checkpointed.
  */
 import { tf } from '../backend';
+import type { CheckpointedOptimizer } from '../model/checkpoint';
 
 export interface SgdConfig {
   lr: number;
@@ -14,7 +15,7 @@ export interface SgdConfig {
   weightDecay: number;
 }
 
-export class Sgd {
+export class Sgd implements CheckpointedOptimizer {
   lr: number;
   readonly momentum: number;
   readonly nesterov: boolean;

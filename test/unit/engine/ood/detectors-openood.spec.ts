@@ -13,7 +13,7 @@ import {
 import { initBackend, tf } from '../../../../main/engine/backend';
 import { gaussian, mulberry32 } from '../../../../main/engine/data/rng';
 import type { Batch, IdTrain } from '../../../../main/engine/ood/detector';
-import { setTensorThreshold } from '../../../../main/engine/ood/gemm';
+import { setTensorThreshold } from '../../../../main/engine/linalg/gemm';
 import { setNeighbourTensorThreshold } from '../../../../main/engine/ood/neighbours';
 import { methods, createDetector } from '../../../../main/engine/ood/registry';
 import { percentile, roundHalfEven } from '../../../../main/engine/ood/shaping';

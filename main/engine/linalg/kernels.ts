@@ -1,13 +1,12 @@
-// The one hot loop of the Neural Collapse analysis: dot products of many sample rows with a few reference rows
-// (centred class means, classifier rows). Every NC metric reduces to it (NC1 through M·(h - mu_y), NCC and the
-// orthogonality through M·h), so it is written once, in float64, blocked 4 samples x 2 reference rows with the
-// samples interleaved: each loaded value is used in 4 or 2 multiply-adds, which keeps 50,000 x 512 x 100 near 2 s
-// on one core where the plain triple loop takes 13 s. Float32 rows of large problems go to the same loop in
-// WebAssembly SIMD (wasm-kernels.ts: 4.5x faster again, 0.23 s, and bit-identical: same order of summation).
-
+// Dense products in float64, shared by the detectors and Neural Collapse. The hot one, projectRows, is the loop of
+// the NC analysis: dot products of many sample rows with a few reference rows (centred class means, classifier rows).
+// Every NC metric reduces to it (NC1 through M·(h - mu_y), NCC and the orthogonality through M·h), so it is written
+// once, blocked 4 samples x 2 reference rows with the samples interleaved: each loaded value is used in 4 or 2
+// multiply-adds, which keeps 50,000 x 512 x 100 near 2 s on one core where the plain triple loop takes 13 s. Float32
+// rows of large problems go to the same loop in WebAssembly SIMD (wasm-kernels.ts: 4.5x faster again, 0.23 s, and
+// bit-identical: same order of summation). The detectors' large products go through gemm.ts instead.
+import type { Rows } from './rows';
 import { wasmGram, wasmProjectRows } from './wasm-kernels';
-
-export type Rows = Float32Array | Float64Array;
 
 export interface ProjectOptions {
   /** Subtract a row of this C x D matrix from each sample first: row `shiftIndex[i]` (or row 0 without an index). */
@@ -133,4 +132,51 @@ export function gram(q: Float64Array, n: number, C: number): Float64Array {
   }
   for (let a = 0; a < C; a++) for (let b = 0; b < a; b++) G[a * C + b] = G[b * C + a];
   return G;
+}
+
+/** Squared Euclidean norm of each of the `rows` rows of a row-major matrix. */
+export function rowNorms2(m: ArrayLike<number>, rows: number, dim: number): Float64Array {
+  const out = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let s = 0;
+    for (let k = 0; k < dim; k++) s += m[r * dim + k] * m[r * dim + k];
+    out[r] = s;
+  }
+  return out;
+}
+
+/** a (R x dim) times b' (S x dim): the R x S matrix of row dot products, float64 (small matrices only). */
+export function rowDotMatrix(
+  a: ArrayLike<number>,
+  R: number,
+  b: ArrayLike<number>,
+  S: number,
+  dim: number,
+): Float64Array {
+  const out = new Float64Array(R * S);
+  for (let r = 0; r < R; r++)
+    for (let s = 0; s < S; s++) {
+      let v = 0;
+      for (let k = 0; k < dim; k++) v += a[r * dim + k] * b[s * dim + k];
+      out[r * S + s] = v;
+    }
+  return out;
+}
+
+/** s += w (a - b)(a - b)' on a dim x dim matrix. */
+export function addOuter(
+  s: Float64Array,
+  dim: number,
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  w: number,
+): void {
+  if (!w) return;
+  const d = new Float64Array(dim);
+  for (let k = 0; k < dim; k++) d[k] = a[k] - b[k];
+  for (let i = 0; i < dim; i++) {
+    const wi = w * d[i];
+    if (wi === 0) continue;
+    for (let j = 0; j < dim; j++) s[i * dim + j] += wi * d[j];
+  }
 }

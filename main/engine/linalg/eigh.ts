@@ -1,7 +1,8 @@
 // Symmetric eigen-decomposition on flat Float64Arrays: Householder tridiagonalisation + implicit QL (EISPACK
 // tred2/tql2, the algorithm of ml-matrix's EigenvalueDecomposition, ported, with the hot loops reworked). ml-matrix's own version
 // reaches every element through get/set and takes ~2 s for a 512 x 512 covariance here, this 0.5-1 s (2-4x less),
-// and the detectors need two or three of them per fit. The tests check it against ml-matrix.
+// and the detectors need two or three of them per fit. test/unit/engine/linalg/eigh.spec.ts checks it against
+// closed forms, numpy.linalg.eigh (LAPACK, test/fixtures/eigh/numpy.json) and A v = lambda v, V V' = I.
 
 export interface Eigh {
   /** Eigenvalues, ascending. */
@@ -278,6 +279,52 @@ export function fromEigen(
 }
 
 /**
+ * Lower Cholesky factor L of a symmetric positive-definite n x n matrix (a = L L', row-major; only the lower
+ * triangle of a is read). `pivot` sees each squared pivot and returns the one to use, or null to give up (the
+ * matrix is singular or too close to it): then cholesky returns null.
+ */
+export function cholesky(
+  a: Float64Array,
+  n: number,
+  pivot: (s: number) => number | null,
+): Float64Array | null {
+  const r = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) {
+    let s = a[j * n + j];
+    for (let k = 0; k < j; k++) s -= r[j * n + k] * r[j * n + k];
+    const p = pivot(s);
+    if (p === null) return null;
+    const d = Math.sqrt(p);
+    r[j * n + j] = d;
+    for (let i = j + 1; i < n; i++) {
+      let t = a[i * n + j];
+      for (let k = 0; k < j; k++) t -= r[i * n + k] * r[j * n + k];
+      r[i * n + j] = t / d;
+    }
+  }
+  return r;
+}
+
+/** X (n x m, row-major) with L L' X = B, by forward then backward substitution on the lower factor L. */
+export function choleskySolve(L: Float64Array, n: number, B: Float64Array, m: number): Float64Array {
+  const X = new Float64Array(n * m);
+  const y = new Float64Array(n);
+  for (let c = 0; c < m; c++) {
+    for (let i = 0; i < n; i++) {
+      let t = B[i * m + c];
+      for (let k = 0; k < i; k++) t -= L[i * n + k] * y[k];
+      y[i] = t / L[i * n + i];
+    }
+    for (let i = n - 1; i >= 0; i--) {
+      let t = y[i];
+      for (let k = i + 1; k < n; k++) t -= L[k * n + i] * X[k * m + c];
+      X[i * m + c] = t / L[i * n + i];
+    }
+  }
+  return X;
+}
+
+/**
  * Inverse of the lower Cholesky factor of a symmetric positive-definite matrix (a = R R', returns R^-1, lower
  * triangular, so that a^-1 = R^-T R^-1), or null when a pivot falls below tol * the largest diagonal entry, i.e. the
  * matrix is singular or too close to it: callers then use the eigen-decomposition's pseudo-inverse instead.
@@ -286,19 +333,8 @@ export function choleskyInverse(a: Float64Array, n: number, tol = 1e-10): Float6
   let maxDiag = 0;
   for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, a[i * n + i]);
   if (!(maxDiag > 0)) return null;
-  const r = new Float64Array(n * n);
-  for (let j = 0; j < n; j++) {
-    let s = a[j * n + j];
-    for (let k = 0; k < j; k++) s -= r[j * n + k] * r[j * n + k];
-    if (!(s > tol * maxDiag)) return null;
-    const d = Math.sqrt(s);
-    r[j * n + j] = d;
-    for (let i = j + 1; i < n; i++) {
-      let t = a[i * n + j];
-      for (let k = 0; k < j; k++) t -= r[i * n + k] * r[j * n + k];
-      r[i * n + j] = t / d;
-    }
-  }
+  const r = cholesky(a, n, (s) => (s > tol * maxDiag ? s : null));
+  if (!r) return null;
   // Forward substitution, column by column: R X = I.
   const inv = new Float64Array(n * n);
   for (let c = 0; c < n; c++) {

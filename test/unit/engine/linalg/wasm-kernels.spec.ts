@@ -3,14 +3,14 @@
 // than the input so that chunk boundaries fall inside the data. projectRows and gram must pick them for large
 // float32 inputs, and return the same values as the JavaScript loops they replace.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gram, projectRows } from '../../../../main/engine/nc/kernels';
+import { gram, projectRows } from '../../../../main/engine/linalg/kernels';
 import {
   analysisKernelsLoaded,
   setChunkBytes,
   wasmGram,
   wasmProjectRows,
-} from '../../../../main/engine/nc/wasm-kernels';
-import { gaussian } from './fixtures';
+} from '../../../../main/engine/linalg/wasm-kernels';
+import { gaussian } from '../nc/fixtures';
 
 function plainProject(
   x: Float32Array,

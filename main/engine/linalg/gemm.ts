@@ -6,18 +6,8 @@
 // chunk of CHUNK rows is summed into a float64 accumulator, so the float32 error stays per chunk (relative ~1e-6),
 // not over 50,000 rows.
 import { currentBackend, tf } from '../backend';
-import { projectRows } from '../nc/kernels';
-
-export type Rows = Float32Array | Float64Array;
-
-/** n rows of length dim; each row has `shift` (or its row shiftIndex[i], a C x dim matrix) subtracted first. */
-export interface RowSource {
-  x: Rows;
-  n: number;
-  dim: number;
-  shift?: Float64Array;
-  shiftIndex?: Int32Array;
-}
+import { projectRows } from './kernels';
+import type { RowSource, Rows } from './rows';
 
 const CHUNK = 4096;
 /** Multiply-adds from which tensors are used when a backend is initialised in this thread. */
@@ -139,5 +129,18 @@ export async function scatter(src: RowSource): Promise<Float64Array> {
     }
   }
   for (let a = 0; a < d; a++) for (let b = 0; b < a; b++) out[a * d + b] = out[b * d + a];
+  return out;
+}
+
+/** ||A (x_i - shift_i)||^2 for every row: the squared norm of its projection onto the R rows of A (float64). */
+export async function projectedNorms2(src: RowSource, A: Float64Array, R: number): Promise<Float64Array> {
+  const out = new Float64Array(src.n);
+  await projectChunks(src, A, R, (start, count, y) => {
+    for (let i = 0; i < count; i++) {
+      let s = 0;
+      for (let r = 0; r < R; r++) s += y[i * R + r] * y[i * R + r];
+      out[start + i] = s;
+    }
+  });
   return out;
 }

@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../../main/engine/backend';
 import { mulberry32 } from '../../../../main/engine/data/rng';
-import { projectChunks, scatter, setTensorThreshold } from '../../../../main/engine/ood/gemm';
+import { projectChunks, scatter, setTensorThreshold } from '../../../../main/engine/linalg/gemm';
 
 const rng = mulberry32(11);
 const n = 1200, dim = 130, R = 7; // prettier-ignore
