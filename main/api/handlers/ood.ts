@@ -1,3 +1,4 @@
+import { parseCheckpointName } from '../../../common/contract/checkpoint-name';
 import type { oodRequests } from '../../../common/contract/ood';
 import { readOodEpochs } from '../../engine/ood/epochs';
 import { methodsFor, readOodResults } from '../../engine/ood/results';
@@ -31,10 +32,7 @@ export const oodHandlers: Handlers<keyof typeof oodRequests> = {
       runId: req.runId,
       params: {
         runId: req.runId,
-        checkpoint:
-          prev.checkpoint === 'best' || prev.checkpoint === 'last'
-            ? prev.checkpoint
-            : Number(prev.checkpoint?.slice(6)) || 'best',
+        checkpoint: (prev.checkpoint && parseCheckpointName(prev.checkpoint)) || 'best',
         methods: methods.length ? methods : undefined,
         datasets: Object.keys(prev.oodSets),
         params: req.params,
