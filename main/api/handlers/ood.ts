@@ -1,7 +1,8 @@
 import { parseCheckpointName } from '../../../common/contract/checkpoint-name';
 import type { oodRequests } from '../../../common/contract/ood';
+import { methodsFor } from '../../../common/contract/ood-methods';
 import { readOodEpochs } from '../../engine/ood/epochs';
-import { methodsFor, readOodResults } from '../../engine/ood/results';
+import { readOodResults } from '../../engine/ood/results';
 import { readManifest } from '../../engine/runs/store';
 import type { Handlers } from '../table';
 
