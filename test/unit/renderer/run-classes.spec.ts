@@ -1,28 +1,13 @@
 // A run's class count and data label come from its history, else from the data set registry's listing (classes and
 // name of the set it trains on), else, for the synthetic set, from its config or the synthetic defaults.
 import { describe, expect, it } from 'vitest';
-import type { DatasetInfo } from '../../../common/contract/datasets';
 import type { RunDetail } from '../../../common/contract/runs';
 import { presetConfig } from '../../../common/train/presets';
 import { dataLabelOf, numClassesOf } from '../../../renderer/src/lib/run-classes';
+import { addedFrom, datasetInfo } from '../../helpers/datasets';
 
 const info = (id: string, name: string, classes: number, custom = false) =>
-  ({
-    id,
-    name,
-    role: 'id',
-    synthetic: false,
-    status: 'ready',
-    sizeOnDisk: 0,
-    downloadBytes: null,
-    sourceUrl: null,
-    counts: { test: 1 },
-    classes,
-    classNames: [],
-    ...(custom
-      ? { custom: { path: '/x', kind: 'imagefolder', split: 's', skipped: 0, skippedFirst: [] } }
-      : {}),
-  }) as DatasetInfo;
+  datasetInfo(id, 'id', { name, classes, ...(custom ? { custom: addedFrom } : {}) });
 const sets = [
   info('cifar100', 'CIFAR-100', 100),
   info('cifar10', 'CIFAR-10', 10),
