@@ -44,11 +44,19 @@ interface FigureDef {
   describe: string;
   width: number;
   height: number;
-  make(d: FigureData, o: ChartOptions): { suffix?: string; title?: string; option: EChartsOption }[];
+  /** The figure, or one per OOD set (suffix: the set, also named in the title); none when its data are missing. */
+  make(d: FigureData, o: ChartOptions): { suffix?: string; option: EChartsOption }[];
 }
 
 const safe = (name: string) => name.toLowerCase().replace(/[^a-z0-9-]+/g, '-');
 const ood = (d: FigureData) => (d.ood && d.ood.methods.length ? d.ood : null);
+/** A figure made once per OOD set of the results. */
+const perOodSet =
+  (option: (r: OodResults, set: string, o: ChartOptions) => EChartsOption): FigureDef['make'] =>
+  (d, o) => {
+    const r = ood(d);
+    return r ? oodDatasets(r).map((s) => ({ suffix: s, option: option(r, s, o) })) : [];
+  };
 
 export const figureDefs: FigureDef[] = [
   {
@@ -73,16 +81,7 @@ export const figureDefs: FigureDef[] = [
     describe: 'per OOD set: score distribution of ID test vs that set, one panel per detector',
     width: 1200,
     height: 700,
-    make: (d, o) => {
-      const r = ood(d);
-      return r
-        ? oodDatasets(r).map((s) => ({
-            suffix: s,
-            title: `OOD score histograms (${s})`,
-            option: oodHistogramsOption(r.methods, s, o),
-          }))
-        : [];
-    },
+    make: perOodSet((r, s, o) => oodHistogramsOption(r.methods, s, o)),
   },
   {
     id: 'roc',
@@ -90,16 +89,7 @@ export const figureDefs: FigureDef[] = [
     describe: 'per OOD set: ROC curve of every detector, AUROC and FPR@95TPR marked',
     width: 900,
     height: 700,
-    make: (d, o) => {
-      const r = ood(d);
-      return r
-        ? oodDatasets(r).map((s) => ({
-            suffix: s,
-            title: `ROC curves (${s})`,
-            option: rocOption(r.methods, s, o),
-          }))
-        : [];
-    },
+    make: perOodSet((r, s, o) => rocOption(r.methods, s, o)),
   },
   {
     id: 'auroc-heatmap',
@@ -163,7 +153,7 @@ export function buildFigures(d: FigureData, o: ChartOptions = {}): Figure[] {
   return figureDefs.flatMap((def) =>
     def.make(d, o).map((f) => ({
       id: f.suffix ? `${def.id}-${safe(f.suffix)}` : def.id,
-      title: f.title ?? def.title,
+      title: f.suffix ? `${def.title} (${f.suffix})` : def.title,
       width: def.width,
       height: def.height,
       option: f.option,

@@ -65,8 +65,12 @@ export const OOD_METHOD_LABELS: Record<OodMethod, string> = {
 /** Methods that need the network itself (not just features): run only when asked for, on OODLab's own runs. */
 export const OOD_NETWORK_METHODS: readonly OodMethod[] = ['odin'];
 
-/** The method each hyper-parameter belongs to. */
-export const OOD_PARAM_OWNER: Record<keyof OodParams, OodMethod> = {
+/**
+ * The method each hyper-parameter belongs to: the one home of this fact. The registry (main/engine/ood/registry.ts)
+ * lets a method's defaults and grid name only its own parameters (checked at compile time), a re-score refits the
+ * owners of the parameters it is given (methodsFor), and the OOD page's sliders group by owner.
+ */
+export const OOD_PARAM_OWNER = {
   T: 'energy',
   D: 'vim',
   k: 'neco',
@@ -84,4 +88,25 @@ export const OOD_PARAM_OWNER: Record<keyof OodParams, OodMethod> = {
   nciAlpha: 'nci',
   odinT: 'odin',
   odinEps: 'odin',
-};
+} as const satisfies Record<keyof OodParams, OodMethod>;
+
+/** The parameters method M owns (never for a method without any). */
+export type OodParamOf<M extends OodMethod> = {
+  [K in keyof OodParams]: (typeof OOD_PARAM_OWNER)[K] extends M ? K : never;
+}[keyof OodParams];
+
+/** The parameters `method` owns, in the order of the table (none for a name that is not a method). */
+export function paramsOf(method: string): (keyof OodParams)[] {
+  return (Object.keys(OOD_PARAM_OWNER) as (keyof OodParams)[]).filter((k) => OOD_PARAM_OWNER[k] === method);
+}
+
+/** Which methods a re-score with these parameters recomputes: the owner of each parameter given, only. */
+export function methodsFor(params: OodParams): OodMethod[] {
+  const out: OodMethod[] = [];
+  for (const [key, v] of Object.entries(params))
+    if (v !== undefined) {
+      const m: OodMethod | undefined = OOD_PARAM_OWNER[key as keyof OodParams];
+      if (m && !out.includes(m)) out.push(m);
+    }
+  return out;
+}

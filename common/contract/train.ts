@@ -15,6 +15,9 @@ export const SyntheticConfig = z
   .strict();
 export type SyntheticConfig = z.infer<typeof SyntheticConfig>;
 
+/** The synthetic set as generated when nothing else is asked: the data set registry's, a preset's and the form's. */
+export const SYNTHETIC_DEFAULTS: SyntheticConfig = { classes: 10, trainPerClass: 500, testPerClass: 100 };
+
 /** The fields, without cross-field checks (so other schemas can pick from them). */
 export const TrainConfigFields = z
   .object({

@@ -2,7 +2,7 @@
 // bench/epochs-per-hour.ts); `paper` is the seed study's recipe; `smoke` exists so tests and first-time users see a
 // whole run (checkpoints, history, resume) in seconds.
 import type { PresetName, TrainConfigInput } from '../contract/train';
-import { TrainConfig } from '../contract/train';
+import { SYNTHETIC_DEFAULTS, TrainConfig } from '../contract/train';
 
 interface Preset {
   description: string;
@@ -75,9 +75,6 @@ export const presets: Record<PresetName, Preset> = {
   },
 };
 
-/** What a preset switched to the synthetic dataset uses unless told otherwise. */
-export const defaultSyntheticConfig = { classes: 10, trainPerClass: 500, testPerClass: 100 };
-
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -93,6 +90,6 @@ export function presetConfig(name: PresetName, overrides: Record<string, unknown
     if (v === undefined) continue;
     base[k] = isPlainObject(v) && isPlainObject(base[k]) ? { ...base[k], ...v } : v;
   }
-  if (base.dataset === 'synthetic' && base.synthetic === undefined) base.synthetic = defaultSyntheticConfig;
+  if (base.dataset === 'synthetic' && base.synthetic === undefined) base.synthetic = SYNTHETIC_DEFAULTS;
   return TrainConfig.parse(base);
 }

@@ -1,6 +1,8 @@
+import { parseCheckpointName } from '../../../common/contract/checkpoint-name';
 import type { oodRequests } from '../../../common/contract/ood';
+import { methodsFor } from '../../../common/contract/ood-methods';
 import { readOodEpochs } from '../../engine/ood/epochs';
-import { methodsFor, readOodResults } from '../../engine/ood/results';
+import { readOodResults } from '../../engine/ood/results';
 import { readManifest } from '../../engine/runs/store';
 import type { Handlers } from '../table';
 
@@ -31,10 +33,7 @@ export const oodHandlers: Handlers<keyof typeof oodRequests> = {
       runId: req.runId,
       params: {
         runId: req.runId,
-        checkpoint:
-          prev.checkpoint === 'best' || prev.checkpoint === 'last'
-            ? prev.checkpoint
-            : Number(prev.checkpoint?.slice(6)) || 'best',
+        checkpoint: (prev.checkpoint && parseCheckpointName(prev.checkpoint)) || 'best',
         methods: methods.length ? methods : undefined,
         datasets: Object.keys(prev.oodSets),
         params: req.params,

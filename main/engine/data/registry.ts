@@ -13,7 +13,9 @@
  * tests can point the real code at a local server with small archives, and a mirror base URL can replace the
  * host (OODLAB_MIRROR_<SET> or the mirror option) for users whose network cannot reach the originals.
  */
+import { DownloadableId } from '../../../common/contract/datasets';
 import { OodlabError } from '../../../common/contract/errors';
+import { SYNTHETIC_DEFAULTS } from '../../../common/contract/train';
 import { CIFAR100_FINE, CIFAR10_CLASSES, DTD_CLASSES, SVHN_CLASSES } from './class-names';
 
 export type DatasetId =
@@ -37,17 +39,9 @@ export const datasetIds: DatasetId[] = [
   'synthetic',
   'synthetic-ood',
 ];
-/** The sets that come from the network; 'all' means these. */
-export const downloadableIds = [
-  'cifar100',
-  'svhn',
-  'dtd',
-  'cifar10',
-  'tinyimagenet',
-  'mnist',
-  'places365',
-] as const;
-export type DownloadableId = (typeof downloadableIds)[number];
+/** The sets that come from the network ('all' means these): the contract's list. */
+export const downloadableIds = DownloadableId.options;
+export type { DownloadableId };
 
 export type SourceFormat =
   | 'cifar100-binary'
@@ -214,8 +208,11 @@ const builtIn: Record<DatasetId, DatasetSpec> = {
     id: 'synthetic',
     name: 'Synthetic (offline)',
     role: 'id',
-    counts: { train: 5_000, test: 1_000 },
-    classNames: Array.from({ length: 10 }, (_, k) => `class-${k}`),
+    counts: {
+      train: SYNTHETIC_DEFAULTS.classes * SYNTHETIC_DEFAULTS.trainPerClass,
+      test: SYNTHETIC_DEFAULTS.classes * SYNTHETIC_DEFAULTS.testPerClass,
+    },
+    classNames: Array.from({ length: SYNTHETIC_DEFAULTS.classes }, (_, k) => `class-${k}`),
   },
   'synthetic-ood': {
     id: 'synthetic-ood',

@@ -5,18 +5,14 @@
  * orientation (not memorise pixels) and still reaches high accuracy in a few epochs. The OOD set is built from
  * other textures (noise, checkerboards, rings, blobs) that match none of the classes.
  */
+import { SYNTHETIC_DEFAULTS } from '../../../common/contract/train';
 import { mulberry32 } from './rng';
 import type { ImageSet, SyntheticOptions } from './load';
 
 const S = 32;
 const PIX = S * S * 3;
 
-export const defaultSynthetic: SyntheticOptions = {
-  seed: 0,
-  classes: 10,
-  trainPerClass: 500,
-  testPerClass: 100,
-};
+export const defaultSynthetic: SyntheticOptions = { seed: 0, ...SYNTHETIC_DEFAULTS };
 
 interface Prototype {
   base: [number, number, number];

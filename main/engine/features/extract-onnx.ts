@@ -24,7 +24,7 @@ import { runDir } from '../runs/store';
 import type { ExtractOptions } from './extract';
 import { fitLinearHead } from './linear-fit';
 import { writeNpy } from './npy';
-import { checkpointName } from './paths';
+import { checkpointName } from '../../../common/contract/checkpoint-name';
 import { patchShuffled } from './proxy';
 import { writeFeatureSet } from './store';
 

@@ -20,7 +20,8 @@ import { readRunConfig, runFiles } from '../runs/store';
 import { writeNpy } from './npy';
 import { checkpointOnnxSource, extractWithOnnx, importedOnnxSource, isImportedOnnx } from './extract-onnx';
 import { ortFaster } from './engine-choice';
-import { checkpointName, featuresDirFor } from './paths';
+import { checkpointName } from '../../../common/contract/checkpoint-name';
+import { featuresDirFor } from './paths';
 import { patchShuffled } from './proxy';
 import { writeFeatureSet } from './store';
 

@@ -4,6 +4,7 @@
 import { parseJsonFile } from '../runs/json';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { checkpointName } from '../../../common/contract/checkpoint-name';
 import { OodlabError } from '../../../common/contract';
 import { NcEpoch, NcResults } from '../../../common/contract/nc';
 import { writeJsonAtomic } from '../runs/atomic';
@@ -11,7 +12,7 @@ import { runDir } from '../runs/store';
 
 export const ncFiles = (home: string, runId: string) => ({
   results: join(runDir(home, runId), 'nc_results.json'),
-  epoch: (epoch: number) => join(runDir(home, runId), 'nc', `epoch-${String(epoch).padStart(3, '0')}.json`),
+  epoch: (epoch: number) => join(runDir(home, runId), 'nc', `${checkpointName(epoch)}.json`),
 });
 
 async function readText(path: string): Promise<string | null> {

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OodlabError } from '../../../common/contract';
+import { checkpointEpoch } from '../../../common/contract/checkpoint-name';
 import type { JobProgress } from '../../../common/contract/jobs';
 import type { NcAnalyzeRequest, NcEpoch, NcResults } from '../../../common/contract/nc';
 import type { CheckpointRef } from '../../../common/contract/ood';
@@ -33,10 +34,7 @@ function checkCancel(signal: AbortSignal, where: string): void {
 
 /** Epoch numbers of the kept checkpoints, ascending. */
 export async function keptEpochs(home: string, runId: string): Promise<number[]> {
-  return (await listCheckpoints(home, runId))
-    .map((n) => /^epoch-(\d+)$/.exec(n)?.[1])
-    .filter((s): s is string => s !== undefined)
-    .map(Number);
+  return (await listCheckpoints(home, runId)).map(checkpointEpoch).filter((e): e is number => e !== null);
 }
 
 export async function analyzeRun(

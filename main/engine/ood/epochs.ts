@@ -3,6 +3,7 @@
 // re-run only re-fits; same detectors, parameters and sweep), and its AUROC and FPR@95 per method and OOD set become
 // one point of the series in ood_epochs.json, drawn against the same epoch axis as Neural Collapse across epochs.
 import { join } from 'node:path';
+import { checkpointEpoch, checkpointName } from '../../../common/contract/checkpoint-name';
 import { OodlabError } from '../../../common/contract/errors';
 import { OodEpochs, type OodEpochPoint, type OodMethod, type OodParams } from '../../../common/contract/ood';
 import { extractRunFeatures } from '../features/extract';
@@ -26,8 +27,8 @@ export interface EpochsOptions {
 
 export async function evaluateEpochs(home: string, runId: string, o: EpochsOptions): Promise<OodEpochs> {
   const epochs = (await listCheckpoints(home, runId))
-    .filter((c) => /^epoch-\d+$/.test(c))
-    .map((c) => Number(c.slice(6)));
+    .map(checkpointEpoch)
+    .filter((e): e is number => e !== null);
   if (!epochs.length)
     throw new OodlabError(
       'not_found',
@@ -38,7 +39,7 @@ export async function evaluateEpochs(home: string, runId: string, o: EpochsOptio
   let sets: string[] = [];
   for (const [i, epoch] of epochs.entries()) {
     const share = (f: number) => (i + f) / epochs.length;
-    const name = `epoch-${String(epoch).padStart(3, '0')}`;
+    const name = checkpointName(epoch);
     o.log(`${name}: features and detectors (${i + 1}/${epochs.length})`);
     const dir = await extractRunFeatures(home, runId, {
       checkpoint: epoch,

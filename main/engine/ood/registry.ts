@@ -1,9 +1,10 @@
 // Method name -> factory, with each method's label, paper, group, defaults and sweep grid (they live beside the
-// method; the search itself is in sweep.ts). Each hyper-parameter has its own name (common/contract/ood-methods.ts
-// says which method owns it); params a method does not use are ignored, so one OodParams fits all twenty.
+// method; the search itself is in sweep.ts). Each hyper-parameter has its own name, and common/contract/ood-methods.ts
+// alone says which method owns it: a method's defaults and grid may name only its own parameters (entry() fails to
+// compile otherwise); params a method does not use are ignored, so one OodParams fits all twenty.
 // ODIN is not here: it needs the network, not features (odin.ts, odin-run.ts).
 import type { OodMethod, OodParams } from '../../../common/contract/ood';
-import { OOD_METHOD_GROUP, type OodGroup } from '../../../common/contract/ood-methods';
+import { OOD_METHOD_GROUP, type OodGroup, type OodParamOf } from '../../../common/contract/ood-methods';
 import { ashSpec, createAsh } from './ash';
 import type { Detector } from './detector';
 import { createDice, diceSpec } from './dice';
@@ -38,27 +39,45 @@ export interface MethodEntry {
 /** The methods computed from features (every OodMethod but the network-based ODIN). */
 export type FeatureMethod = Exclude<OodMethod, 'odin'>;
 
+/** Keys of T that method M does not own: mapped to never, so naming one is a type error. */
+type Foreign<M extends FeatureMethod, T> = { [K in Exclude<keyof T, OodParamOf<M>>]: never };
+
+interface Spec<D, G> {
+  label: string;
+  paper: string;
+  defaults: D;
+  grid: G;
+}
+
+function entry<M extends FeatureMethod, D extends object, G extends object>(
+  _method: M,
+  spec: Spec<D & Foreign<M, D>, G & Foreign<M, G>>,
+  create: (p: OodParams) => Detector,
+): Omit<MethodEntry, 'group'> {
+  return { ...spec, create };
+}
+
 const entries: Record<FeatureMethod, Omit<MethodEntry, 'group'>> = {
-  msp: { ...mspSpec, create: () => createMsp() },
-  maxlogit: { ...maxlogitSpec, create: () => createMaxLogit() },
-  energy: { ...energySpec, create: (p) => createEnergy({ T: p.T }) },
-  mahalanobis: { ...mahalanobisSpec, create: () => createMahalanobis() },
-  vim: { ...vimSpec, create: (p) => createVim({ D: p.D }) },
-  neco: { ...necoSpec, create: (p) => createNeco({ k: p.k }) },
-  knn: { ...knnSpec, create: (p) => createKnn(p) },
-  react: { ...reactSpec, create: (p) => createReact(p) },
-  dice: { ...diceSpec, create: (p) => createDice(p) },
-  scale: { ...scaleSpec, create: (p) => createScale(p) },
-  ash: { ...ashSpec, create: (p) => createAsh(p) },
-  gen: { ...genSpec, create: (p) => createGen(p) },
-  klm: { ...klmSpec, create: () => createKlm() },
-  rmds: { ...rmdsSpec, create: () => createRmds() },
-  she: { ...sheSpec, create: () => createShe() },
-  residual: { ...residualSpec, create: (p) => createResidual(p) },
-  fdbd: { ...fdbdSpec, create: (p) => createFdbd(p) },
-  nnguide: { ...nnguideSpec, create: (p) => createNnguide(p) },
-  gradnorm: { ...gradnormSpec, create: () => createGradNorm() },
-  nci: { ...nciSpec, create: (p) => createNci(p) },
+  msp: entry('msp', mspSpec, () => createMsp()),
+  maxlogit: entry('maxlogit', maxlogitSpec, () => createMaxLogit()),
+  energy: entry('energy', energySpec, (p) => createEnergy({ T: p.T })),
+  mahalanobis: entry('mahalanobis', mahalanobisSpec, () => createMahalanobis()),
+  vim: entry('vim', vimSpec, (p) => createVim({ D: p.D })),
+  neco: entry('neco', necoSpec, (p) => createNeco({ k: p.k })),
+  knn: entry('knn', knnSpec, (p) => createKnn(p)),
+  react: entry('react', reactSpec, (p) => createReact(p)),
+  dice: entry('dice', diceSpec, (p) => createDice(p)),
+  scale: entry('scale', scaleSpec, (p) => createScale(p)),
+  ash: entry('ash', ashSpec, (p) => createAsh(p)),
+  gen: entry('gen', genSpec, (p) => createGen(p)),
+  klm: entry('klm', klmSpec, () => createKlm()),
+  rmds: entry('rmds', rmdsSpec, () => createRmds()),
+  she: entry('she', sheSpec, () => createShe()),
+  residual: entry('residual', residualSpec, (p) => createResidual(p)),
+  fdbd: entry('fdbd', fdbdSpec, (p) => createFdbd(p)),
+  nnguide: entry('nnguide', nnguideSpec, (p) => createNnguide(p)),
+  gradnorm: entry('gradnorm', gradnormSpec, () => createGradNorm()),
+  nci: entry('nci', nciSpec, (p) => createNci(p)),
 };
 
 export const methods = Object.fromEntries(

@@ -2,8 +2,7 @@
 // recomputed and keeps the others, so the file always holds one result per method, each naming its parameters.
 import { readRunJson } from '../runs/json';
 import { join } from 'node:path';
-import { OodResults, type OodMethod, type OodParams } from '../../../common/contract/ood';
-import { OOD_PARAM_OWNER } from '../../../common/contract/ood-methods';
+import { OodResults } from '../../../common/contract/ood';
 import { writeJsonAtomic } from '../runs/atomic';
 import { runDir } from '../runs/store';
 
@@ -31,15 +30,4 @@ export function mergeResults(prev: OodResults, next: OodResults): OodResults {
   // A re-score without a sweep keeps the record of how the other methods' parameters were picked.
   const selection = next.selection.heldOut === NO_SWEEP ? prev.selection : next.selection;
   return { ...next, methods, selection, notes: [...new Set([...prev.notes, ...next.notes])] };
-}
-
-/** Which methods a re-score with these parameters recomputes: the owner of each parameter given, only. */
-export function methodsFor(params: OodParams): OodMethod[] {
-  const out: OodMethod[] = [];
-  for (const [key, v] of Object.entries(params))
-    if (v !== undefined) {
-      const m = OOD_PARAM_OWNER[key as keyof OodParams];
-      if (m && !out.includes(m)) out.push(m);
-    }
-  return out;
 }

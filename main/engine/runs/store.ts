@@ -5,6 +5,8 @@ import { hostname } from 'node:os';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { z } from 'zod';
+import { checkpointEpoch, checkpointName } from '../../../common/contract/checkpoint-name';
+import type { CheckpointRef } from '../../../common/contract/ood';
 import { OodlabError } from '../../../common/contract/errors';
 import { isRunId } from '../../../common/contract/run-id';
 import { RunManifest } from '../../../common/contract/runs';
@@ -28,8 +30,7 @@ export const runFiles = (home: string, id: string) => {
     manifest: join(dir, 'manifest.json'),
     history: join(dir, 'training_history.json'),
     checkpoints: join(dir, 'checkpoints'),
-    checkpoint: (name: 'best' | 'last' | number) =>
-      join(dir, 'checkpoints', typeof name === 'number' ? `epoch-${String(name).padStart(3, '0')}` : name),
+    checkpoint: (name: CheckpointRef) => join(dir, 'checkpoints', checkpointName(name)),
   };
 };
 
@@ -156,7 +157,9 @@ export async function listCheckpoints(home: string, id: string): Promise<string[
     const names = (await readdir(runFiles(home, id).checkpoints, { withFileTypes: true }))
       .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
       .map((d) => d.name);
-    const epochs = names.filter((n) => /^epoch-\d+$/.test(n)).sort();
+    const epochs = names
+      .filter((n) => checkpointEpoch(n) !== null)
+      .sort((a, b) => checkpointEpoch(a)! - checkpointEpoch(b)!);
     return [...epochs, ...['best', 'last'].filter((n) => names.includes(n))];
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];

@@ -4,6 +4,7 @@
 // moved aside rather than overwritten: a resume never loses a record of work done. A stop in the middle of the next
 // epoch (interrupt.ts) continues from checkpoints/interrupted when it follows the chosen point.
 import { readdir, rename } from 'node:fs/promises';
+import { checkpointEpoch, parseCheckpointName } from '../../../common/contract/checkpoint-name';
 import type { TrainingHistory } from '../../../common/contract/train';
 import { writeJsonAtomic } from '../runs/atomic';
 import { readHistory, runFiles } from '../runs/store';
@@ -22,11 +23,11 @@ async function candidates(home: string, runId: string): Promise<{ name: string; 
   const dir = runFiles(home, runId).checkpoints;
   const names = await readdir(dir).catch(() => [] as string[]);
   const out: { name: string; epoch: number | null }[] = [];
-  for (const name of names.filter((n) => n === 'last' || n === 'best' || /^epoch-\d+$/.test(n))) {
+  for (const name of names.filter((n) => parseCheckpointName(n) !== null)) {
     const meta = await readCheckpointMeta(`${dir}/${name}`).catch(() => null);
     out.push({ name, epoch: meta && Number.isInteger(meta.epoch) ? meta.epoch : null });
   }
-  const rank = (c: { name: string }) => (c.name === 'last' ? 0 : c.name.startsWith('epoch-') ? 1 : 2);
+  const rank = (c: { name: string }) => (c.name === 'last' ? 0 : checkpointEpoch(c.name) !== null ? 1 : 2);
   return out.sort((a, b) => (b.epoch ?? -1) - (a.epoch ?? -1) || rank(a) - rank(b));
 }
 

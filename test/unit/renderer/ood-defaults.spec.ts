@@ -3,9 +3,9 @@
 // the API answered by a fake.
 import { cleanup, render, screen, waitFor } from '@testing-library/svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { DatasetInfo } from '../../../common/contract/datasets';
 import type { RunManifest } from '../../../common/contract/runs';
 import { ood as oodFixture } from '../common/charts/fixtures';
+import { addedFrom, datasetInfo } from '../../helpers/datasets';
 
 const withResults = new Set<string>();
 const configs: Record<string, string> = {};
@@ -43,30 +43,12 @@ const run = (id: string, createdAt: string, state: RunManifest['state'], epochsD
     bestTestAcc: 0.5,
   }) as RunManifest;
 
-const set = (id: string, role: 'id' | 'ood', extra: Partial<DatasetInfo> = {}) =>
-  ({
-    id,
-    name: id.toUpperCase(),
-    role,
-    synthetic: id.startsWith('synthetic'),
-    status: 'ready',
-    sizeOnDisk: 0,
-    downloadBytes: null,
-    sourceUrl: null,
-    counts: { test: 1 },
-    classes: 2,
-    classNames: ['a', 'b'],
-    ...extra,
-  }) as DatasetInfo;
-
 const offered = [
-  set('cifar10', 'id', { group: 'near' }),
-  set('svhn', 'ood', { group: 'far' }),
-  set('dtd', 'ood', { group: 'far' }),
-  set('synthetic-ood', 'ood'),
-  set('crawl', 'ood', {
-    custom: { path: '/x', kind: 'imagefolder', split: 's', skipped: 0, skippedFirst: [] },
-  }),
+  datasetInfo('cifar10', 'id', { group: 'near' }),
+  datasetInfo('svhn', 'ood', { group: 'far' }),
+  datasetInfo('dtd', 'ood', { group: 'far' }),
+  datasetInfo('synthetic-ood', 'ood'),
+  datasetInfo('crawl', 'ood', { custom: addedFrom }),
 ];
 const ids = (s: Set<string>) => [...s].sort();
 

@@ -6,28 +6,15 @@ import type { DatasetInfo } from '../../../common/contract/datasets';
 import { presets } from '../../../common/train/presets';
 import TrainForm from '../../../renderer/src/components/TrainForm.svelte';
 import { datasets } from '../../../renderer/src/lib/stores/datasets.svelte';
+import { addedFrom, datasetInfo } from '../../helpers/datasets';
 
 const set = (
   id: string,
   role: 'id' | 'ood',
   status: DatasetInfo['status'],
   extra: Partial<DatasetInfo> = {},
-) =>
-  ({
-    id,
-    name: id.toUpperCase(),
-    role,
-    synthetic: id === 'synthetic',
-    status,
-    sizeOnDisk: 0,
-    downloadBytes: null,
-    sourceUrl: null,
-    counts: { test: 1 },
-    classes: 2,
-    classNames: ['a', 'b'],
-    ...extra,
-  }) as DatasetInfo;
-const custom = { path: '/x', kind: 'imagefolder', split: 's', skipped: 0, skippedFirst: [] };
+) => datasetInfo(id, role, { status, ...extra });
+const custom = addedFrom;
 
 afterEach(cleanup);
 

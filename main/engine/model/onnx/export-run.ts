@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { OodlabError } from '../../../../common/contract/errors';
 import { ImportedModel, type ExportModelResult } from '../../../../common/contract/models';
 import type { CheckpointRef } from '../../../../common/contract/ood';
-import { checkpointName } from '../../features/paths';
+import { checkpointName } from '../../../../common/contract/checkpoint-name';
 import { writeFileAtomic } from '../../runs/atomic';
 import { readManifest, runDir, runFiles } from '../../runs/store';
 import { readCheckpointTensors } from '../checkpoint-plain';

@@ -1,16 +1,15 @@
 // The data sets and which download job works on each, refreshed on 'datasets.changed' and when a download ends.
 import type { OodlabApi } from '../../../../common/contract';
 import type { DatasetId, DatasetInfo } from '../../../../common/contract/datasets';
-import { messageOf } from '../errors';
 import { jobs } from './jobs.svelte';
+import { refreshList, type Listed } from './listed';
 
-export const datasets = $state<{
-  list: DatasetInfo[];
-  loaded: boolean;
-  error: string | null;
-  /** Data set -> the download job started for it from this window. */
-  jobOf: Partial<Record<DatasetId, string>>;
-}>({ list: [], loaded: false, error: null, jobOf: {} });
+export const datasets = $state<
+  Listed<DatasetInfo> & {
+    /** Data set -> the download job started for it from this window. */
+    jobOf: Partial<Record<DatasetId, string>>;
+  }
+>({ list: [], loaded: false, error: null, jobOf: {} });
 
 let pending: ReturnType<typeof setTimeout> | null = null;
 
@@ -23,15 +22,8 @@ export function refreshDatasetsSoon(api: OodlabApi): void {
   }, 150);
 }
 
-export async function refreshDatasets(api: OodlabApi): Promise<void> {
-  try {
-    datasets.list = await api.invoke('datasets.list', {});
-    datasets.loaded = true;
-    datasets.error = null;
-  } catch (e) {
-    datasets.error = messageOf(e);
-  }
-}
+export const refreshDatasets = (api: OodlabApi): Promise<void> =>
+  refreshList(datasets, () => api.invoke('datasets.list', {}));
 
 /** The download job of a set: the one started here, else a running one whose title names the set. */
 export function downloadJobFor(d: DatasetInfo) {

@@ -2,8 +2,9 @@
 // 'cluster.update' pushes main/ sends while a group is unfinished (so the Runs page is a live cluster dashboard).
 import type { OodlabApi } from '../../../../common/contract';
 import type { GroupStatus } from '../../../../common/contract/cluster';
+import { refreshList, type Listed } from './listed';
 
-export const groups = $state<{ list: GroupStatus[]; loaded: boolean; error: string | null }>({
+export const groups = $state<Listed<GroupStatus>>({
   list: [],
   loaded: false,
   error: null,
@@ -15,12 +16,5 @@ export function putGroup(s: GroupStatus): void {
   else groups.list = [s, ...groups.list].sort((a, b) => b.group.id.localeCompare(a.group.id));
 }
 
-export async function refreshGroups(api: OodlabApi): Promise<void> {
-  try {
-    groups.list = await api.invoke('cluster.groups', {});
-    groups.loaded = true;
-    groups.error = null;
-  } catch (e) {
-    groups.error = (e as Error).message;
-  }
-}
+export const refreshGroups = (api: OodlabApi): Promise<void> =>
+  refreshList(groups, () => api.invoke('cluster.groups', {}));

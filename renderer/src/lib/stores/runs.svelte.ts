@@ -1,7 +1,8 @@
 // The run list, newest first, refreshed from 'runs.list' and kept current by 'run.update' pushes.
 import type { RunManifest } from '../../../../common/contract/runs';
+import type { Listed } from './listed';
 
-export const runs = $state<{ list: RunManifest[]; loaded: boolean; error: string | null }>({
+export const runs = $state<Listed<RunManifest>>({
   list: [],
   loaded: false,
   error: null,

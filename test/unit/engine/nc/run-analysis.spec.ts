@@ -98,7 +98,7 @@ describe('analyzeRun', () => {
     expect(existsSync(ncFiles(home, runId).results)).toBe(true);
     expect(await readEpochCache(home, runId, 2)).toEqual(r.perEpoch[0]);
     // per-epoch features made only for this analysis are not left behind
-    expect(existsSync(join(runDir(home, runId), 'features', 'epoch-2'))).toBe(false);
+    expect(existsSync(join(runDir(home, runId), 'features', 'epoch-002'))).toBe(false);
     expect(t.fractions.every((f, i) => f >= 0 && f <= 1 && (i === 0 || f >= t.fractions[i - 1] - 1e-9))).toBe(
       true,
     );

@@ -1,17 +1,10 @@
-// Re-scores: which methods a parameter change refits (its owner only), and what a merge keeps.
+// Re-scores: what a merge keeps (which methods a re-score refits: test/unit/common/contract/ood-methods.spec.ts).
 import { describe, expect, it } from 'vitest';
 import type { OodResults } from '../../../../common/contract/ood';
-import { mergeResults, methodsFor, NO_SWEEP } from '../../../../main/engine/ood/results';
+import { mergeResults, NO_SWEEP } from '../../../../main/engine/ood/results';
 import { ood } from '../../common/charts/fixtures';
 
 describe('re-score', () => {
-  it('refits only the owner of each parameter given', () => {
-    expect(methodsFor({ knnK: 100 })).toEqual(['knn']);
-    expect(methodsFor({ genGamma: 1, genM: 10 })).toEqual(['gen']);
-    expect(methodsFor({ T: 2, odinEps: 0.001 })).toEqual(['energy', 'odin']);
-    expect(methodsFor({})).toEqual([]);
-  });
-
   it('a merge without a sweep keeps how the other parameters were picked', () => {
     const prev: OodResults = { ...ood, selection: { heldOut: 'h', proxy: 'p', validationOod: 'tin' } };
     const next: OodResults = {

@@ -135,9 +135,15 @@ describe('run store', () => {
   it('lists checkpoints in epoch order and deletes a run', async () => {
     const m = await createRun(home, 'smoke', presetConfig('smoke'));
     const f = runFiles(home, m.id);
-    for (const name of ['last', 10, 2, 'best'] as const) await mkdir(f.checkpoint(name));
+    for (const name of ['last', 10, 1000, 2, 'best'] as const) await mkdir(f.checkpoint(name));
     await mkdir(join(f.checkpoints, '.epoch-004.tmp')); // a checkpoint being written is not listed
-    expect(await listCheckpoints(home, m.id)).toEqual(['epoch-002', 'epoch-010', 'best', 'last']);
+    expect(await listCheckpoints(home, m.id)).toEqual([
+      'epoch-002',
+      'epoch-010',
+      'epoch-1000',
+      'best',
+      'last',
+    ]);
     await deleteRun(home, m.id);
     expect(await listRuns(home)).toEqual([]);
     await expect(deleteRun(home, m.id)).rejects.toMatchObject({ code: 'not_found' });
