@@ -3,7 +3,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import type { BackendChoice } from '../../common/contract/system';
 import type { RunManifest } from '../../common/contract/runs';
-import { TrainConfig } from '../../common/contract/train';
+import { TrainConfig, type TrainingHistory } from '../../common/contract/train';
 import { initBackend } from '../../main/engine/backend';
 import { saveCheckpoint } from '../../main/engine/model/checkpoint';
 import { ResNet18 } from '../../main/engine/model/resnet';
@@ -70,4 +70,22 @@ export async function tinyRun(home: string, name: string, o: TinyRunOptions): Pr
     model.dispose();
   }
   return run;
+}
+
+/** The history of a smoke-preset run (synthetic, width 4, 3 epochs, batch 32, lr 0.05) holding these epochs. */
+export function smokeHistory(runId: string, epochs: TrainingHistory['epochs'] = []): TrainingHistory {
+  return {
+    runId,
+    config: {
+      dataset: 'synthetic',
+      width: 4,
+      epochs: 3,
+      batchSize: 32,
+      lr: 0.05,
+      schedule: 'cosine',
+      seed: 0,
+      numClasses: 4,
+    },
+    epochs,
+  };
 }

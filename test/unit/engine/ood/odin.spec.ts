@@ -5,11 +5,10 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { OodResults } from '../../../../common/contract/ood';
-import { makeFeatures } from '../../../helpers/features';
+import { makeFeatures, writeFeatureDir } from '../../../helpers/features';
 import { initBackend, tf } from '../../../../main/engine/backend';
 import { mulberry32 } from '../../../../main/engine/data/rng';
-import { writeNpy } from '../../../../main/engine/features/npy';
-import { loadFeatureDir, writeFeatureSet } from '../../../../main/engine/features/store';
+import { loadFeatureDir } from '../../../../main/engine/features/store';
 import { odinBatch } from '../../../../main/engine/ood/odin';
 import { oodTask } from '../../../../main/engine/ood/task';
 import { taskContext, tinyRun, useTempHome } from '../../../helpers/runs';
@@ -103,11 +102,7 @@ describe('ODIN in the ood job', () => {
     const dir = join(t.home, 'brought');
     await mkdir(dir);
     const rf = await makeFeatures({ seed: 2, classes: 3, dim: 8, nTrain: 60, nTest: 20, ood: { far: 20 } });
-    await writeNpy(join(dir, 'fc_weight.npy'), rf.W, [rf.C, rf.D]);
-    await writeNpy(join(dir, 'fc_bias.npy'), rf.b, [rf.C]);
-    await writeFeatureSet(dir, 'id_train', rf.idTrain);
-    await writeFeatureSet(dir, 'id_test', rf.idTest);
-    await writeFeatureSet(dir, 'ood_far', rf.ood.far);
+    await writeFeatureDir(dir, rf);
     const r = (await oodTask(
       { featuresDir: dir, backend: 'cpu', methods: ['msp', 'odin'] },
       ctxOf(dir),
