@@ -3,16 +3,15 @@
  * server serving archives in the real formats, list them, sample, damage the cache and see it rebuilt, delete.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatasetInfo } from '../../../../common/contract/datasets';
 import type { JobInfo } from '../../../../common/contract/jobs';
 import { datasetDir } from '../../../../main/engine/data/cache';
 import { loadImageSet } from '../../../../main/engine/data/load';
-import { callApi, setEnv } from '../../../helpers/api';
-import { createRuntime, type Runtime } from '../../../../main/runtime';
+import { callApi, setEnv, useRuntime } from '../../../helpers/api';
+import type { Runtime } from '../../../../main/runtime';
 import { cifarPixel, makeCifarArchive, makeDtdTar, makeSvhnMat, md5, svhnPixel } from './fixtures';
 import { serveBenchmarkSets } from './fixtures-benchmark';
 import { startServer, type TestServer } from './server';
@@ -23,9 +22,10 @@ let srv: TestServer;
 let rt: Runtime;
 let restoreEnv: () => void;
 
+const app = useRuntime({ home: 'home' });
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'oodlab-api-'));
-  home = join(dir, 'home');
+  ({ dir, rt } = app);
+  home = rt.ctx.home;
   srv = await startServer();
   const cifar = await makeCifarArchive(dir, 40, 10);
   const mat = makeSvhnMat([10, 2, 3, 4, 5, 6]);
@@ -50,13 +50,10 @@ beforeAll(async () => {
       ...bench.overrides,
     }),
   );
-  rt = createRuntime({ home, mode: 'browser' });
 });
 afterAll(async () => {
   restoreEnv();
-  await rt.jobs.shutdown();
   await srv.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 const call = <T>(channel: string, req: unknown) => callApi<T>(rt, channel, req);

@@ -4,16 +4,15 @@
  * parsers convert them, and the cached images are checked against values computed from the fixtures' formulas.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatasetInfo } from '../../../../common/contract/datasets';
 import type { JobInfo } from '../../../../common/contract/jobs';
 import { datasetDir, readManifest } from '../../../../main/engine/data/cache';
 import { loadImageSet } from '../../../../main/engine/data/load';
-import { callApi, setEnv } from '../../../helpers/api';
-import { createRuntime, type Runtime } from '../../../../main/runtime';
+import { callApi, setEnv, useRuntime } from '../../../helpers/api';
+import type { Runtime } from '../../../../main/runtime';
 import { c10Pixel, digitPixel, makeMnistFiles, serveBenchmarkSets } from './fixtures-benchmark';
 import { startServer, type TestServer } from './server';
 
@@ -24,9 +23,10 @@ let rt: Runtime;
 let tinyWnids: string[];
 let restoreEnv: () => void;
 
+const app = useRuntime({ home: 'home' });
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'oodlab-bench-'));
-  home = join(dir, 'home');
+  ({ dir, rt } = app);
+  home = rt.ctx.home;
   srv = await startServer();
   const sets = await serveBenchmarkSets(
     srv,
@@ -36,13 +36,10 @@ beforeAll(async () => {
   );
   tinyWnids = sets.tinyWnids;
   restoreEnv = setEnv('OODLAB_DATASET_OVERRIDES', JSON.stringify(sets.overrides));
-  rt = createRuntime({ home, mode: 'browser' });
 });
 afterAll(async () => {
   restoreEnv();
-  await rt.jobs.shutdown();
   await srv.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 const call = <T>(channel: string, req: unknown) => callApi<T>(rt, channel, req);

@@ -17,6 +17,7 @@ import { setTensorThreshold } from '../../../../main/engine/ood/gemm';
 import { setNeighbourTensorThreshold } from '../../../../main/engine/ood/neighbours';
 import { methods, createDetector } from '../../../../main/engine/ood/registry';
 import { percentile, roundHalfEven } from '../../../../main/engine/ood/shaping';
+import { columnMean, covarianceAbout } from '../../../helpers/ref-rows';
 
 const n = 120, dim = 8, C = 4; // prettier-ignore
 const rng = mulberry32(21);
@@ -74,16 +75,7 @@ const npPercentile = (v: number[], p: number) => {
   const lo = Math.floor(pos);
   return a[lo] + (a[Math.min(a.length - 1, lo + 1)] - a[lo]) * (pos - lo);
 };
-const mean = Array.from({ length: dim }, (_, k) => trainRows.reduce((s, r) => s + r[k], 0) / n);
-const covAbout = (rows: number[][], centre: (i: number) => number[]) => {
-  const S = Matrix.zeros(dim, dim);
-  rows.forEach((r, i) => {
-    const d = r.map((v, k) => v - centre(i)[k]);
-    for (let a = 0; a < dim; a++)
-      for (let c = 0; c < dim; c++) S.set(a, c, S.get(a, c) + (d[a] * d[c]) / rows.length);
-  });
-  return S;
-};
+const mean = columnMean(trainRows);
 const quad = (P: Matrix, d: number[]) => dot(d, P.mmul(Matrix.columnVector(d)).to1DArray());
 /** k = D - np.round(D p / 100), with Python's rounding spelled out. */
 const kept = (D: number, p: number) => {
@@ -147,8 +139,8 @@ refs.gen = (_, i) => {
       return rows.reduce((s, r) => s + r[k], 0) / rows.length;
     }),
   );
-  const Pc = pseudoInverse(covAbout(trainRows, (i) => mus[train.labels[i]]));
-  const P0 = pseudoInverse(covAbout(trainRows, () => mean));
+  const Pc = pseudoInverse(covarianceAbout(trainRows, (i) => mus[train.labels[i]]));
+  const P0 = pseudoInverse(covarianceAbout(trainRows, () => mean));
   refs.rmds = (h) =>
     Math.max(...mus.map((mu) => -quad(Pc, h.map((v, k) => v - mu[k])) + quad(P0, h.map((v, k) => v - mean[k])))); // prettier-ignore
 }
@@ -165,7 +157,7 @@ refs.gen = (_, i) => {
   const Wm = new Matrix(Wr);
   const u = pseudoInverse(Wm).mmul(Matrix.columnVector(Array.from(b))).to1DArray().map((v) => -v); // prettier-ignore
   const e = new EigenvalueDecomposition(
-    covAbout(trainRows, () => u),
+    covarianceAbout(trainRows, () => u),
     { assumeSymmetric: true },
   );
   const order = e.realEigenvalues.map((v, j) => [v, j]).sort((p, q) => q[0] - p[0]).map((p) => p[1]); // prettier-ignore

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32, gaussian } from '../../../../main/engine/data/rng';
 import type { Batch, IdTrain } from '../../../../main/engine/ood/detector';
 import { createDetector } from '../../../../main/engine/ood/registry';
+import { columnMean, covarianceAbout } from '../../../helpers/ref-rows';
 
 const n = 90, dim = 6, C = 3; // prettier-ignore
 const rng = mulberry32(7);
@@ -38,17 +39,8 @@ const logitRow = (i: number, s: { logits: Float32Array }) =>
   Array.from(s.logits.subarray(i * C, (i + 1) * C));
 const lse = (l: number[]) => Math.log(l.reduce((a, v) => a + Math.exp(v), 0));
 const dot = (a: number[], c: number[]) => a.reduce((s, v, i) => s + v * c[i], 0);
-const covOf = (rows: number[][], centre: (i: number) => number[]) => {
-  const S = Matrix.zeros(dim, dim);
-  rows.forEach((r, i) => {
-    const d = r.map((v, k) => v - centre(i)[k]);
-    for (let a = 0; a < dim; a++)
-      for (let c = 0; c < dim; c++) S.set(a, c, S.get(a, c) + (d[a] * d[c]) / rows.length);
-  });
-  return S;
-};
 const trainRows = Array.from({ length: n }, (_, i) => row(train.features, i));
-const mean = Array.from({ length: dim }, (_, k) => trainRows.reduce((s, r) => s + r[k], 0) / n);
+const mean = columnMean(trainRows);
 
 const references: Record<string, (i: number) => number> = {
   msp: (i) => Math.exp(Math.max(...logitRow(i, batch)) - lse(logitRow(i, batch))),
@@ -62,7 +54,7 @@ const references: Record<string, (i: number) => number> = {
       (_, k) => trainRows.filter((_, i) => i % C === c).reduce((s, r) => s + r[k], 0) / (n / C),
     ),
   );
-  const P = inverse(covOf(trainRows, (i) => mus[i % C]));
+  const P = inverse(covarianceAbout(trainRows, (i) => mus[i % C]));
   references.mahalanobis = (i) => {
     const h = row(batch.features, i);
     return Math.max(...mus.map((mu) => { const d = h.map((v, k) => v - mu[k]); return -dot(d, P.mmul(Matrix.columnVector(d)).to1DArray()); })); // prettier-ignore
@@ -75,7 +67,7 @@ const references: Record<string, (i: number) => number> = {
     .to1DArray()
     .map((v) => -v);
   const e = new EigenvalueDecomposition(
-    covOf(trainRows, () => u),
+    covarianceAbout(trainRows, () => u),
     { assumeSymmetric: true },
   );
   const order = e.realEigenvalues
@@ -107,7 +99,7 @@ const references: Record<string, (i: number) => number> = {
   );
   const z = (h: number[]) => h.map((v, k) => (v - mean[k]) / sd[k]);
   const e = new EigenvalueDecomposition(
-    covOf(trainRows.map(z), () => new Array(dim).fill(0)),
+    covarianceAbout(trainRows.map(z), () => new Array(dim).fill(0)),
     { assumeSymmetric: true },
   );
   const order = e.realEigenvalues
