@@ -1,5 +1,5 @@
 // Float64 statistics of feature rows (number[][]), written plainly for the detector tests to check against.
-import { Matrix } from 'ml-matrix';
+import { EigenvalueDecomposition, Matrix, pseudoInverse } from 'ml-matrix';
 
 /** The mean of the rows, per column. */
 export function columnMean(rows: number[][]): number[] {
@@ -17,4 +17,30 @@ export function covarianceAbout(rows: number[][], centre: (i: number) => number[
       for (let c = 0; c < dim; c++) S.set(a, c, S.get(a, c) + (d[a] * d[c]) / rows.length);
   });
   return S;
+}
+
+/** The origin ViM and Residual measure from: u = -pinv(W) b, for classifier rows W and bias b. */
+export function classifierOrigin(W: number[][], b: ArrayLike<number>): number[] {
+  return pseudoInverse(new Matrix(W))
+    .mmul(Matrix.columnVector(Array.from(b)))
+    .to1DArray()
+    .map((v) => -v);
+}
+
+/** ||h - u|| projected off the `keep` principal directions of the rows about u (ViM's and Residual's residual):
+ * the covariance's eigenvectors beyond the `keep` largest eigenvalues span the space measured. */
+export function residualNorm(rows: number[][], u: number[], keep: number): (h: number[]) => number {
+  const e = new EigenvalueDecomposition(
+    covarianceAbout(rows, () => u),
+    { assumeSymmetric: true },
+  );
+  const order = e.realEigenvalues
+    .map((v, j) => [v, j])
+    .sort((p, q) => q[0] - p[0])
+    .map((p) => p[1]);
+  const null_ = order.slice(keep).map((j) => e.eigenvectorMatrix.getColumn(j));
+  return (h) => {
+    const d = h.map((x, k) => x - u[k]);
+    return Math.sqrt(null_.reduce((s, v) => s + d.reduce((t, x, k) => t + x * v[k], 0) ** 2, 0));
+  };
 }

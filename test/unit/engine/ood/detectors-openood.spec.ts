@@ -1,7 +1,7 @@
 // The fourteen detectors of issue 16 against independent float64 references written here, naively, from each
 // formula as OpenOOD's postprocessor computes it (full sorts instead of selection, explicit loops instead of blocked
 // products, ml-matrix for inverses and eigen-decompositions), plus hand-worked examples where one fits on paper.
-import { EigenvalueDecomposition, Matrix, pseudoInverse } from 'ml-matrix';
+import { Matrix, pseudoInverse } from 'ml-matrix';
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { OodMethod, type OodParams } from '../../../../common/contract/ood';
@@ -17,7 +17,7 @@ import { setTensorThreshold } from '../../../../main/engine/ood/gemm';
 import { setNeighbourTensorThreshold } from '../../../../main/engine/ood/neighbours';
 import { methods, createDetector } from '../../../../main/engine/ood/registry';
 import { percentile, roundHalfEven } from '../../../../main/engine/ood/shaping';
-import { columnMean, covarianceAbout } from '../../../helpers/ref-rows';
+import { classifierOrigin, columnMean, covarianceAbout, residualNorm } from '../../../helpers/ref-rows';
 
 const n = 120, dim = 8, C = 4; // prettier-ignore
 const rng = mulberry32(21);
@@ -154,27 +154,8 @@ refs.gen = (_, i) => {
   refs.she = (h, i) => dot(h, pat[argmaxOf(netLogits(batch, i))]);
 }
 {
-  const Wm = new Matrix(Wr);
-  const u = pseudoInverse(Wm).mmul(Matrix.columnVector(Array.from(b))).to1DArray().map((v) => -v); // prettier-ignore
-  const e = new EigenvalueDecomposition(
-    covarianceAbout(trainRows, () => u),
-    { assumeSymmetric: true },
-  );
-  const order = e.realEigenvalues.map((v, j) => [v, j]).sort((p, q) => q[0] - p[0]).map((p) => p[1]); // prettier-ignore
-  const NS = order.slice(P.residualD).map((j) => e.eigenvectorMatrix.getColumn(j));
-  refs.residual = (h) =>
-    -Math.sqrt(
-      NS.reduce(
-        (s, v) =>
-          s +
-          dot(
-            h.map((x, k) => x - u[k]),
-            v,
-          ) **
-            2,
-        0,
-      ),
-    );
+  const resid = residualNorm(trainRows, classifierOrigin(Wr, b), P.residualD);
+  refs.residual = (h) => -resid(h);
 }
 refs.fdbd = (h, i) => {
   const l = netLogits(batch, i);

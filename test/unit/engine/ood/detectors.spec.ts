@@ -1,11 +1,11 @@
 // Each detector against an independent float64 reference written here from the paper's formula (ml-matrix for
 // inverses and eigen-decompositions), on a small hand-made set.
-import { EigenvalueDecomposition, inverse, Matrix, pseudoInverse } from 'ml-matrix';
+import { EigenvalueDecomposition, inverse, Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { mulberry32, gaussian } from '../../../../main/engine/data/rng';
 import type { Batch, IdTrain } from '../../../../main/engine/ood/detector';
 import { createDetector } from '../../../../main/engine/ood/registry';
-import { columnMean, covarianceAbout } from '../../../helpers/ref-rows';
+import { classifierOrigin, columnMean, covarianceAbout, residualNorm } from '../../../helpers/ref-rows';
 
 const n = 90, dim = 6, C = 3; // prettier-ignore
 const rng = mulberry32(7);
@@ -61,33 +61,8 @@ const references: Record<string, (i: number) => number> = {
   };
 }
 {
-  const Wm = new Matrix(Array.from({ length: C }, (_, c) => Array.from(W.subarray(c * dim, (c + 1) * dim))));
-  const u = pseudoInverse(Wm)
-    .mmul(Matrix.columnVector(Array.from(b)))
-    .to1DArray()
-    .map((v) => -v);
-  const e = new EigenvalueDecomposition(
-    covarianceAbout(trainRows, () => u),
-    { assumeSymmetric: true },
-  );
-  const order = e.realEigenvalues
-    .map((v, j) => [v, j])
-    .sort((p, q) => q[0] - p[0])
-    .map((p) => p[1]);
-  const NS = order.slice(3).map((j) => e.eigenvectorMatrix.getColumn(j)); // D = 3
-  const resid = (h: number[]) =>
-    Math.sqrt(
-      NS.reduce(
-        (s, v) =>
-          s +
-          dot(
-            h.map((x, k) => x - u[k]),
-            v,
-          ) **
-            2,
-        0,
-      ),
-    );
+  const Wrows = Array.from({ length: C }, (_, c) => Array.from(W.subarray(c * dim, (c + 1) * dim)));
+  const resid = residualNorm(trainRows, classifierOrigin(Wrows, b), 3); // D = 3
   const alpha =
     trainRows.reduce((s, _, i) => s + Math.max(...logitRow(i, train)), 0) /
     trainRows.reduce((s, r) => s + resid(r), 0);
