@@ -44,3 +44,15 @@ export function residualNorm(rows: number[][], u: number[], keep: number): (h: n
     return Math.sqrt(null_.reduce((s, v) => s + d.reduce((t, x, k) => t + x * v[k], 0) ** 2, 0));
   };
 }
+
+/** The logits f W' + b of m rows of flat features (W: C x dim, row-major), summed in float64 and stored as float32. */
+export function linearLogits(f: Float32Array, m: number, W: Float32Array, b: Float32Array): Float32Array {
+  const C = b.length;
+  const dim = W.length / C;
+  return Float32Array.from({ length: m * C }, (_, j) => {
+    const i = Math.floor(j / C), c = j % C; // prettier-ignore
+    let s = b[c];
+    for (let k = 0; k < dim; k++) s += f[i * dim + k] * W[c * dim + k];
+    return s;
+  });
+}

@@ -17,7 +17,13 @@ import { setTensorThreshold } from '../../../../main/engine/ood/gemm';
 import { setNeighbourTensorThreshold } from '../../../../main/engine/ood/neighbours';
 import { methods, createDetector } from '../../../../main/engine/ood/registry';
 import { percentile, roundHalfEven } from '../../../../main/engine/ood/shaping';
-import { classifierOrigin, columnMean, covarianceAbout, residualNorm } from '../../../helpers/ref-rows';
+import {
+  classifierOrigin,
+  columnMean,
+  covarianceAbout,
+  linearLogits,
+  residualNorm,
+} from '../../../helpers/ref-rows';
 
 const n = 120, dim = 8, C = 4; // prettier-ignore
 const rng = mulberry32(21);
@@ -41,13 +47,7 @@ const W = Float32Array.from({ length: C * dim }, (_, j) => {
   return 0.6 * (centres[c][k] - cbar[k]) + 0.3 * g();
 });
 const b = Float32Array.from({ length: C }, () => 0.5 * g());
-const logitsOf = (f: Float32Array, m: number) =>
-  Float32Array.from({ length: m * C }, (_, j) => {
-    const i = Math.floor(j / C), c = j % C; // prettier-ignore
-    let s = b[c];
-    for (let k = 0; k < dim; k++) s += f[i * dim + k] * W[c * dim + k];
-    return s;
-  });
+const logitsOf = (f: Float32Array, m: number) => linearLogits(f, m, W, b);
 const tr = makeSet(n, false);
 const train: IdTrain = { ...tr, logits: logitsOf(tr.features, n), n, dim, classes: C };
 const te = makeSet(30, true);

@@ -5,7 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32, gaussian } from '../../../../main/engine/data/rng';
 import type { Batch, IdTrain } from '../../../../main/engine/ood/detector';
 import { createDetector } from '../../../../main/engine/ood/registry';
-import { classifierOrigin, columnMean, covarianceAbout, residualNorm } from '../../../helpers/ref-rows';
+import {
+  classifierOrigin,
+  columnMean,
+  covarianceAbout,
+  linearLogits,
+  residualNorm,
+} from '../../../helpers/ref-rows';
 
 const n = 90, dim = 6, C = 3; // prettier-ignore
 const rng = mulberry32(7);
@@ -22,13 +28,7 @@ function makeSet(m: number, ood = false) {
 }
 const W = Float32Array.from({ length: C * dim }, () => g());
 const b = Float32Array.from({ length: C }, () => g());
-const logitsOf = (f: Float32Array, m: number) =>
-  Float32Array.from({ length: m * C }, (_, j) => {
-    const i = Math.floor(j / C), c = j % C; // prettier-ignore
-    let s = b[c];
-    for (let k = 0; k < dim; k++) s += f[i * dim + k] * W[c * dim + k];
-    return s;
-  });
+const logitsOf = (f: Float32Array, m: number) => linearLogits(f, m, W, b);
 const tr = makeSet(n);
 const train: IdTrain = { ...tr, logits: logitsOf(tr.features, n), n, dim, classes: C };
 const te = makeSet(20, true);
