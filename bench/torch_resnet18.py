@@ -5,7 +5,9 @@ Usage: python3 torch_resnet18.py WIDTH BATCH [STEPS] [DEVICE]
 DEVICE: cpu (default; all cores) or cuda. Prints one JSON line: train and inference images per second, fp32,
 and per CPU-second of this process (all its threads; on a busy machine it moves less than the wall-clock rate).
 On CPU, set OMP_NUM_THREADS to the core count for a fair comparison.
-(OODLab's copy of ../shared/bench/torch_resnet18.py, with the CPU-second figures added.)
+(OODLab's copy of ../shared/bench/torch_resnet18.py, with the CPU-second figures added and the network in the
+study's module layout.) The one PyTorch ResNet-18 of the repository: bench/fidelity/torch_steps.py and
+scripts/make-pytorch-fixture.py import it from here. It stays standalone (bench/gpu-kit/build.ts copies it alone).
 """
 import json, sys, time
 import torch
@@ -16,34 +18,42 @@ import torch.nn.functional as F
 class Block(nn.Module):
     def __init__(self, cin, cout, stride):
         super().__init__()
-        self.c1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
-        self.b1 = nn.BatchNorm2d(cout)
-        self.c2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
-        self.b2 = nn.BatchNorm2d(cout)
-        self.sc = nn.Sequential()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.shortcut = nn.Sequential()
         if stride != 1 or cin != cout:
-            self.sc = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+            self.shortcut = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
 
     def forward(self, x):
-        y = F.relu(self.b1(self.c1(x)))
-        return F.relu(self.b2(self.c2(y)) + self.sc(x))
+        y = F.relu(self.bn1(self.conv1(x)))
+        return F.relu(self.bn2(self.conv2(y)) + self.shortcut(x))
 
 
 class ResNet18(nn.Module):
+    """kuangliu/pytorch-cifar's ResNet-18 layout, the one the seed study trains (names match OODLab's: conv1, bn1,
+    layerK.B.conv1, shortcut.0/1, linear). Modules are created in that order, so a seeded initialisation is fixed."""
+
     def __init__(self, width=64, classes=100):
         super().__init__()
         w = width
-        self.stem = nn.Sequential(nn.Conv2d(3, w, 3, 1, 1, bias=False), nn.BatchNorm2d(w), nn.ReLU())
-        chans, layers, cin = [w, 2 * w, 4 * w, 8 * w], [], w
-        for i, c in enumerate(chans):
+        self.conv1 = nn.Conv2d(3, w, 3, 1, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(w)
+        cin = w
+        for i, c in enumerate([w, 2 * w, 4 * w, 8 * w]):
+            blocks = []
             for j in range(2):
-                layers.append(Block(cin, c, 2 if (i > 0 and j == 0) else 1))
+                blocks.append(Block(cin, c, 2 if (i > 0 and j == 0) else 1))
                 cin = c
-        self.body = nn.Sequential(*layers)
-        self.fc = nn.Linear(cin, classes)
+            setattr(self, f"layer{i + 1}", nn.Sequential(*blocks))
+        self.linear = nn.Linear(cin, classes)
 
     def forward(self, x):
-        return self.fc(F.adaptive_avg_pool2d(self.body(self.stem(x)), 1).flatten(1))
+        h = F.relu(self.bn1(self.conv1(x)))
+        for i in range(4):
+            h = getattr(self, f"layer{i + 1}")(h)
+        return self.linear(F.adaptive_avg_pool2d(h, 1).flatten(1))
 
 
 def main():

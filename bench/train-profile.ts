@@ -4,12 +4,12 @@
 // tensor creation and disposal, and the per-op dispatch that dominates at small widths).
 // Each call's time is the least over --repeat profiled steps (3), the step's the least too.
 //   npx tsx bench/train-profile.ts [--backend wasm] [--width 8] [--batch 128] [--warmup 2] [--top 25] [--repeat 3]
-import { parseArgs } from 'node:util';
 import type { BackendName } from '../common/contract/system';
 import { initBackend, tf } from '../main/engine/backend';
 import { ResNet18 } from '../main/engine/model/resnet';
 import { Sgd } from '../main/engine/train/sgd';
 import { trainStep } from '../main/engine/train/step';
+import { benchOptions } from './args';
 
 interface Agg {
   name: string;
@@ -18,19 +18,8 @@ interface Agg {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      backend: { type: 'string', default: 'wasm' },
-      width: { type: 'string', default: '8' },
-      batch: { type: 'string', default: '128' },
-      warmup: { type: 'string', default: '2' },
-      top: { type: 'string', default: '25' },
-      repeat: { type: 'string', default: '3' },
-    },
-  });
-  const width = Number(values.width);
-  const batch = Number(values.batch);
-  const top = Number(values.top);
+  const values = benchOptions({ backend: 'wasm', width: 8, batch: 128, warmup: 2, top: 25, repeat: 3 });
+  const { width, batch, top } = values;
   const report = await initBackend(values.backend as BackendName);
   console.log(`backend ${report.name}: ${report.device}; width ${width}, batch ${batch}`);
   const model = new ResNet18({ width, numClasses: 100, seed: 1 });
@@ -41,7 +30,7 @@ async function main(): Promise<void> {
     'int32',
   );
   const step = () => trainStep(model, opt, x, y, { labelSmoothing: 0.1 });
-  for (let i = 0; i < Number(values.warmup); i++) await step();
+  for (let i = 0; i < values.warmup; i++) await step();
 
   const t0 = performance.now();
   await step();
@@ -50,7 +39,7 @@ async function main(): Promise<void> {
   // profiled steps, which drops the time slices lost to other processes on a shared machine.
   let info: Awaited<ReturnType<typeof tf.profile>> | null = null;
   let profiled = Infinity;
-  for (let r = 0; r < Number(values.repeat); r++) {
+  for (let r = 0; r < values.repeat; r++) {
     const t1 = performance.now();
     const p = await tf.profile(async () => {
       await step();

@@ -11,11 +11,11 @@
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import type { BackendName } from '../common/contract/system';
 import { initBackend } from '../main/engine/backend';
 import { probeBackends } from '../main/engine/backend/probe';
 import { defaultMicroBatch, measureThroughput } from '../main/engine/train/throughput';
+import { benchOptions } from './args';
 import { runTorch, torchScript, torchUnavailable } from './reference';
 
 interface Row {
@@ -104,20 +104,17 @@ function table(rows: Row[]): string {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      backends: { type: 'string' },
-      widths: { type: 'string', default: '16,32,64' },
-      batches: { type: 'string', default: '64,128' },
-      steps: { type: 'string', default: '3' },
-      warmup: { type: 'string', default: '1' },
-      'micro-batch': { type: 'string' },
-      child: { type: 'string' },
-      reference: { type: 'boolean', default: false },
-    },
+  const values = benchOptions({
+    backends: null,
+    widths: '16,32,64',
+    batches: '64,128',
+    steps: 3,
+    warmup: 1,
+    'micro-batch': null,
+    child: null,
+    reference: false,
   });
-  const steps = Number(values.steps);
-  const warmup = Number(values.warmup);
+  const { steps, warmup } = values;
   const mb = values['micro-batch'] ? Number(values['micro-batch']) : undefined;
   if (values.child) {
     const [backend, width, batch] = values.child.split(':');

@@ -24,51 +24,13 @@ import sys
 
 import numpy as np
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from torch_resnet18 import ResNet18  # noqa: E402  the study's layout, names match OODLab's
 
 MEAN = (0.5071, 0.4865, 0.4409)
 STD = (0.2673, 0.2564, 0.2762)
-
-
-class Block(nn.Module):
-    def __init__(self, cin, cout, stride):
-        super().__init__()
-        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(cout)
-        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
-        self.bn2 = nn.BatchNorm2d(cout)
-        self.shortcut = nn.Sequential()
-        if stride != 1 or cin != cout:
-            self.shortcut = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
-
-    def forward(self, x):
-        y = F.relu(self.bn1(self.conv1(x)))
-        return F.relu(self.bn2(self.conv2(y)) + self.shortcut(x))
-
-
-class ResNet18(nn.Module):
-    """kuangliu/pytorch-cifar's ResNet-18 layout, the one the seed study trains (names match OODLab's)."""
-
-    def __init__(self, width, classes):
-        super().__init__()
-        w = width
-        self.conv1 = nn.Conv2d(3, w, 3, 1, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(w)
-        cin = w
-        for i, c in enumerate([w, 2 * w, 4 * w, 8 * w]):
-            blocks = []
-            for j in range(2):
-                blocks.append(Block(cin, c, 2 if (i > 0 and j == 0) else 1))
-                cin = c
-            setattr(self, f"layer{i + 1}", nn.Sequential(*blocks))
-        self.linear = nn.Linear(cin, classes)
-
-    def forward(self, x):
-        h = F.relu(self.bn1(self.conv1(x)))
-        for i in range(4):
-            h = getattr(self, f"layer{i + 1}")(h)
-        return self.linear(F.adaptive_avg_pool2d(h, 1).flatten(1))
 
 
 def to_torch_layout(name, a):

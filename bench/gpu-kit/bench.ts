@@ -7,11 +7,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import type { BackendName } from '../../common/contract/system';
 import { initBackend, tf } from '../../main/engine/backend';
 import { requestAdapter } from '../../main/engine/backend/webgpu';
 import { measureThroughput } from '../../main/engine/train/throughput';
+import { benchOptions } from '../args';
 import { runTorch, torchScript, torchUnavailable } from '../reference';
 
 interface Figures {
@@ -30,25 +30,20 @@ const elapsed = () => (performance.now() - t0) / 1000;
 const ratio = (a?: number, b?: number) => (a && b ? `${(a / b).toFixed(3)}x` : '-');
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      log: { type: 'string' },
-      backends: { type: 'string', default: 'webgpu' },
-      widths: { type: 'string', default: '16,64' },
-      batch: { type: 'string', default: '128' },
-      steps: { type: 'string', default: '10' },
-      warmup: { type: 'string', default: '2' },
-      torch: { type: 'string', default: 'cuda' },
-      budget: { type: 'string', default: '300' },
-    },
+  const values = benchOptions({
+    log: null,
+    backends: 'webgpu',
+    widths: '16,64',
+    batch: 128,
+    steps: 10,
+    warmup: 2,
+    torch: 'cuda',
+    budget: 300,
   });
   if (!values.log) throw new Error('--log DIR is required');
   mkdirSync(values.log, { recursive: true });
   const widths = values.widths.split(',').map(Number);
-  const batch = Number(values.batch);
-  const steps = Number(values.steps);
-  const warmup = Number(values.warmup);
-  const budget = Number(values.budget);
+  const { batch, steps, warmup, budget } = values;
   const results: { adapter?: object; device?: string; versions?: object; rows: Figures[]; torch?: string } = {
     rows: [],
   };

@@ -9,11 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { OodMethod } from '../../common/contract/ood';
 import { OOD_NETWORK_METHODS } from '../../common/contract/ood-methods';
-import { TrainConfig } from '../../common/contract/train';
 import { initBackend } from '../../main/engine/backend';
-import { saveCheckpoint } from '../../main/engine/model/checkpoint';
-import { ResNet18 } from '../../main/engine/model/resnet';
-import { createRun, runFiles, updateManifest } from '../../main/engine/runs/store';
+import { updateManifest } from '../../main/engine/runs/store';
+import { tinyRun } from '../helpers/runs';
 import { tempDir } from '../helpers/tmp';
 import { launchBrowser, newPage, screenshot, serve, type Served } from './harness';
 
@@ -45,24 +43,7 @@ beforeAll(async () => {
   await writeFile(join(folder, 'broken.png'), 'not an image');
 
   await initBackend('cpu');
-  const config = TrainConfig.parse({
-    dataset: 'synthetic',
-    synthetic: { classes: 3, trainPerClass: 10, testPerClass: 5 },
-    width: 2,
-    epochs: 1,
-    batchSize: 8,
-    lr: 0.1,
-    schedule: 'cosine',
-  });
-  const run = await createRun(home, 'tiny', config);
-  runId = run.id;
-  const model = new ResNet18({ width: 2, numClasses: 3, seed: 1 });
-  await saveCheckpoint(runFiles(home, runId).checkpoint('best'), model, null, {
-    epoch: 1,
-    width: 2,
-    numClasses: 3,
-  });
-  model.dispose();
+  runId = (await tinyRun(home, 'tiny', { synthetic: { classes: 3, trainPerClass: 10, testPerClass: 5 } })).id;
   await updateManifest(home, runId, { state: 'done', epochsDone: 1 });
 
   served = await serve(home);

@@ -1,8 +1,10 @@
 // Realistic random features for benchmarks and tests: class-clustered ID features (class means in a C-dim subspace,
 // within-class noise concentrated in a few dozen directions, as in a trained network's penultimate layer), a
 // classifier aligned with the class means, and OOD sets that sit off the ID class subspace. Seeded.
+import { join } from 'node:path';
 import { gaussian, mulberry32 } from '../../main/engine/data/rng';
-import type { FeatureSet, RunFeatures } from '../../main/engine/features/store';
+import { writeNpy } from '../../main/engine/features/npy';
+import { writeFeatureSet, type FeatureSet, type RunFeatures } from '../../main/engine/features/store';
 import { projectChunks } from '../../main/engine/linalg/gemm';
 
 export interface FixtureOptions {
@@ -73,3 +75,12 @@ export const cifarSized: FixtureOptions = {
   ood: { svhn: 26_032, dtd: 5_640 },
   noiseRank: 16,
 };
+
+/** The features as a folder brought from elsewhere: fc_weight, fc_bias, id_train, id_test and every OOD set. */
+export async function writeFeatureDir(dir: string, rf: RunFeatures): Promise<void> {
+  await writeNpy(join(dir, 'fc_weight.npy'), rf.W, [rf.C, rf.D]);
+  await writeNpy(join(dir, 'fc_bias.npy'), rf.b, [rf.C]);
+  await writeFeatureSet(dir, 'id_train', rf.idTrain);
+  await writeFeatureSet(dir, 'id_test', rf.idTest);
+  for (const [name, set] of Object.entries(rf.ood)) await writeFeatureSet(dir, `ood_${name}`, set);
+}

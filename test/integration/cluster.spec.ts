@@ -50,6 +50,9 @@ async function oodlab(args: string[]): Promise<string> {
   });
   return stdout;
 }
+/** `oodlab cluster submit --preset smoke --seeds SEEDS ARGS...`, its output. */
+const submitSmoke = (seeds: string, ...args: string[]) =>
+  oodlab(['cluster', 'submit', '--preset', 'smoke', '--seeds', seeds, ...args]);
 const slurm = async (cmd: string, args: string[]) => (await run(cmd, args, { env })).stdout;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function until<T>(
@@ -106,12 +109,7 @@ describe.skipIf(skipReason && process.env.CI !== 'true')('a seeded group on a on
   });
 
   it('trains both seeds, survives a requeue mid-training and aggregates mean and std', async () => {
-    const out = await oodlab([
-      'cluster',
-      'submit',
-      '--preset',
-      'smoke',
-      '--seeds',
+    const out = await submitSmoke(
       '0,1',
       '--epochs',
       String(EPOCHS),
@@ -119,7 +117,7 @@ describe.skipIf(skipReason && process.env.CI !== 'true')('a seeded group on a on
       'wasm',
       '--time',
       '0:30:00',
-    ]);
+    );
     const groupId = /Submitted group (\S+): SLURM array job (\d+)/.exec(out)?.[1];
     const jobId = /SLURM array job (\d+)/.exec(out)?.[1];
     expect(groupId, out).toBeTruthy();
@@ -242,16 +240,7 @@ describe.skipIf(skipReason && process.env.CI !== 'true')('a seeded group on a on
 
   it('a task that fails for another reason is reported failed, with the tail of its log', async () => {
     // No CUDA here: the tensorflow-gpu backend cannot start, so the task's training fails at once.
-    const out = await oodlab([
-      'cluster',
-      'submit',
-      '--preset',
-      'smoke',
-      '--seeds',
-      '5',
-      '--backend',
-      'tensorflow-gpu',
-    ]);
+    const out = await submitSmoke('5', '--backend', 'tensorflow-gpu');
     const groupId = /Submitted group (\S+): SLURM/.exec(out)![1];
     const s = await until('the task to fail', 180, async () => {
       const st = JSON.parse(await oodlab(['cluster', 'status', groupId, '--json'])) as GroupStatus;

@@ -3,12 +3,8 @@
 // evaluated by the OOD detectors, analysed for Neural Collapse layer by layer, exported and run through the whole
 // pipeline (which skips training); a PyTorch state_dict is imported and exported to ONNX, whose logits must match
 // the ones PyTorch computed.
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImportModelResult } from '../../common/contract/models';
 import { NcResults } from '../../common/contract/nc';
@@ -17,23 +13,11 @@ import { Summary } from '../../common/contract/report';
 import { readNpy } from '../../main/engine/features/npy';
 import { openSession, ort } from '../../main/engine/model/onnx/session';
 import { smallResNetOnnx } from '../helpers/onnx-graphs';
+import { cliBuilt, repoRoot, runOodlab } from '../helpers/cli';
 import { tempDir } from '../helpers/tmp';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const built = existsSync(join(root, 'out/main/cli.js'));
-const run = promisify(execFile);
-
-async function oodlab(home: string, args: string[]): Promise<string> {
-  const [cmd, pre] = built
-    ? [process.execPath, [join(root, 'bin/oodlab.js')]]
-    : [join(root, 'node_modules/.bin/tsx'), [join(root, 'main/cli/index.ts')]];
-  const { stdout } = await run(cmd, [...pre, ...args], {
-    cwd: root,
-    env: { ...process.env, OODLAB_HOME: home },
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  return stdout;
-}
+const built = cliBuilt;
+const oodlab = async (home: string, args: string[]) => (await runOodlab(home, args)).stdout;
 
 let home: string;
 let cleanup: () => Promise<void>;
@@ -101,7 +85,7 @@ describe(`oodlab import-model (${built ? 'built CLI' : 'sources'})`, () => {
   });
 
   it('imports a PyTorch state_dict and exports it as ONNX with PyTorch’s logits', async () => {
-    const fix = join(root, 'test/fixtures/pytorch');
+    const fix = join(repoRoot, 'test/fixtures/pytorch');
     const r = ImportModelResult.parse(
       JSON.parse(
         await oodlab(home, [

@@ -3,12 +3,8 @@
 // then every promised file checked: summary.json valid with finite metrics, every figure as SVG and PNG (PNG decodes,
 // has its nominal size at scale 2 and more than one colour), training_history.json with one entry per epoch, README.
 // A second run must reuse everything it can.
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFigures } from '../../common/charts';
@@ -16,23 +12,11 @@ import { NcResults } from '../../common/contract/nc';
 import { OodResults } from '../../common/contract/ood';
 import { Summary } from '../../common/contract/report';
 import { TrainingHistory } from '../../common/contract/train';
+import { cliBuilt, runOodlab } from '../helpers/cli';
 import { tempDir } from '../helpers/tmp';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const built = existsSync(join(root, 'out/main/cli.js'));
-const run = promisify(execFile);
-
-async function oodlab(home: string, args: string[]): Promise<string> {
-  const [cmd, pre] = built
-    ? [process.execPath, [join(root, 'bin/oodlab.js')]]
-    : [join(root, 'node_modules/.bin/tsx'), [join(root, 'main/cli/index.ts')]];
-  const { stdout } = await run(cmd, [...pre, ...args], {
-    cwd: root,
-    env: { ...process.env, OODLAB_HOME: home },
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  return stdout;
-}
+const built = cliBuilt;
+const oodlab = async (home: string, args: string[]) => (await runOodlab(home, args)).stdout;
 
 /** Every number anywhere in a JSON value, with its path. */
 function numbers(v: unknown, path = ''): [string, number][] {

@@ -3,7 +3,7 @@
 // fine-tuned; an ONNX graph cannot).
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { JobInfo } from '../../../common/contract/jobs';
 import type {
   ExportModelResult,
@@ -11,28 +11,22 @@ import type {
   InspectModelResult,
 } from '../../../common/contract/models';
 import type { RunManifest } from '../../../common/contract/runs';
-import { createRuntime, type Runtime } from '../../../main/runtime';
+import type { Runtime } from '../../../main/runtime';
 import { smallResNetOnnx } from '../../helpers/onnx-graphs';
-import { tempDir } from '../../helpers/tmp';
+import { useRuntime } from '../../helpers/api';
 
 const FIX = join(__dirname, '../../fixtures/pytorch');
+const app = useRuntime();
 let rt: Runtime;
-let cleanup: () => Promise<void>;
 let onnxPath: string;
 const updates: RunManifest[] = [];
 beforeAll(async () => {
-  const t = await tempDir();
-  cleanup = t.cleanup;
-  rt = createRuntime({ mode: 'browser', home: t.dir });
+  rt = app.rt;
   rt.bus.subscribe((ch, p) => {
     if (ch === 'run.update') updates.push(p as RunManifest);
   });
-  onnxPath = join(t.dir, 'net.onnx');
+  onnxPath = join(app.dir, 'net.onnx');
   await writeFile(onnxPath, smallResNetOnnx({ classes: 4 }));
-});
-afterAll(async () => {
-  await rt.jobs.shutdown();
-  await cleanup();
 });
 
 describe('models.* handlers', () => {

@@ -1,24 +1,19 @@
 import { readdir } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunDetail, RunManifest } from '../../../common/contract/runs';
 import { presetConfig } from '../../../common/train/presets';
 import { createRun, updateManifest, writeHistory } from '../../../main/engine/runs/store';
 import { homePaths } from '../../../main/engine/runs/home';
-import { createRuntime, type Runtime } from '../../../main/runtime';
-import { tempDir } from '../../helpers/tmp';
+import type { Runtime } from '../../../main/runtime';
+import { useRuntime } from '../../helpers/api';
+import { smokeHistory } from '../../helpers/runs';
 
 // The train / runs handlers that need no training: validation, presets, listing, conflicts. Training itself is
 // covered by test/integration/train.spec.ts.
+const app = useRuntime();
 let rt: Runtime;
-let cleanup: () => Promise<void>;
-beforeAll(async () => {
-  const t = await tempDir();
-  cleanup = t.cleanup;
-  rt = createRuntime({ mode: 'browser', home: t.dir });
-});
-afterAll(async () => {
-  await rt.jobs.shutdown();
-  await cleanup();
+beforeAll(() => {
+  rt = app.rt;
 });
 
 const livingStranger = (m: RunManifest) => ({
@@ -54,31 +49,18 @@ describe('train.* and runs.* handlers', () => {
 
   it('runs.list / runs.get show state, config, history and checkpoints', async () => {
     const m = await createRun(rt.ctx.home, 'smoke', presetConfig('smoke'));
-    const history = {
-      runId: m.id,
-      config: {
-        dataset: 'synthetic',
-        width: 4,
-        epochs: 3,
-        batchSize: 32,
-        lr: 0.05,
-        schedule: 'cosine',
-        seed: 0,
-        numClasses: 4,
+    const history = smokeHistory(m.id, [
+      {
+        epoch: 1,
+        trainLoss: 1.2,
+        trainAcc: 0.4,
+        testLoss: 1.1,
+        testAcc: 0.5,
+        lr: 0.04,
+        seconds: 2,
+        imagesPerSecond: 128,
       },
-      epochs: [
-        {
-          epoch: 1,
-          trainLoss: 1.2,
-          trainAcc: 0.4,
-          testLoss: 1.1,
-          testAcc: 0.5,
-          lr: 0.04,
-          seconds: 2,
-          imagesPerSecond: 128,
-        },
-      ],
-    };
+    ]);
     await writeHistory(rt.ctx.home, m.id, history);
     await updateManifest(rt.ctx.home, m.id, { state: 'cancelled', epochsDone: 1, owner: undefined });
     const list = (await rt.api.call('runs.list', {})).result as RunManifest[];

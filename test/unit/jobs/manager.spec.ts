@@ -1,23 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { JobInfo } from '../../../common/contract';
-import { createRuntime, type Runtime } from '../../../main/runtime';
-import { tempDir } from '../../helpers/tmp';
+import type { Runtime } from '../../../main/runtime';
+import { useRuntime } from '../../helpers/api';
 
+const app = useRuntime();
 let rt: Runtime;
-let cleanup: () => Promise<void>;
 const updates: JobInfo[] = [];
 
-beforeAll(async () => {
-  const t = await tempDir();
-  cleanup = t.cleanup;
-  rt = createRuntime({ mode: 'browser', home: t.dir });
+beforeAll(() => {
+  rt = app.rt;
   rt.bus.subscribe((channel, payload) => {
     if (channel === 'job.update') updates.push(payload as JobInfo);
   });
-});
-afterAll(async () => {
-  await rt.jobs.shutdown();
-  await cleanup();
 });
 
 describe('JobManager', () => {

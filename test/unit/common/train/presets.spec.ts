@@ -10,17 +10,12 @@ describe('presets', () => {
   });
 
   it("paper is the seed study's recipe", () => {
-    expect(presetConfig('paper')).toMatchObject({
-      dataset: 'cifar100',
-      width: 64,
-      epochs: 200,
-      batchSize: 128,
-      lr: 0.1,
-      schedule: 'cosine',
-      momentum: 0.9,
-      weightDecay: 5e-4,
-      augment: true,
-    });
+    // ResNet-18 width 64 on CIFAR-100, 200 epochs, batch 128, SGD lr 0.1 momentum 0.9 weight decay 5e-4, cosine,
+    // augmented: the study's numbers written out here, not read back from the preset
+    const { dataset, width, epochs, batchSize, lr, schedule, momentum, weightDecay, augment } =
+      presetConfig('paper');
+    expect([dataset, width, epochs, batchSize]).toEqual(['cifar100', 64, 200, 128]);
+    expect([lr, momentum, weightDecay, schedule, augment]).toEqual([0.1, 0.9, 5e-4, 'cosine', true]);
   });
 
   it('smoke is tiny and synthetic; quick is CIFAR-100 with bounded epochs', () => {

@@ -32,6 +32,17 @@ interface Case {
   tol?: number;
 }
 
+/** A convolution case: input and filter drawn from seeds `seed` and `seed + 1`; 3x3 filters pad by 1, 1x1 by 0. */
+function conv(name: string, x: number[], w: number[], seed: number, stride: number): Case {
+  const [layer, pad] = w[0] === 3 ? [conv3x3, 1] : [conv1x1, 0];
+  return {
+    name,
+    inputs: () => [randomT64(x, seed), randomT64(w, seed + 1, 0.5)],
+    ref: ([a, b]) => conv2d64(a, b, stride, pad),
+    op: ([a, b]) => layer(a as tf.Tensor4D, b as tf.Tensor4D, stride),
+  };
+}
+
 const runningFor = (c: number) => ({
   mean: tf.variable(tf.zeros([c]), false),
   variance: tf.variable(tf.ones([c]), false),
@@ -115,36 +126,11 @@ const cases: Case[] = [
     },
     op: ([a, b]) => tf.matMul(a, b, true, false),
   },
-  {
-    name: 'Conv2D 3x3, stride 1, padding 1',
-    inputs: () => [randomT64([2, 5, 5, 3], 14), randomT64([3, 3, 3, 4], 15, 0.5)],
-    ref: ([x, w]) => conv2d64(x, w, 1, 1),
-    op: ([x, w]) => conv3x3(x as tf.Tensor4D, w as tf.Tensor4D, 1),
-  },
-  {
-    name: 'Conv2D 3x3, stride 2, padding 1, even size',
-    inputs: () => [randomT64([2, 6, 6, 2], 16), randomT64([3, 3, 2, 3], 17, 0.5)],
-    ref: ([x, w]) => conv2d64(x, w, 2, 1),
-    op: ([x, w]) => conv3x3(x as tf.Tensor4D, w as tf.Tensor4D, 2),
-  },
-  {
-    name: 'Conv2D 3x3, stride 2, padding 1, odd size',
-    inputs: () => [randomT64([1, 7, 7, 3], 18), randomT64([3, 3, 3, 2], 19, 0.5)],
-    ref: ([x, w]) => conv2d64(x, w, 2, 1),
-    op: ([x, w]) => conv3x3(x as tf.Tensor4D, w as tf.Tensor4D, 2),
-  },
-  {
-    name: 'Conv2D 1x1, stride 2 (projection shortcut)',
-    inputs: () => [randomT64([2, 6, 6, 3], 20), randomT64([1, 1, 3, 4], 21, 0.5)],
-    ref: ([x, w]) => conv2d64(x, w, 2, 0),
-    op: ([x, w]) => conv1x1(x as tf.Tensor4D, w as tf.Tensor4D, 2),
-  },
-  {
-    name: 'Conv2D 1x1, stride 1',
-    inputs: () => [randomT64([2, 3, 3, 4], 22), randomT64([1, 1, 4, 2], 23, 0.5)],
-    ref: ([x, w]) => conv2d64(x, w, 1, 0),
-    op: ([x, w]) => conv1x1(x as tf.Tensor4D, w as tf.Tensor4D, 1),
-  },
+  conv('Conv2D 3x3, stride 1, padding 1', [2, 5, 5, 3], [3, 3, 3, 4], 14, 1),
+  conv('Conv2D 3x3, stride 2, padding 1, even size', [2, 6, 6, 2], [3, 3, 2, 3], 16, 2),
+  conv('Conv2D 3x3, stride 2, padding 1, odd size', [1, 7, 7, 3], [3, 3, 3, 2], 18, 2),
+  conv('Conv2D 1x1, stride 2 (projection shortcut)', [2, 6, 6, 3], [1, 1, 3, 4], 20, 2),
+  conv('Conv2D 1x1, stride 1', [2, 3, 3, 4], [1, 1, 4, 2], 22, 1),
   {
     name: 'BatchNorm (training mode, custom gradient)',
     inputs: () => [randomT64([3, 4, 4, 3], 24), randomT64([3], 25, 0.5, 1), randomT64([3], 26)],

@@ -9,6 +9,7 @@ import { groupFiles } from '../../../../main/engine/cluster/group';
 import { runDir, updateManifest } from '../../../../main/engine/runs/store';
 import { createRuntime, type Runtime } from '../../../../main/runtime';
 import { makeRun, RUN } from '../report/run-fixture';
+import { callApi } from '../../../helpers/api';
 import { tempDir } from '../../../helpers/tmp';
 
 // The cluster channels over a stand-in SLURM (what sbatch, scontrol and scancel would answer): submit writes the
@@ -41,11 +42,7 @@ beforeAll(async () => {
 });
 afterAll(() => cleanup());
 
-async function call<T>(channel: string, req: unknown): Promise<T> {
-  const r = await rt.api.call(channel, req);
-  if (r.error) throw Object.assign(new Error(r.error.message), { code: r.error.code });
-  return r.result as T;
-}
+const call = <T>(channel: string, req: unknown) => callApi<T>(rt, channel, req);
 
 describe('cluster channels', () => {
   let group: Group;

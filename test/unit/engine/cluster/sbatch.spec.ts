@@ -144,13 +144,18 @@ while :; do sleep 0.05; done
     };
   }
 
-  it('on USR1: forwards it, waits for oodlab to stop, requeues its own task', async () => {
+  /** The script run until oodlab has started, then sent `signal`: its exit and the fake commands' log lines. */
+  async function signalled(signal: NodeJS.Signals) {
     const f = await fakes();
     const log = f.env.FAKE_LOG!;
-    const r = await runScript(f.script, f.env, 'SIGUSR1', () =>
+    const r = await runScript(f.script, f.env, signal, () =>
       until(async () => (await readFile(`${log}.started`)).length > 0),
     );
-    const lines = (await readFile(log, 'utf8')).trim().split('\n');
+    return { r, lines: (await readFile(log, 'utf8')).trim().split('\n') };
+  }
+
+  it('on USR1: forwards it, waits for oodlab to stop, requeues its own task', async () => {
+    const { r, lines } = await signalled('SIGUSR1');
     expect(lines[0]).toContain('pipeline --config');
     expect(lines[0]).toContain('--seed 10 --run-id 20261129-010000-paper-ab12-s10');
     expect(lines.slice(1)).toEqual(['got USR1', 'scontrol requeue 4242_1']);
@@ -158,12 +163,7 @@ while :; do sleep 0.05; done
   });
 
   it("on SIGTERM: forwards it, waits, exits with oodlab's status and neither requeues nor aggregates", async () => {
-    const f = await fakes();
-    const log = f.env.FAKE_LOG!;
-    const r = await runScript(f.script, f.env, 'SIGTERM', () =>
-      until(async () => (await readFile(`${log}.started`)).length > 0),
-    );
-    const lines = (await readFile(log, 'utf8')).trim().split('\n');
+    const { r, lines } = await signalled('SIGTERM');
     expect(lines.slice(1)).toEqual(['got TERM']);
     expect(r.code).toBe(143);
     expect(r.out).toContain('pipeline exited with 143');

@@ -3,28 +3,29 @@
  * server serving archives in the real formats, list them, sample, damage the cache and see it rebuilt, delete.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatasetInfo } from '../../../../common/contract/datasets';
 import type { JobInfo } from '../../../../common/contract/jobs';
 import { datasetDir } from '../../../../main/engine/data/cache';
 import { loadImageSet } from '../../../../main/engine/data/load';
-import { createRuntime, type Runtime } from '../../../../main/runtime';
+import { callApi, setEnv, useRuntime } from '../../../helpers/api';
+import type { Runtime } from '../../../../main/runtime';
 import { cifarPixel, makeCifarArchive, makeDtdTar, makeSvhnMat, md5, svhnPixel } from './fixtures';
-import { makeCifar10Archive, makeMnistFiles, makePlacesTar, makeTinyZip } from './fixtures-benchmark';
+import { serveBenchmarkSets } from './fixtures-benchmark';
 import { startServer, type TestServer } from './server';
 
 let dir: string;
 let home: string;
 let srv: TestServer;
 let rt: Runtime;
-const saved = process.env.OODLAB_DATASET_OVERRIDES;
+let restoreEnv: () => void;
 
+const app = useRuntime({ home: 'home' });
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'oodlab-api-'));
-  home = join(dir, 'home');
+  ({ dir, rt } = app);
+  home = rt.ctx.home;
   srv = await startServer();
   const cifar = await makeCifarArchive(dir, 40, 10);
   const mat = makeSvhnMat([10, 2, 3, 4, 5, 6]);
@@ -34,44 +35,28 @@ beforeAll(async () => {
   srv.routes.set('/d.tar', { kind: 'file', data: await readFile(dtd.path) });
   await writeFile(join(dir, 'test_32x32.mat'), mat);
   // 'all' also means the OpenOOD benchmark sets: small files in their formats (benchmark.spec.ts checks them)
-  const c10 = await makeCifar10Archive(dir, 2, 2);
-  const mnist = makeMnistFiles(2, 1);
-  const tiny = await makeTinyZip(2);
-  const places = await makePlacesTar(dir, 1);
-  srv.routes.set('/c10.tgz', { kind: 'file', data: await readFile(c10.path) });
-  for (const [name, data] of Object.entries(mnist)) srv.routes.set(`/m/${name}`, { kind: 'file', data });
-  srv.routes.set('/t.zip', { kind: 'file', data: tiny.data });
-  srv.routes.set('/p.tar', { kind: 'file', data: await readFile(places.path) });
-  const mn = Object.keys(mnist);
-  process.env.OODLAB_DATASET_OVERRIDES = JSON.stringify({
-    cifar100: { url: `${srv.url}/c.tgz`, md5: cifar.md5, counts: { train: 40, test: 10 } },
-    svhn: { url: `${srv.url}/s.mat`, md5: md5(mat), counts: { test: 6 } },
-    dtd: { url: `${srv.url}/d.tar`, md5: dtd.md5, counts: { test: 4 } },
-    cifar10: { url: `${srv.url}/c10.tgz`, md5: c10.md5, counts: { train: 10, test: 2 } },
-    mnist: {
-      url: `${srv.url}/m/${mn[0]}`,
-      md5: md5(mnist[mn[0]]),
-      counts: { test: 3 },
-      more: mn.slice(1).map((n) => ({ url: `${srv.url}/m/${n}`, md5: md5(mnist[n]) })),
-    },
-    tinyimagenet: { url: `${srv.url}/t.zip`, md5: md5(tiny.data), counts: { test: 2 } },
-    places365: { url: `${srv.url}/p.tar`, md5: places.md5, counts: { test: 1 } },
+  const bench = await serveBenchmarkSets(srv, dir, {
+    cifar10: [2, 2],
+    mnist: [2, 1],
+    tinyimagenet: 2,
+    places365: 1,
   });
-  rt = createRuntime({ home, mode: 'browser' });
+  restoreEnv = setEnv(
+    'OODLAB_DATASET_OVERRIDES',
+    JSON.stringify({
+      cifar100: { url: `${srv.url}/c.tgz`, md5: cifar.md5, counts: { train: 40, test: 10 } },
+      svhn: { url: `${srv.url}/s.mat`, md5: md5(mat), counts: { test: 6 } },
+      dtd: { url: `${srv.url}/d.tar`, md5: dtd.md5, counts: { test: 4 } },
+      ...bench.overrides,
+    }),
+  );
 });
 afterAll(async () => {
-  process.env.OODLAB_DATASET_OVERRIDES = saved;
-  if (saved === undefined) delete process.env.OODLAB_DATASET_OVERRIDES;
-  await rt.jobs.shutdown();
+  restoreEnv();
   await srv.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
-async function call<T>(channel: string, req: unknown): Promise<T> {
-  const r = await rt.api.call(channel, req);
-  if (r.error) throw new Error(r.error.message);
-  return r.result as T;
-}
+const call = <T>(channel: string, req: unknown) => callApi<T>(rt, channel, req);
 const list = async () =>
   Object.fromEntries((await call<DatasetInfo[]>('datasets.list', {})).map((d) => [d.id, d]));
 

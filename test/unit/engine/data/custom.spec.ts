@@ -16,6 +16,7 @@ import { datasetDir, readManifest } from '../../../../main/engine/data/cache';
 import { seededSplit } from '../../../../main/engine/data/custom/add-task';
 import { loadImageSet } from '../../../../main/engine/data/load';
 import { encodeNpy } from '../../../../main/engine/features/npy';
+import { callApi } from '../../../helpers/api';
 import { createRuntime, type Runtime } from '../../../../main/runtime';
 import { makeZip } from './fixtures-benchmark';
 
@@ -47,11 +48,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function call<T>(channel: string, req: unknown): Promise<T> {
-  const r = await rt.api.call(channel, req);
-  if (r.error) throw new Error(r.error.message);
-  return r.result as T;
-}
+const call = <T>(channel: string, req: unknown) => callApi<T>(rt, channel, req);
 async function add(req: object): Promise<JobInfo> {
   return rt.jobs.wait((await call<JobInfo>('datasets.add', req)).id);
 }

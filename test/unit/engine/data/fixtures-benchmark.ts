@@ -9,6 +9,7 @@ import { crc32, deflateRawSync, gzipSync } from 'node:zlib';
 import sharp from 'sharp';
 import { c as tarCreate } from 'tar';
 import { md5 } from './fixtures';
+import type { TestServer } from './server';
 
 export const c10Pixel = (k: number, i: number, j: number, c: number) =>
   (k * 13 + i * 7 + j * 5 + c * 91) & 255;
@@ -77,6 +78,16 @@ export function makeMnistFiles(nTrain: number, nTest: number): Record<string, Bu
   };
 }
 
+/** A little-endian header of `size` bytes, zero but for the [offset, width in bytes, value] fields. */
+function record(size: number, fields: [number, 2 | 4, number][]): Buffer {
+  const b = Buffer.alloc(size);
+  for (const [at, width, v] of fields) {
+    if (width === 2) b.writeUInt16LE(v, at);
+    else b.writeUInt32LE(v, at);
+  }
+  return b;
+}
+
 /** A zip of the given members, deflated (method 8), with a central directory: what zipfile/Info-ZIP write. */
 export function makeZip(members: [string, Buffer][]): Buffer {
   const locals: Buffer[] = [];
@@ -86,35 +97,14 @@ export function makeZip(members: [string, Buffer][]): Buffer {
     const z = deflateRawSync(data);
     const n = Buffer.from(name);
     const crc = crc32(data);
-    const l = Buffer.alloc(30);
-    l.writeUInt32LE(0x04034b50, 0);
-    l.writeUInt16LE(20, 4);
-    l.writeUInt16LE(8, 8);
-    l.writeUInt32LE(crc, 14);
-    l.writeUInt32LE(z.length, 18);
-    l.writeUInt32LE(data.length, 22);
-    l.writeUInt16LE(n.length, 26);
-    const c = Buffer.alloc(46);
-    c.writeUInt32LE(0x02014b50, 0);
-    c.writeUInt16LE(20, 4);
-    c.writeUInt16LE(20, 6);
-    c.writeUInt16LE(8, 10);
-    c.writeUInt32LE(crc, 16);
-    c.writeUInt32LE(z.length, 20);
-    c.writeUInt32LE(data.length, 24);
-    c.writeUInt16LE(n.length, 28);
-    c.writeUInt32LE(offset, 42);
+    const l = record(30, [[0, 4, 0x04034b50], [4, 2, 20], [8, 2, 8], [14, 4, crc], [18, 4, z.length], [22, 4, data.length], [26, 2, n.length]]); // prettier-ignore
+    const c = record(46, [[0, 4, 0x02014b50], [4, 2, 20], [6, 2, 20], [10, 2, 8], [16, 4, crc], [20, 4, z.length], [24, 4, data.length], [28, 2, n.length], [42, 4, offset]]); // prettier-ignore
     locals.push(l, n, z);
     centrals.push(c, n);
     offset += 30 + n.length + z.length;
   }
   const cd = Buffer.concat(centrals);
-  const e = Buffer.alloc(22);
-  e.writeUInt32LE(0x06054b50, 0);
-  e.writeUInt16LE(members.length, 8);
-  e.writeUInt16LE(members.length, 10);
-  e.writeUInt32LE(cd.length, 12);
-  e.writeUInt32LE(offset, 16);
+  const e = record(22, [[0, 4, 0x06054b50], [8, 2, members.length], [10, 2, members.length], [12, 4, cd.length], [16, 4, offset]]); // prettier-ignore
   return Buffer.concat([...locals, cd, e]);
 }
 
@@ -168,4 +158,48 @@ export async function makePlacesTar(dir: string, n: number) {
   const path = join(dir, 'val_256.tar');
   await tarCreate({ gzip: false, file: path, cwd: join(dir, 'places-src'), portable: true }, ['val_256']);
   return { path, md5: md5(await readFile(path)) };
+}
+
+export interface BenchmarkSizes {
+  /** CIFAR-10: images per training batch (five batches), test images */
+  cifar10: [number, number];
+  /** MNIST: training and test digits (OpenOOD tests on both) */
+  mnist: [number, number];
+  tinyimagenet: number;
+  places365: number;
+}
+
+/** The four benchmark sets built in `dir` and served by `srv` (CIFAR-10's archive cut once mid-transfer when
+ * asked), with the OODLAB_DATASET_OVERRIDES entries that point the downloader at them. */
+export async function serveBenchmarkSets(
+  srv: TestServer,
+  dir: string,
+  s: BenchmarkSizes,
+  o: { cutCifar10?: boolean } = {},
+): Promise<{ overrides: Record<string, object>; tinyWnids: string[] }> {
+  const c10 = await makeCifar10Archive(dir, ...s.cifar10);
+  const mnist = makeMnistFiles(...s.mnist);
+  const tiny = await makeTinyZip(s.tinyimagenet);
+  const places = await makePlacesTar(dir, s.places365);
+  srv.routes.set('/c10.tgz', { kind: o.cutCifar10 ? 'cut-once' : 'file', data: await readFile(c10.path) });
+  for (const [name, data] of Object.entries(mnist)) srv.routes.set(`/mnist/${name}`, { kind: 'file', data });
+  srv.routes.set('/tin.zip', { kind: 'file', data: tiny.data });
+  srv.routes.set('/p.tar', { kind: 'file', data: await readFile(places.path) });
+  const names = Object.keys(mnist);
+  const overrides = {
+    cifar10: {
+      url: `${srv.url}/c10.tgz`,
+      md5: c10.md5,
+      counts: { train: 5 * s.cifar10[0], test: s.cifar10[1] },
+    },
+    mnist: {
+      url: `${srv.url}/mnist/${names[0]}`,
+      md5: md5(mnist[names[0]]),
+      counts: { test: s.mnist[0] + s.mnist[1] },
+      more: names.slice(1).map((n) => ({ url: `${srv.url}/mnist/${n}`, md5: md5(mnist[n]) })),
+    },
+    tinyimagenet: { url: `${srv.url}/tin.zip`, md5: md5(tiny.data), counts: { test: s.tinyimagenet } },
+    places365: { url: `${srv.url}/p.tar`, md5: places.md5, counts: { test: s.places365 } },
+  };
+  return { overrides, tinyWnids: tiny.wnidOf };
 }

@@ -3,37 +3,17 @@
 // engine choice follows the backend (ONNX Runtime for CPU backends) unless OODLAB_EXTRACT_ENGINE says otherwise.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TrainConfig } from '../../../../common/contract/train';
-import { initBackend } from '../../../../main/engine/backend';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ortFaster } from '../../../../main/engine/features/engine-choice';
 import { extractRunFeatures } from '../../../../main/engine/features/extract';
 import { loadFeatureDir } from '../../../../main/engine/features/store';
-import { saveCheckpoint } from '../../../../main/engine/model/checkpoint';
-import { ResNet18 } from '../../../../main/engine/model/resnet';
-import { createRun, runFiles } from '../../../../main/engine/runs/store';
-import { tempDir } from '../../../helpers/tmp';
+import { relativeError as relErr } from '../../../helpers/ref64';
+import { tinyRun, useTempHome } from '../../../helpers/runs';
 
-let home: string;
-let cleanup: () => Promise<void>;
-beforeAll(async () => {
-  ({ dir: home, cleanup } = await tempDir());
-  await initBackend('cpu');
-});
+const t = useTempHome('cpu');
 afterEach(() => {
   delete process.env.OODLAB_EXTRACT_ENGINE;
 });
-afterAll(() => cleanup());
-
-function relErr(a: Float32Array, b: Float32Array): number {
-  let d = 0;
-  let m = 0;
-  for (let i = 0; i < b.length; i++) {
-    d = Math.max(d, Math.abs(a[i] - b[i]));
-    m = Math.max(m, Math.abs(b[i]));
-  }
-  return d / m;
-}
 
 describe('ortFaster', () => {
   it('prefers ONNX Runtime on CPU backends, tfjs on GPU ones, and obeys the override', () => {
@@ -47,25 +27,13 @@ describe('ortFaster', () => {
 
 describe('extractRunFeatures through tfjs and ONNX Runtime', () => {
   it('writes the same arrays', async () => {
-    const config = TrainConfig.parse({
-      dataset: 'synthetic',
-      synthetic: { classes: 3, trainPerClass: 8, testPerClass: 4 },
-      width: 2,
-      epochs: 1,
-      batchSize: 8,
-      lr: 0.1,
-      schedule: 'cosine',
-    });
+    const { home } = t;
     const dirs: string[] = [];
     for (const engine of ['tfjs', 'onnxruntime']) {
-      const run = await createRun(home, engine, config);
-      const model = new ResNet18({ width: 2, numClasses: 3, seed: 3 });
-      await saveCheckpoint(runFiles(home, run.id).checkpoint('best'), model, null, {
-        epoch: 1,
-        width: 2,
-        numClasses: 3,
+      const run = await tinyRun(home, engine, {
+        synthetic: { classes: 3, trainPerClass: 8, testPerClass: 4 },
+        checkpoints: { best: 3 },
       });
-      model.dispose();
       process.env.OODLAB_EXTRACT_ENGINE = engine;
       dirs.push(await extractRunFeatures(home, run.id, { checkpoint: 'best', proxyCount: 6 }));
     }

@@ -1,40 +1,17 @@
 // Extraction from a real (tiny) checkpoint: logits must equal features W' + b of the saved classifier, labels the
 // data set's, layer files present, and a second call must hit the cache.
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../../../main/engine/backend';
+import { describe, expect, it } from 'vitest';
 import { extractRunFeatures } from '../../../../main/engine/features/extract';
 import { loadFeatureDir } from '../../../../main/engine/features/store';
-import { saveCheckpoint } from '../../../../main/engine/model/checkpoint';
-import { ResNet18 } from '../../../../main/engine/model/resnet';
-import { createRun, runFiles } from '../../../../main/engine/runs/store';
-import { TrainConfig } from '../../../../common/contract/train';
+import { tinyRun, useTempHome } from '../../../helpers/runs';
 
 describe('extractRunFeatures', () => {
-  let home = '';
-  afterAll(async () => rm(home, { recursive: true, force: true }));
+  const t = useTempHome('cpu', 'oodlab-extract-');
   it('writes the DESIGN.md layout from a checkpoint, once', async () => {
-    home = await mkdtemp(join(tmpdir(), 'oodlab-extract-'));
-    await initBackend('cpu');
-    const config = TrainConfig.parse({
-      dataset: 'synthetic',
-      synthetic: { classes: 3, trainPerClass: 6, testPerClass: 3 },
-      width: 2,
-      epochs: 1,
-      batchSize: 8,
-      lr: 0.1,
-      schedule: 'cosine',
-    });
-    const run = await createRun(home, 'tiny', config);
-    const model = new ResNet18({ width: 2, numClasses: 3, seed: 1 });
-    await saveCheckpoint(runFiles(home, run.id).checkpoint('best'), model, null, {
-      epoch: 1,
-      width: 2,
-      numClasses: 3,
-    });
-    model.dispose();
+    const { home } = t;
+    const run = await tinyRun(home, 'tiny', { synthetic: { classes: 3, trainPerClass: 6, testPerClass: 3 } });
     const dir = await extractRunFeatures(home, run.id, { checkpoint: 'best', proxyCount: 4 });
     const rf = await loadFeatureDir(dir, { layers: true });
     // the 18 training images: 16 trained on, and the 10% validation split (2) extracted as id_val

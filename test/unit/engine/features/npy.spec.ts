@@ -1,10 +1,9 @@
 // .npy round trips, byte-exact headers numpy writes, and the refusals (wrong dtype, big-endian, Fortran order).
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeNpy, encodeNpy, writeNpy } from '../../../../main/engine/features/npy';
 import { loadFeatureDir } from '../../../../main/engine/features/store';
+import { useTempDirs } from '../../../helpers/tmp';
 
 const withHeader = (header: string, data: Uint8Array) => {
   const h = header.padEnd(118, ' ') + '\n';
@@ -38,11 +37,9 @@ describe('npy', () => {
 });
 
 describe('feature folders', () => {
-  const dirs: string[] = [];
-  afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+  const tempDir = useTempDirs('oodlab-feat-');
   it('computes logits from W and b when *_logits.npy is absent, and refuses int features', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'oodlab-feat-'));
-    dirs.push(dir);
+    const dir = await tempDir();
     await writeNpy(join(dir, 'fc_weight.npy'), Float64Array.from([1, 0, 0, 1]), [2, 2]);
     await writeNpy(join(dir, 'fc_bias.npy'), Float32Array.from([0.5, -0.5]), [2]);
     for (const p of ['id_train', 'id_test', 'ood_x'])

@@ -1,9 +1,9 @@
 // The ONNX export against the tfjs model it came from: a smoke-preset run is really trained (two widths), its best
 // checkpoint exported, and ONNX Runtime's logits, features and pooled stages must match tfjs' eval-mode forward
 // to 1e-4 (relative to the largest magnitude, max over a batch of real test images).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { presetConfig } from '../../../../common/train/presets';
-import { initBackend, tf } from '../../../../main/engine/backend';
+import { tf } from '../../../../main/engine/backend';
 import { makeBatch } from '../../../../main/engine/data/augment';
 import { syntheticSet } from '../../../../main/engine/data/synthetic';
 import { loadCheckpoint } from '../../../../main/engine/model/checkpoint';
@@ -14,45 +14,18 @@ import { openSession, ort } from '../../../../main/engine/model/onnx/session';
 import { ResNet18 } from '../../../../main/engine/model/resnet';
 import { createRun, runFiles } from '../../../../main/engine/runs/store';
 import { trainTask } from '../../../../main/engine/train/task';
-import type { TaskContext } from '../../../../main/worker/task';
-import { tempDir } from '../../../helpers/tmp';
+import { relativeError as relErr } from '../../../helpers/ref64';
+import { taskContext, useTempHome } from '../../../helpers/runs';
 
-let home: string;
-let cleanup: () => Promise<void>;
-beforeAll(async () => {
-  ({ dir: home, cleanup } = await tempDir());
-  await initBackend('wasm');
-});
-afterAll(() => cleanup());
-
-const ctx = (): TaskContext => ({
-  jobId: 'test',
-  home,
-  signal: new AbortController().signal,
-  progress: () => {},
-  log: () => {},
-  emit: () => {},
-});
-
-/** max |a - b| / max |b|: the relative error of a whole output. */
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let d = 0;
-  let m = 0;
-  for (let i = 0; i < b.length; i++) {
-    d = Math.max(d, Math.abs(a[i] - b[i]));
-    m = Math.max(m, Math.abs(b[i]));
-  }
-  return d / m;
-}
+const t = useTempHome('wasm');
 
 describe('exportResNetOnnx', () => {
   for (const width of [4, 8]) {
     it(`ONNX Runtime reproduces a trained width-${width} model's outputs`, async () => {
       const config = presetConfig('smoke', { width, epochs: 2, backend: 'wasm' });
-      const run = await createRun(home, `export-${width}`, config);
-      await trainTask({ runId: run.id }, ctx());
-      const best = runFiles(home, run.id).checkpoint('best');
+      const run = await createRun(t.home, `export-${width}`, config);
+      await trainTask({ runId: run.id }, taskContext(t.home));
+      const best = runFiles(t.home, run.id).checkpoint('best');
       const ck = await readCheckpointTensors(best);
       expect([ck.width, ck.numClasses]).toEqual([width, 4]);
       const bytes = exportResNetOnnx(ck.weights, ck);

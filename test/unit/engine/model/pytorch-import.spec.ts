@@ -5,9 +5,9 @@
 import { existsSync } from 'node:fs';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ImportedModel } from '../../../../common/contract/models';
-import { initBackend, tf } from '../../../../main/engine/backend';
+import { tf } from '../../../../main/engine/backend';
 import { readNpy } from '../../../../main/engine/features/npy';
 import { loadCheckpoint } from '../../../../main/engine/model/checkpoint';
 import { writeCheckpointTensors } from '../../../../main/engine/model/checkpoint-plain';
@@ -24,31 +24,16 @@ import { exportResNetOnnx } from '../../../../main/engine/model/onnx/export';
 import { openSession, ort } from '../../../../main/engine/model/onnx/session';
 import { ResNet18 } from '../../../../main/engine/model/resnet';
 import { listRuns, runFiles } from '../../../../main/engine/runs/store';
-import { tempDir } from '../../../helpers/tmp';
+import { relativeError as relErr } from '../../../helpers/ref64';
+import { useTempHome } from '../../../helpers/runs';
 
 const FIX = join(__dirname, '../../../fixtures/pytorch');
-let home: string;
-let cleanup: () => Promise<void>;
-beforeAll(async () => {
-  ({ dir: home, cleanup } = await tempDir());
-  await initBackend('cpu');
-});
-afterAll(() => cleanup());
+const t = useTempHome('cpu');
 
 async function reference() {
   const x = await readNpy(join(FIX, 'input.npy'));
   const l = await readNpy(join(FIX, 'logits.npy'));
   return { x: x.data as Float32Array, logits: l.data as Float32Array, n: x.shape[0] };
-}
-
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let d = 0;
-  let m = 0;
-  for (let i = 0; i < b.length; i++) {
-    d = Math.max(d, Math.abs(a[i] - b[i]));
-    m = Math.max(m, Math.abs(b[i]));
-  }
-  return d / m;
 }
 
 const read = async (f: string) => new Uint8Array(await readFile(join(FIX, f)));
@@ -62,7 +47,7 @@ describe('PyTorch state_dicts', () => {
       expect([width, numClasses]).toEqual([4, 100]);
       const ref = await reference();
       // tfjs: through a checkpoint written from the mapped weights
-      const dir = join(home, `ck-${f}`);
+      const dir = join(t.home, `ck-${f}`);
       await writeCheckpointTensors(dir, weights, { width, numClasses }, { epoch: 0 });
       const model = new ResNet18({ width, numClasses });
       await loadCheckpoint(dir, model);
@@ -85,9 +70,9 @@ describe('PyTorch state_dicts', () => {
 
   it('imports a .pth as a run with best/last checkpoints and the file’s sha256', async () => {
     const src = join(FIX, 'resnet18_w4.pth');
-    const r = await importModel(home, { path: src, arch: 'resnet18-cifar', dataset: 'cifar100' });
+    const r = await importModel(t.home, { path: src, arch: 'resnet18-cifar', dataset: 'cifar100' });
     expect(r.run.kind).toBe('imported');
-    const f = runFiles(home, r.run.id);
+    const f = runFiles(t.home, r.run.id);
     expect(existsSync(join(f.checkpoints, 'best', 'model.json'))).toBe(true);
     expect(existsSync(join(f.checkpoints, 'last', 'model.json'))).toBe(true);
     const rec = ImportedModel.parse(JSON.parse(await readFile(join(f.dir, 'import.json'), 'utf8')));
@@ -97,24 +82,24 @@ describe('PyTorch state_dicts', () => {
   });
 
   it('refuses with a clear message and leaves no run behind', async () => {
-    const before = (await listRuns(home)).length;
+    const before = (await listRuns(t.home)).length;
     const src = join(FIX, 'resnet18_w4.pth');
-    await expect(importModel(home, { path: src, dataset: 'cifar100' })).rejects.toThrow(
+    await expect(importModel(t.home, { path: src, dataset: 'cifar100' })).rejects.toThrow(
       /--arch resnet18-cifar/,
     );
     await expect(
-      importModel(home, { path: src, arch: 'resnet18-cifar', width: 8, dataset: 'cifar100' }),
+      importModel(t.home, { path: src, arch: 'resnet18-cifar', width: 8, dataset: 'cifar100' }),
     ).rejects.toThrow(/--width 8 was given, but conv1 has 4 output channels/);
     await expect(
-      importModel(home, { path: src, arch: 'resnet18-cifar', dataset: 'synthetic' }),
+      importModel(t.home, { path: src, arch: 'resnet18-cifar', dataset: 'synthetic' }),
     ).resolves.toBeTruthy(); // synthetic takes the model's 100 classes
-    const trunc = join(home, 'cut.pth');
+    const trunc = join(t.home, 'cut.pth');
     await writeFile(trunc, (await read('resnet18_w4.pth')).subarray(0, 100_000));
     await expect(
-      importModel(home, { path: trunc, arch: 'resnet18-cifar', dataset: 'cifar100' }),
+      importModel(t.home, { path: trunc, arch: 'resnet18-cifar', dataset: 'cifar100' }),
     ).rejects.toThrow(/cut\.pth: not a readable zip archive/);
-    expect((await listRuns(home)).length).toBe(before + 1);
-    const leftovers = (await readdir(join(home, 'runs'))).filter((d) => d.startsWith('.'));
+    expect((await listRuns(t.home)).length).toBe(before + 1);
+    const leftovers = (await readdir(join(t.home, 'runs'))).filter((d) => d.startsWith('.'));
     expect(leftovers).toEqual([]);
   });
 });

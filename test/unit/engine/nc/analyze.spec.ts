@@ -13,7 +13,7 @@ import {
   writeEpochCache,
   writeNcResults,
 } from '../../../../main/engine/nc/results';
-import { randomProblem } from './fixtures';
+import { randomProblem, writeProblem } from './fixtures';
 import { reference } from './reference';
 
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
@@ -24,13 +24,8 @@ let dir: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'oodlab-nc-'));
+  await writeProblem(dir, prob);
   const f32 = (rows: number[][]) => Float32Array.from(rows.flat());
-  await writeNpy(join(dir, 'fc_weight.npy'), f32(prob.W), [4, 8]);
-  await writeNpy(join(dir, 'fc_bias.npy'), Float32Array.from(prob.b), [4]);
-  await writeNpy(join(dir, 'id_train_features.npy'), f32(prob.X), [prob.X.length, 8]);
-  await writeNpy(join(dir, 'id_train_labels.npy'), Int32Array.from(prob.y), [prob.y.length]);
-  await writeNpy(join(dir, 'id_test_features.npy'), f32(prob.Xt), [prob.Xt.length, 8]);
-  await writeNpy(join(dir, 'id_test_labels.npy'), Int32Array.from(prob.yt), [prob.yt.length]);
   await writeNpy(join(dir, 'ood_svhn_features.npy'), f32(prob.ood ?? []), [17, 8]);
   await writeNpy(join(dir, 'layer1_id_train_features.npy'), f32(early.X), [early.X.length, 5]);
   await writeNpy(join(dir, 'layer1_id_test_features.npy'), f32(early.Xt), [early.Xt.length, 5]);

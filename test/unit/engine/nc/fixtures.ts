@@ -1,5 +1,7 @@
 // Constructed feature sets for the Neural Collapse tests: exact simplex ETFs, known within-class noise, random sets.
+import { join } from 'node:path';
 import { mulberry32 } from '../../../../main/engine/data/rng';
+import { writeNpy } from '../../../../main/engine/features/npy';
 import type { NcInput } from '../../../../main/engine/nc/metrics';
 import type { RefInput } from './reference';
 
@@ -62,4 +64,16 @@ export function randomProblem(seed: number, C: number, D: number, perClass: numb
     b: Array.from({ length: C }, () => f(0.1 * g())),
     ood: Array.from({ length: 17 }, () => Array.from({ length: D }, () => f(2 * g() + 0.3))),
   };
+}
+
+/** A problem as a features folder: the classifier (fc_weight, fc_bias) and the ID training and test sets. */
+export async function writeProblem(dir: string, p: RefInput): Promise<void> {
+  const [C, D] = [p.W.length, p.W[0].length];
+  const f32 = (rows: number[][]) => Float32Array.from(rows.flat());
+  await writeNpy(join(dir, 'fc_weight.npy'), f32(p.W), [C, D]);
+  await writeNpy(join(dir, 'fc_bias.npy'), Float32Array.from(p.b), [C]);
+  await writeNpy(join(dir, 'id_train_features.npy'), f32(p.X), [p.X.length, D]);
+  await writeNpy(join(dir, 'id_train_labels.npy'), Int32Array.from(p.y), [p.y.length]);
+  await writeNpy(join(dir, 'id_test_features.npy'), f32(p.Xt), [p.Xt.length, D]);
+  await writeNpy(join(dir, 'id_test_labels.npy'), Int32Array.from(p.yt), [p.yt.length]);
 }

@@ -7,14 +7,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NcResults } from '../../../../common/contract/nc';
 import { analyze } from '../../../../main/cli/commands/analyze';
-import { writeNpy } from '../../../../main/engine/features/npy';
 import { cosineHeatmapOption } from '../../../../common/charts/cosine-heatmap';
 import { analyzeModel } from '../../../../main/engine/nc/analyze';
 import { computeNcMetrics } from '../../../../main/engine/nc/metrics';
 import { emptyClasses, restrictToPresent } from '../../../../main/engine/nc/present';
-import { etfRows, gaussian, randomProblem, toInput } from './fixtures';
+import { etfRows, gaussian, randomProblem, toInput, writeProblem } from './fixtures';
 import type { RefInput } from './reference';
-import { reference } from './reference';
+import { expectMatchesReference, reference } from './reference';
 
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
 
@@ -55,24 +54,7 @@ describe('Neural Collapse with empty classes', () => {
     expect(m.classes).toBe(4);
     expect(m.emptyClasses).toEqual([0, 3, 6]);
     expect(m.rankSb).toBe(3);
-    for (const [k, v] of [
-      ['nc1', m.nc1],
-      ['trSw', m.trSw],
-      ['trSb', m.trSb],
-      ['equinormMeans', m.nc2.equinormMeans],
-      ['equinormClassifier', m.nc2.equinormClassifier],
-      ['equiangularMeans', m.nc2.equiangularMeans],
-      ['equiangularMeansMax', m.nc2.equiangularMeansMax],
-      ['equiangularClassifier', m.nc2.equiangularClassifier],
-      ['equiangularClassifierMax', m.nc2.equiangularClassifierMax],
-      ['nc3', m.nc3],
-      ['orthoSamples', m.idOodOrthogonality.ood.meanAbsCos],
-      ['orthoGlobal', m.idOodOrthogonality.ood.globalMeanAbsCos],
-    ] as const)
-      expect(rel(v, r[k]), `${k}: ${v} vs ${r[k]}`).toBeLessThan(1e-6);
-    expect(m.nc4).toBe(r.nc4);
-    expect(m.nc5).toBe(r.nc5);
-    expect(m.nccTestAccuracy).toBe(r.nccTestAccuracy);
+    expectMatchesReference(m, r);
     // and exactly what the engine gives on the reduced problem, but for the whole network's accuracies
     const { emptyClasses: e, trainAccuracy, testAccuracy, ...rest } = m;
     expect(e).toBeDefined();
@@ -175,13 +157,7 @@ describe('Neural Collapse with empty classes', () => {
   it('`oodlab analyze --features DIR` warns on stderr and names the empty classes in its output', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'oodlab-nc-empty-'));
     try {
-      const f32 = (rows: number[][]) => Float32Array.from(rows.flat());
-      await writeNpy(join(dir, 'fc_weight.npy'), f32(full.W), [7, 9]);
-      await writeNpy(join(dir, 'fc_bias.npy'), Float32Array.from(full.b), [7]);
-      await writeNpy(join(dir, 'id_train_features.npy'), f32(full.X), [full.X.length, 9]);
-      await writeNpy(join(dir, 'id_train_labels.npy'), Int32Array.from(full.y), [full.y.length]);
-      await writeNpy(join(dir, 'id_test_features.npy'), f32(full.Xt), [full.Xt.length, 9]);
-      await writeNpy(join(dir, 'id_test_labels.npy'), Int32Array.from(full.yt), [full.yt.length]);
+      await writeProblem(dir, full);
       const out: string[] = [];
       const err: string[] = [];
       const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l), tty: false };

@@ -1,6 +1,8 @@
 // An independent, naive float64 implementation of the Neural Collapse formulas, written straight from the papers
 // with D x D matrices and ml-matrix's pseudoInverse, to check the engine's fast path against. Slow on purpose.
 import { Matrix, pseudoInverse } from 'ml-matrix';
+import { expect } from 'vitest';
+import type { computeNcMetrics } from '../../../../main/engine/nc/metrics';
 import { SB_RTOL } from '../../../../main/engine/nc/nc1';
 
 export interface RefInput {
@@ -82,4 +84,32 @@ export function reference(r: RefInput) {
     result.orthoGlobal = mean(M.map((m) => Math.abs(cos(g, m))));
   }
   return result;
+}
+
+const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
+
+/** The engine's metrics against the float64 reference: the real-valued ones to 1e-6 (relative), NC4, NC5 and the
+ * nearest-class-centre accuracy exactly. */
+export function expectMatchesReference(
+  m: ReturnType<typeof computeNcMetrics>,
+  r: ReturnType<typeof reference>,
+): void {
+  for (const [k, v] of [
+    ['nc1', m.nc1],
+    ['trSw', m.trSw],
+    ['trSb', m.trSb],
+    ['equinormMeans', m.nc2.equinormMeans],
+    ['equinormClassifier', m.nc2.equinormClassifier],
+    ['equiangularMeans', m.nc2.equiangularMeans],
+    ['equiangularMeansMax', m.nc2.equiangularMeansMax],
+    ['equiangularClassifier', m.nc2.equiangularClassifier],
+    ['equiangularClassifierMax', m.nc2.equiangularClassifierMax],
+    ['nc3', m.nc3],
+    ['orthoSamples', m.idOodOrthogonality.ood.meanAbsCos],
+    ['orthoGlobal', m.idOodOrthogonality.ood.globalMeanAbsCos],
+  ] as const)
+    expect(rel(v, r[k]), `${k}: ${v} vs ${r[k]}`).toBeLessThan(1e-6);
+  expect(m.nc4).toBe(r.nc4);
+  expect(m.nc5).toBe(r.nc5);
+  expect(m.nccTestAccuracy).toBe(r.nccTestAccuracy);
 }

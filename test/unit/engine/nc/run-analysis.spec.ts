@@ -1,67 +1,29 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { NcAnalyzeRequest, NcResults } from '../../../../common/contract/nc';
-import { presetConfig } from '../../../../common/train/presets';
-import { initBackend } from '../../../../main/engine/backend';
-import { syntheticSet } from '../../../../main/engine/data/synthetic';
-import { ResNet18 } from '../../../../main/engine/model/resnet';
 import { ncFiles, readEpochCache } from '../../../../main/engine/nc/results';
 import { analyzeRun } from '../../../../main/engine/nc/run-analysis';
 import { createRun, runDir } from '../../../../main/engine/runs/store';
 import { runLoop } from '../../../../main/engine/train/loop';
-import { Sgd } from '../../../../main/engine/train/sgd';
-import { tempDir } from '../../../helpers/tmp';
+import { useTempHome } from '../../../helpers/runs';
+import { tinyLoop } from '../../../helpers/train';
 
 // A width-2 net trained 3 epochs on 3 synthetic classes (checkpoints kept at epochs 2 and 3), then analysed.
+const tmp = useTempHome('wasm', 'oodlab-nc-run-');
 let home: string;
-let cleanup: () => Promise<void>;
 let runId: string;
-const c = presetConfig('smoke', {
-  width: 2,
-  epochs: 3,
-  batchSize: 8,
-  checkpointEvery: 2,
-  synthetic: { classes: 3, trainPerClass: 8, testPerClass: 4 },
-});
+const { c, data, start, make } = tinyLoop({ classes: 3, batchSize: 8, checkpointEvery: 2 });
 
 beforeAll(async () => {
-  ({ dir: home, cleanup } = await tempDir('oodlab-nc-run-'));
-  await initBackend('wasm');
+  home = tmp.home;
   runId = (await createRun(home, 'nc', c)).id;
-  const model = new ResNet18({ width: 2, numClasses: 3, seed: 0 });
-  const opt = new Sgd({ lr: c.lr, momentum: c.momentum, nesterov: c.nesterov, weightDecay: c.weightDecay });
-  const data = {
-    train: syntheticSet({ seed: c.seed, ...c.synthetic! }, 'train'),
-    test: syntheticSet({ seed: c.seed, ...c.synthetic! }, 'test'),
-  };
-  const history = {
-    runId,
-    config: {
-      dataset: 'synthetic',
-      width: 2,
-      epochs: 3,
-      batchSize: 8,
-      lr: c.lr,
-      schedule: c.schedule,
-      seed: c.seed,
-      numClasses: 3,
-    },
-    epochs: [],
-  };
+  const { model, opt } = make();
   const io = { home, runId, signal: new AbortController().signal, onBatch: () => {}, onEpoch: () => {} };
-  await runLoop(
-    model,
-    opt,
-    data,
-    c,
-    { epochsDone: 0, bestEpoch: 0, bestTestAcc: 0, bestScore: 0, history },
-    io,
-  );
+  await runLoop(model, opt, data, c, start(runId), io);
   opt.dispose();
   model.dispose();
 });
-afterAll(() => cleanup());
 
 function hooks(signal = new AbortController().signal) {
   const logs: string[] = [];

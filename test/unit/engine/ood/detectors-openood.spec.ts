@@ -1,7 +1,7 @@
 // The fourteen detectors of issue 16 against independent float64 references written here, naively, from each
 // formula as OpenOOD's postprocessor computes it (full sorts instead of selection, explicit loops instead of blocked
 // products, ml-matrix for inverses and eigen-decompositions), plus hand-worked examples where one fits on paper.
-import { EigenvalueDecomposition, Matrix, pseudoInverse } from 'ml-matrix';
+import { Matrix, pseudoInverse } from 'ml-matrix';
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { OodMethod, type OodParams } from '../../../../common/contract/ood';
@@ -17,6 +17,13 @@ import { setTensorThreshold } from '../../../../main/engine/linalg/gemm';
 import { setNeighbourTensorThreshold } from '../../../../main/engine/ood/neighbours';
 import { methods, createDetector } from '../../../../main/engine/ood/registry';
 import { percentile, roundHalfEven } from '../../../../main/engine/ood/shaping';
+import {
+  classifierOrigin,
+  columnMean,
+  covarianceAbout,
+  linearLogits,
+  residualNorm,
+} from '../../../helpers/ref-rows';
 
 const n = 120, dim = 8, C = 4; // prettier-ignore
 const rng = mulberry32(21);
@@ -40,13 +47,7 @@ const W = Float32Array.from({ length: C * dim }, (_, j) => {
   return 0.6 * (centres[c][k] - cbar[k]) + 0.3 * g();
 });
 const b = Float32Array.from({ length: C }, () => 0.5 * g());
-const logitsOf = (f: Float32Array, m: number) =>
-  Float32Array.from({ length: m * C }, (_, j) => {
-    const i = Math.floor(j / C), c = j % C; // prettier-ignore
-    let s = b[c];
-    for (let k = 0; k < dim; k++) s += f[i * dim + k] * W[c * dim + k];
-    return s;
-  });
+const logitsOf = (f: Float32Array, m: number) => linearLogits(f, m, W, b);
 const tr = makeSet(n, false);
 const train: IdTrain = { ...tr, logits: logitsOf(tr.features, n), n, dim, classes: C };
 const te = makeSet(30, true);
@@ -74,16 +75,7 @@ const npPercentile = (v: number[], p: number) => {
   const lo = Math.floor(pos);
   return a[lo] + (a[Math.min(a.length - 1, lo + 1)] - a[lo]) * (pos - lo);
 };
-const mean = Array.from({ length: dim }, (_, k) => trainRows.reduce((s, r) => s + r[k], 0) / n);
-const covAbout = (rows: number[][], centre: (i: number) => number[]) => {
-  const S = Matrix.zeros(dim, dim);
-  rows.forEach((r, i) => {
-    const d = r.map((v, k) => v - centre(i)[k]);
-    for (let a = 0; a < dim; a++)
-      for (let c = 0; c < dim; c++) S.set(a, c, S.get(a, c) + (d[a] * d[c]) / rows.length);
-  });
-  return S;
-};
+const mean = columnMean(trainRows);
 const quad = (P: Matrix, d: number[]) => dot(d, P.mmul(Matrix.columnVector(d)).to1DArray());
 /** k = D - np.round(D p / 100), with Python's rounding spelled out. */
 const kept = (D: number, p: number) => {
@@ -147,8 +139,8 @@ refs.gen = (_, i) => {
       return rows.reduce((s, r) => s + r[k], 0) / rows.length;
     }),
   );
-  const Pc = pseudoInverse(covAbout(trainRows, (i) => mus[train.labels[i]]));
-  const P0 = pseudoInverse(covAbout(trainRows, () => mean));
+  const Pc = pseudoInverse(covarianceAbout(trainRows, (i) => mus[train.labels[i]]));
+  const P0 = pseudoInverse(covarianceAbout(trainRows, () => mean));
   refs.rmds = (h) =>
     Math.max(...mus.map((mu) => -quad(Pc, h.map((v, k) => v - mu[k])) + quad(P0, h.map((v, k) => v - mean[k])))); // prettier-ignore
 }
@@ -162,27 +154,8 @@ refs.gen = (_, i) => {
   refs.she = (h, i) => dot(h, pat[argmaxOf(netLogits(batch, i))]);
 }
 {
-  const Wm = new Matrix(Wr);
-  const u = pseudoInverse(Wm).mmul(Matrix.columnVector(Array.from(b))).to1DArray().map((v) => -v); // prettier-ignore
-  const e = new EigenvalueDecomposition(
-    covAbout(trainRows, () => u),
-    { assumeSymmetric: true },
-  );
-  const order = e.realEigenvalues.map((v, j) => [v, j]).sort((p, q) => q[0] - p[0]).map((p) => p[1]); // prettier-ignore
-  const NS = order.slice(P.residualD).map((j) => e.eigenvectorMatrix.getColumn(j));
-  refs.residual = (h) =>
-    -Math.sqrt(
-      NS.reduce(
-        (s, v) =>
-          s +
-          dot(
-            h.map((x, k) => x - u[k]),
-            v,
-          ) **
-            2,
-        0,
-      ),
-    );
+  const resid = residualNorm(trainRows, classifierOrigin(Wr, b), P.residualD);
+  refs.residual = (h) => -resid(h);
 }
 refs.fdbd = (h, i) => {
   const l = netLogits(batch, i);

@@ -1,10 +1,17 @@
 // Each detector against an independent float64 reference written here from the paper's formula (ml-matrix for
 // inverses and eigen-decompositions), on a small hand-made set.
-import { EigenvalueDecomposition, inverse, Matrix, pseudoInverse } from 'ml-matrix';
+import { EigenvalueDecomposition, inverse, Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { mulberry32, gaussian } from '../../../../main/engine/data/rng';
 import type { Batch, IdTrain } from '../../../../main/engine/ood/detector';
 import { createDetector } from '../../../../main/engine/ood/registry';
+import {
+  classifierOrigin,
+  columnMean,
+  covarianceAbout,
+  linearLogits,
+  residualNorm,
+} from '../../../helpers/ref-rows';
 
 const n = 90, dim = 6, C = 3; // prettier-ignore
 const rng = mulberry32(7);
@@ -21,13 +28,7 @@ function makeSet(m: number, ood = false) {
 }
 const W = Float32Array.from({ length: C * dim }, () => g());
 const b = Float32Array.from({ length: C }, () => g());
-const logitsOf = (f: Float32Array, m: number) =>
-  Float32Array.from({ length: m * C }, (_, j) => {
-    const i = Math.floor(j / C), c = j % C; // prettier-ignore
-    let s = b[c];
-    for (let k = 0; k < dim; k++) s += f[i * dim + k] * W[c * dim + k];
-    return s;
-  });
+const logitsOf = (f: Float32Array, m: number) => linearLogits(f, m, W, b);
 const tr = makeSet(n);
 const train: IdTrain = { ...tr, logits: logitsOf(tr.features, n), n, dim, classes: C };
 const te = makeSet(20, true);
@@ -38,17 +39,8 @@ const logitRow = (i: number, s: { logits: Float32Array }) =>
   Array.from(s.logits.subarray(i * C, (i + 1) * C));
 const lse = (l: number[]) => Math.log(l.reduce((a, v) => a + Math.exp(v), 0));
 const dot = (a: number[], c: number[]) => a.reduce((s, v, i) => s + v * c[i], 0);
-const covOf = (rows: number[][], centre: (i: number) => number[]) => {
-  const S = Matrix.zeros(dim, dim);
-  rows.forEach((r, i) => {
-    const d = r.map((v, k) => v - centre(i)[k]);
-    for (let a = 0; a < dim; a++)
-      for (let c = 0; c < dim; c++) S.set(a, c, S.get(a, c) + (d[a] * d[c]) / rows.length);
-  });
-  return S;
-};
 const trainRows = Array.from({ length: n }, (_, i) => row(train.features, i));
-const mean = Array.from({ length: dim }, (_, k) => trainRows.reduce((s, r) => s + r[k], 0) / n);
+const mean = columnMean(trainRows);
 
 const references: Record<string, (i: number) => number> = {
   msp: (i) => Math.exp(Math.max(...logitRow(i, batch)) - lse(logitRow(i, batch))),
@@ -62,40 +54,15 @@ const references: Record<string, (i: number) => number> = {
       (_, k) => trainRows.filter((_, i) => i % C === c).reduce((s, r) => s + r[k], 0) / (n / C),
     ),
   );
-  const P = inverse(covOf(trainRows, (i) => mus[i % C]));
+  const P = inverse(covarianceAbout(trainRows, (i) => mus[i % C]));
   references.mahalanobis = (i) => {
     const h = row(batch.features, i);
     return Math.max(...mus.map((mu) => { const d = h.map((v, k) => v - mu[k]); return -dot(d, P.mmul(Matrix.columnVector(d)).to1DArray()); })); // prettier-ignore
   };
 }
 {
-  const Wm = new Matrix(Array.from({ length: C }, (_, c) => Array.from(W.subarray(c * dim, (c + 1) * dim))));
-  const u = pseudoInverse(Wm)
-    .mmul(Matrix.columnVector(Array.from(b)))
-    .to1DArray()
-    .map((v) => -v);
-  const e = new EigenvalueDecomposition(
-    covOf(trainRows, () => u),
-    { assumeSymmetric: true },
-  );
-  const order = e.realEigenvalues
-    .map((v, j) => [v, j])
-    .sort((p, q) => q[0] - p[0])
-    .map((p) => p[1]);
-  const NS = order.slice(3).map((j) => e.eigenvectorMatrix.getColumn(j)); // D = 3
-  const resid = (h: number[]) =>
-    Math.sqrt(
-      NS.reduce(
-        (s, v) =>
-          s +
-          dot(
-            h.map((x, k) => x - u[k]),
-            v,
-          ) **
-            2,
-        0,
-      ),
-    );
+  const Wrows = Array.from({ length: C }, (_, c) => Array.from(W.subarray(c * dim, (c + 1) * dim)));
+  const resid = residualNorm(trainRows, classifierOrigin(Wrows, b), 3); // D = 3
   const alpha =
     trainRows.reduce((s, _, i) => s + Math.max(...logitRow(i, train)), 0) /
     trainRows.reduce((s, r) => s + resid(r), 0);
@@ -107,7 +74,7 @@ const references: Record<string, (i: number) => number> = {
   );
   const z = (h: number[]) => h.map((v, k) => (v - mean[k]) / sd[k]);
   const e = new EigenvalueDecomposition(
-    covOf(trainRows.map(z), () => new Array(dim).fill(0)),
+    covarianceAbout(trainRows.map(z), () => new Array(dim).fill(0)),
     { assumeSymmetric: true },
   );
   const order = e.realEigenvalues

@@ -1,54 +1,26 @@
 // OOD across training: on a run keeping three checkpoints, the series has one point per checkpoint and method, each
 // equal to what a single-checkpoint evaluation of that checkpoint gives (same features, same sweep, same numbers);
 // a second pass reuses the features cached per checkpoint.
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { OodEpochs, OodResults } from '../../../../common/contract/ood';
-import { TrainConfig } from '../../../../common/contract/train';
-import { initBackend } from '../../../../main/engine/backend';
 import { featuresDirFor } from '../../../../main/engine/features/paths';
-import { saveCheckpoint } from '../../../../main/engine/model/checkpoint';
-import { ResNet18 } from '../../../../main/engine/model/resnet';
 import { readOodEpochs } from '../../../../main/engine/ood/epochs';
 import { oodTask } from '../../../../main/engine/ood/task';
-import { createRun, runFiles } from '../../../../main/engine/runs/store';
+import { taskContext, tinyRun, useTempHome } from '../../../helpers/runs';
 
 describe('evaluate --epochs', () => {
-  let home = '';
-  afterAll(async () => rm(home, { recursive: true, force: true }));
+  const t = useTempHome('cpu', 'oodlab-epochs-');
   it('scores every kept checkpoint as a single-checkpoint evaluation would', async () => {
-    home = await mkdtemp(join(tmpdir(), 'oodlab-epochs-'));
-    await initBackend('cpu');
-    const config = TrainConfig.parse({
-      dataset: 'synthetic',
+    const { home } = t;
+    const run = await tinyRun(home, 'tiny', {
       synthetic: { classes: 3, trainPerClass: 12, testPerClass: 6 },
-      width: 2,
       epochs: 3,
-      batchSize: 8,
-      lr: 0.1,
-      schedule: 'cosine',
       checkpointEvery: 1,
+      checkpoints: { 1: 1, 2: 2, 3: 3 },
     });
-    const run = await createRun(home, 'tiny', config);
-    for (const epoch of [1, 2, 3]) {
-      const model = new ResNet18({ width: 2, numClasses: 3, seed: epoch });
-      await saveCheckpoint(runFiles(home, run.id).checkpoint(epoch), model, null, {
-        epoch,
-        width: 2,
-        numClasses: 3,
-      });
-      model.dispose();
-    }
-    const ctx = {
-      jobId: 'j',
-      home,
-      signal: new AbortController().signal,
-      progress: () => {},
-      log: () => {},
-      emit: () => {},
-    };
+    const ctx = taskContext(home, 'j');
     const methods = ['msp', 'energy', 'vim'];
     const series = (await oodTask(
       { runId: run.id, epochs: true, backend: 'cpu', methods },

@@ -1,22 +1,17 @@
 // ODIN: the batch computation (tf.grad to the input on the cpu backend) against the closed-form input gradient of a
 // linear network in float64; the whole method on a tiny trained-format run (with eps = 0 it must equal the
 // temperature-scaled MSP of the extracted logits); and its refusal, with the reason, on a features folder.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TrainConfig } from '../../../../common/contract/train';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { OodResults } from '../../../../common/contract/ood';
-import { makeFeatures } from '../../../helpers/features';
+import { makeFeatures, writeFeatureDir } from '../../../helpers/features';
 import { initBackend, tf } from '../../../../main/engine/backend';
 import { mulberry32 } from '../../../../main/engine/data/rng';
-import { writeNpy } from '../../../../main/engine/features/npy';
-import { loadFeatureDir, writeFeatureSet } from '../../../../main/engine/features/store';
-import { saveCheckpoint } from '../../../../main/engine/model/checkpoint';
-import { ResNet18 } from '../../../../main/engine/model/resnet';
+import { loadFeatureDir } from '../../../../main/engine/features/store';
 import { odinBatch } from '../../../../main/engine/ood/odin';
 import { oodTask } from '../../../../main/engine/ood/task';
-import { createRun, runFiles } from '../../../../main/engine/runs/store';
+import { taskContext, tinyRun, useTempHome } from '../../../helpers/runs';
 
 beforeAll(async () => {
   await initBackend('cpu');
@@ -66,37 +61,12 @@ describe('odinBatch', () => {
 });
 
 describe('ODIN in the ood job', () => {
-  const dirs: string[] = [];
-  afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
-  const ctxOf = (home: string) => ({
-    jobId: 'j',
-    home,
-    signal: new AbortController().signal,
-    progress: () => {},
-    log: () => {},
-    emit: () => {},
-  });
+  const t = useTempHome(undefined, 'oodlab-odin-');
+  const ctxOf = (home: string) => taskContext(home, 'j');
 
   it('scores a run through its network; with eps = 0 it is the MSP of logits / T', async () => {
-    const home = await mkdtemp(join(tmpdir(), 'oodlab-odin-'));
-    dirs.push(home);
-    const config = TrainConfig.parse({
-      dataset: 'synthetic',
-      synthetic: { classes: 3, trainPerClass: 6, testPerClass: 3 },
-      width: 2,
-      epochs: 1,
-      batchSize: 8,
-      lr: 0.1,
-      schedule: 'cosine',
-    });
-    const run = await createRun(home, 'tiny', config);
-    const model = new ResNet18({ width: 2, numClasses: 3, seed: 1 });
-    await saveCheckpoint(runFiles(home, run.id).checkpoint('best'), model, null, {
-      epoch: 1,
-      width: 2,
-      numClasses: 3,
-    });
-    model.dispose();
+    const { home } = t;
+    const run = await tinyRun(home, 'tiny', { synthetic: { classes: 3, trainPerClass: 6, testPerClass: 3 } });
     const r = (await oodTask(
       { runId: run.id, backend: 'cpu', methods: ['msp', 'odin'], params: { odinT: 3, odinEps: 0 } },
       ctxOf(home),
@@ -129,14 +99,10 @@ describe('ODIN in the ood job', () => {
   });
 
   it('is unavailable, with the reason, for features brought from elsewhere', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'oodlab-odin-'));
-    dirs.push(dir);
+    const dir = join(t.home, 'brought');
+    await mkdir(dir);
     const rf = await makeFeatures({ seed: 2, classes: 3, dim: 8, nTrain: 60, nTest: 20, ood: { far: 20 } });
-    await writeNpy(join(dir, 'fc_weight.npy'), rf.W, [rf.C, rf.D]);
-    await writeNpy(join(dir, 'fc_bias.npy'), rf.b, [rf.C]);
-    await writeFeatureSet(dir, 'id_train', rf.idTrain);
-    await writeFeatureSet(dir, 'id_test', rf.idTest);
-    await writeFeatureSet(dir, 'ood_far', rf.ood.far);
+    await writeFeatureDir(dir, rf);
     const r = (await oodTask(
       { featuresDir: dir, backend: 'cpu', methods: ['msp', 'odin'] },
       ctxOf(dir),

@@ -1,22 +1,19 @@
 // The whole 'ood' job on a folder of imported features: sweep on a feature-space proxy, results naming their
 // parameters, scores written as .npy and equal to a detector run directly.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { makeFeatures } from '../../../helpers/features';
-import { readNpy, writeNpy } from '../../../../main/engine/features/npy';
-import { writeFeatureSet } from '../../../../main/engine/features/store';
+import { describe, expect, it } from 'vitest';
+import { makeFeatures, writeFeatureDir } from '../../../helpers/features';
+import { taskContext } from '../../../helpers/runs';
+import { useTempDirs } from '../../../helpers/tmp';
+import { readNpy } from '../../../../main/engine/features/npy';
 import { createDetector, methodNames } from '../../../../main/engine/ood/registry';
 import { oodTask } from '../../../../main/engine/ood/task';
 import type { OodResults } from '../../../../common/contract/ood';
 
 describe('ood job on imported features', () => {
-  const dirs: string[] = [];
-  afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+  const tempDir = useTempDirs('oodlab-ood-');
   it('evaluates, sweeps away from the test OOD sets, and writes scores', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'oodlab-ood-'));
-    dirs.push(dir);
+    const dir = await tempDir();
     const rf = await makeFeatures({
       seed: 5,
       classes: 5,
@@ -26,19 +23,8 @@ describe('ood job on imported features', () => {
       ood: { far: 150 },
       noiseRank: 8,
     });
-    await writeNpy(join(dir, 'fc_weight.npy'), rf.W, [rf.C, rf.D]);
-    await writeNpy(join(dir, 'fc_bias.npy'), rf.b, [rf.C]);
-    await writeFeatureSet(dir, 'id_train', rf.idTrain);
-    await writeFeatureSet(dir, 'id_test', rf.idTest);
-    await writeFeatureSet(dir, 'ood_far', rf.ood.far);
-    const ctx = {
-      jobId: 'j',
-      home: dir,
-      signal: new AbortController().signal,
-      progress: () => {},
-      log: () => {},
-      emit: () => {},
-    };
+    await writeFeatureDir(dir, rf);
+    const ctx = taskContext(dir, 'j');
     const r = (await oodTask(
       { featuresDir: dir, backend: 'cpu', scoresDir: join(dir, 'scores'), params: { T: 1 } },
       ctx,
@@ -59,8 +45,7 @@ describe('ood job on imported features', () => {
   });
 
   it('validates on an OOD set that is not a test set (OpenOOD v1.5), by default or by name, never on a test set', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'oodlab-ood-'));
-    dirs.push(dir);
+    const dir = await tempDir();
     const rf = await makeFeatures({
       seed: 6,
       classes: 4,
@@ -70,20 +55,8 @@ describe('ood job on imported features', () => {
       ood: { sunset: 100, dawn: 90 },
       noiseRank: 4,
     });
-    await writeNpy(join(dir, 'fc_weight.npy'), rf.W, [rf.C, rf.D]);
-    await writeNpy(join(dir, 'fc_bias.npy'), rf.b, [rf.C]);
-    await writeFeatureSet(dir, 'id_train', rf.idTrain);
-    await writeFeatureSet(dir, 'id_test', rf.idTest);
-    await writeFeatureSet(dir, 'ood_sunset', rf.ood.sunset);
-    await writeFeatureSet(dir, 'ood_dawn', rf.ood.dawn);
-    const ctx = {
-      jobId: 'j',
-      home: dir,
-      signal: new AbortController().signal,
-      progress: () => {},
-      log: () => {},
-      emit: () => {},
-    };
+    await writeFeatureDir(dir, rf);
+    const ctx = taskContext(dir, 'j');
     const run = (extra: object) =>
       oodTask(
         { featuresDir: dir, backend: 'cpu', methods: ['knn', 'react'], ...extra },

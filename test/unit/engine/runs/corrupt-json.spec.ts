@@ -2,26 +2,20 @@
 // names it, through every channel that reads one, and a resume keeps the unreadable history aside and goes on.
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { presetConfig } from '../../../../common/train/presets';
 import { initBackend } from '../../../../main/engine/backend';
 import { ResNet18 } from '../../../../main/engine/model/resnet';
 import { createRun, runFiles } from '../../../../main/engine/runs/store';
 import { resumeState } from '../../../../main/engine/train/resume';
 import { Sgd } from '../../../../main/engine/train/sgd';
-import { createRuntime, type Runtime } from '../../../../main/runtime';
-import { tempDir } from '../../../helpers/tmp';
+import type { Runtime } from '../../../../main/runtime';
+import { useRuntime } from '../../../helpers/api';
 
+const app = useRuntime();
 let rt: Runtime;
-let cleanup: () => Promise<void>;
-beforeAll(async () => {
-  const t = await tempDir();
-  cleanup = t.cleanup;
-  rt = createRuntime({ mode: 'browser', home: t.dir });
-});
-afterAll(async () => {
-  await rt.jobs.shutdown();
-  await cleanup();
+beforeAll(() => {
+  rt = app.rt;
 });
 
 describe('JSON files cut short', () => {

@@ -17,6 +17,7 @@ import {
   writeHistory,
 } from '../../../../main/engine/runs/store';
 import type { LivenessProbe } from '../../../../main/engine/runs/liveness';
+import { smokeHistory } from '../../../helpers/runs';
 import { tempDir } from '../../../helpers/tmp';
 
 let home: string;
@@ -24,29 +25,20 @@ let cleanup: () => Promise<void>;
 beforeEach(async () => ({ dir: home, cleanup } = await tempDir()));
 afterEach(() => cleanup());
 
-const history = (runId: string, epochs: number): TrainingHistory => ({
-  runId,
-  config: {
-    dataset: 'synthetic',
-    width: 4,
-    epochs: 3,
-    batchSize: 32,
-    lr: 0.05,
-    schedule: 'cosine',
-    seed: 0,
-    numClasses: 4,
-  },
-  epochs: Array.from({ length: epochs }, (_, i) => ({
-    epoch: i + 1,
-    trainLoss: 1 / (i + 1),
-    trainAcc: 0.5,
-    testLoss: 1,
-    testAcc: 0.5,
-    lr: 0.05,
-    seconds: 1,
-    imagesPerSecond: 100,
-  })),
-});
+const history = (runId: string, epochs: number): TrainingHistory =>
+  smokeHistory(
+    runId,
+    Array.from({ length: epochs }, (_, i) => ({
+      epoch: i + 1,
+      trainLoss: 1 / (i + 1),
+      trainAcc: 0.5,
+      testLoss: 1,
+      testAcc: 0.5,
+      lr: 0.05,
+      seconds: 1,
+      imagesPerSecond: 100,
+    })),
+  );
 
 describe('run store', () => {
   it('run ids sort by creation time', () => {
