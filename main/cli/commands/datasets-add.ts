@@ -5,7 +5,8 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { JobInfo } from '../../../common/contract/jobs';
 import { createRuntime } from '../../runtime';
-import { formatBytes, progressBar } from '../format';
+import { formatBytes } from '../../../common/format';
+import { progressBar } from '../format';
 import type { CliIO } from '../io';
 
 export const addUsage =

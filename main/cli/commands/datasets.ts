@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 import type { DatasetInfo } from '../../../common/contract/datasets';
 import { createRuntime } from '../../runtime';
 import type { Command } from '../io';
-import { formatBytes, table } from '../format';
+import { formatBytes } from '../../../common/format';
+import { table } from '../format';
 import { addDataset, addUsage, removeDataset } from './datasets-add';
 
 /** `oodlab datasets`: what is on disk; `oodlab datasets sample SET --index I --out FILE.png`: look at one image. */

@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 import type { JobInfo } from '../../../common/contract/jobs';
 import { createRuntime } from '../../runtime';
 import type { Command } from '../io';
-import { formatBytes, formatDuration, progressBar } from '../format';
+import { formatBytes } from '../../../common/format';
+import { formatDuration, progressBar } from '../format';
 
 /** `oodlab download`: the same job the Datasets page starts, with a progress line in the terminal. */
 export const download: Command = {

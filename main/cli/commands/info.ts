@@ -1,6 +1,6 @@
 import { createRuntime } from '../../runtime';
 import type { Command } from '../io';
-import { formatBytes } from '../format';
+import { formatBytes } from '../../../common/format';
 import type { SystemInfo } from '../../../common/contract/system';
 
 export const info: Command = {
