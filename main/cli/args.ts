@@ -25,7 +25,7 @@ export function strings<const N extends string>(...names: N[]): { [K in N]: { ty
 
 /** Flags -> values; positionals only where the command takes them (otherwise one is an error). */
 export function parseFlags<O extends Options>(argv: string[], options: O, positionals = false): Parsed<O> {
-  return parseArgs({ args: argv, options, allowPositionals: positionals, strict: true }) as Parsed<O>;
+  return parseArgs({ args: argv, options, allowPositionals: positionals, strict: true });
 }
 
 /** A command from its summary, usage, own options and body; `positionals`: it takes arguments besides flags. */
