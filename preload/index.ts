@@ -1,24 +1,19 @@
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
-import type { OodlabApi } from '../common/contract';
-import { fromErrorBody, type Envelope } from '../common/contract/errors';
+import { createClient } from '../common/contract/client';
+import type { Envelope } from '../common/contract/errors';
 import { ipcChannels } from '../common/contract/ipc';
 
 // Imports only the zod-free parts of the contract: a sandboxed preload cannot require packages.
 // Exposes the contract as window.oodlab and nothing else: one invoke, one event subscription.
-const api: OodlabApi = {
-  async invoke(channel, req) {
-    const env = (await ipcRenderer.invoke(ipcChannels.invoke, channel, req)) as Envelope<never>;
-    if (env.error) throw fromErrorBody(env.error);
-    return env.result;
-  },
-  on(channel, listener) {
-    const wrapped = (_e: IpcRendererEvent, ch: string, payload: unknown) => {
-      if (ch === channel) listener(payload as never);
-    };
+const api = createClient({
+  request: (channel, req) =>
+    ipcRenderer.invoke(ipcChannels.invoke, channel, req) as Promise<Envelope<unknown>>,
+  listen(listener) {
+    const wrapped = (_e: IpcRendererEvent, ch: string, payload: unknown) => listener(ch, payload);
     ipcRenderer.on(ipcChannels.event, wrapped);
     return () => ipcRenderer.removeListener(ipcChannels.event, wrapped);
   },
-};
+});
 
 contextBridge.exposeInMainWorld('oodlab', api);
 

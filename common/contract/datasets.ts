@@ -71,6 +71,21 @@ export const DownloadRequest = z
   })
   .strict();
 
+/** What a finished 'datasets.download' job holds in JobInfo.result: the sets now ready. */
+export const DownloadResult = z.object({ ready: z.array(z.string()) });
+export type DownloadResult = z.infer<typeof DownloadResult>;
+
+/** What a finished 'datasets.add' job holds in JobInfo.result. */
+export const AddDatasetResult = z.object({
+  id: DatasetId,
+  name: z.string(),
+  train: z.number().int(),
+  test: z.number().int(),
+  /** Images that could not be read: how many, and the first few (paths relative to the folder). */
+  skipped: z.object({ count: z.number().int(), first: z.array(z.string()) }),
+});
+export type AddDatasetResult = z.infer<typeof AddDatasetResult>;
+
 export const DatasetSample = z.object({
   index: z.number().int(),
   label: z.number().int(),

@@ -208,6 +208,15 @@ export const TrainStartRequest = z
 
 const Started = z.object({ runId: z.string(), job: JobInfo });
 
+/** What a finished 'train' job holds in JobInfo.result. */
+export const TrainResult = z.object({
+  runId: z.string(),
+  epochsDone: z.number().int(),
+  bestEpoch: z.number().int(),
+  bestTestAcc: z.number(),
+});
+export type TrainResult = z.infer<typeof TrainResult>;
+
 export const trainRequests = {
   'train.start': request(TrainStartRequest, Started),
   'train.resume': request(z.object({ runId: RunId, backend: BackendChoice.optional() }).strict(), Started),

@@ -1,14 +1,5 @@
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let i = 0;
-  let v = n;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
-}
-
+// Terminal layout for the CLI: the compact duration, progress bars and aligned tables. Formatting shared with the
+// UI (bytes, percent, dates) is in common/format.ts.
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '--';
   const s = Math.round(seconds);

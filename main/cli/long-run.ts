@@ -2,25 +2,23 @@
 // the user is asked whether to go on; no (the default) stops it after the current batch, resumable. `--yes`, or
 // output that is not a terminal (scripts, clusters), keeps training: that is the user insisting.
 import { createInterface } from 'node:readline/promises';
-import type { JobLog } from '../../common/contract/jobs';
-import type { Runtime } from '../runtime';
+import type { OodlabApi } from '../../common/contract';
+import { cancelJob } from './follow-job';
 
 export const LONG_RUN_PATTERN = /this run needs about \d+ h/;
 
 /** Asks once, when the long-run warning of this job arrives; resolves the answer through `ask`. */
 export function promptOnLongRun(
-  rt: Pick<Runtime, 'bus' | 'api'>,
+  api: OodlabApi,
   jobId: string,
   ask: (warning: string) => Promise<boolean>,
 ): () => void {
   let asked = false;
-  return rt.bus.subscribe((channel, payload) => {
-    if (channel !== 'job.log' || asked) return;
-    const l = payload as JobLog;
-    if (l.jobId !== jobId || l.level !== 'warn' || !LONG_RUN_PATTERN.test(l.message)) return;
+  return api.on('job.log', (l) => {
+    if (asked || l.jobId !== jobId || l.level !== 'warn' || !LONG_RUN_PATTERN.test(l.message)) return;
     asked = true;
     void ask(l.message).then((goOn) => {
-      if (!goOn) void rt.api.call('jobs.cancel', { id: jobId });
+      if (!goOn) cancelJob(api, jobId);
     });
   });
 }

@@ -1,3 +1,4 @@
+import { OodlabError } from '../../common/contract/errors';
 import { commands } from './commands';
 import { processIO } from './io';
 
@@ -31,7 +32,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await cmd.run(rest, processIO);
   } catch (err) {
-    processIO.err(`oodlab ${name}: ${err instanceof Error ? err.message : String(err)}`);
+    // What main refused (a request of the typed client) reads as in the UI; anything else names the command.
+    if (err instanceof OodlabError) processIO.err(`error: ${err.message}`);
+    else processIO.err(`oodlab ${name}: ${err instanceof Error ? err.message : String(err)}`);
     return 1;
   }
 }

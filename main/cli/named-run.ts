@@ -2,31 +2,27 @@
 // that SLURM starts again (requeued after a pre-emption or near its time limit) finds the run it left and resumes it
 // from its checkpoint instead of starting another. A run left 'running' by a task killed on another node is taken
 // over: SLURM runs one instance of an array task at a time, so that owner is gone.
-import type { JobInfo } from '../../common/contract/jobs';
-import type { RunDetail, RunManifest } from '../../common/contract/runs';
+import type { RunManifest } from '../../common/contract/runs';
 import type { TrainConfig } from '../../common/contract/train';
 import { updateManifest } from '../engine/runs/store';
-import type { Runtime } from '../runtime';
+import type { CliRuntime } from './client';
 import type { CliIO } from './io';
-import { call, configKey } from './pipeline-steps';
+import { configKey, ifExists } from './pipeline-steps';
 import { watchTraining } from './train-watch';
 
 export async function ensureNamedRun(
-  rt: Runtime,
+  rt: CliRuntime,
   io: CliIO,
   config: TrainConfig,
   name: string,
   runId: string,
 ): Promise<RunManifest> {
-  const got = await rt.api.call('runs.get', { id: runId });
-  let started: { runId: string; job: JobInfo };
-  if (got.error?.code === 'not_found') {
-    started = await call(rt, 'train.start', { config, name, runId });
+  const d = await ifExists(rt.api.invoke('runs.get', { id: runId }));
+  let started;
+  if (!d) {
+    started = await rt.api.invoke('train.start', { config, name, runId });
     io.out(`  new run ${runId}`);
-  } else if (got.error) {
-    throw new Error(got.error.message);
   } else {
-    const d = got.result as RunDetail;
     if (configKey(d.config) !== configKey(config))
       throw new Error(`Run ${runId} exists with another config; refusing to mix two experiments in one run.`);
     if (d.manifest.state === 'done') {
@@ -39,10 +35,10 @@ export async function ensureNamedRun(
       );
       await updateManifest(rt.ctx.home, runId, { state: 'cancelled', owner: undefined });
     }
-    started = await call(rt, 'train.resume', { runId, backend: config.backend });
+    started = await rt.api.invoke('train.resume', { runId, backend: config.backend });
     io.out(`  resuming run ${runId} after epoch ${d.manifest.epochsDone}`);
   }
   const end = await watchTraining(rt, io, started.job, started.runId);
   if (end.state !== 'done') throw new Error(`training ${end.state}: ${end.error?.message ?? ''}`);
-  return (await call<RunDetail>(rt, 'runs.get', { id: runId })).manifest;
+  return (await rt.api.invoke('runs.get', { id: runId })).manifest;
 }

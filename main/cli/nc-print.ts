@@ -1,11 +1,28 @@
 // Neural Collapse results as text for the terminal: the final model's metrics, the layer-wise table and the
 // across-epochs table (what `oodlab analyze` prints without --json).
-import type { NcResults } from '../../common/contract/nc';
+import type { NcMetrics, NcResults } from '../../common/contract/nc';
 import { table } from './format';
 
 const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
 const num = (v: number) =>
   v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e4) ? v.toExponential(3) : v.toFixed(4);
+
+/** The NC columns of a model both the analyze and the pipeline tables show, in this order. */
+export function ncCells(m: NcMetrics, num: (v: number) => string, pct: (v: number) => string): string[] {
+  const n2 = m.nc2;
+  return [
+    num(m.nc1),
+    num(n2.equinormMeans),
+    num(n2.equiangularMeans),
+    num(m.nc3),
+    pct(m.nc4),
+    pct(m.nc5),
+    pct(m.nccTestAccuracy),
+  ];
+}
+
+/** The first 20 classes of a list, then ', ...' when there are more. */
+export const firstClasses = (c: number[]) => `${c.slice(0, 20).join(', ')}${c.length > 20 ? ', ...' : ''}`;
 
 export function formatNcResults(r: NcResults): string {
   const m = r.final;
@@ -14,8 +31,8 @@ export function formatNcResults(r: NcResults): string {
     `Neural Collapse of ${src}: ${m.classes} classes, ${m.dim}-d, ${m.trainSamples} train / ${m.testSamples} test`,
     ...(m.emptyClasses?.length
       ? [
-          `  (${m.emptyClasses.length} classes without training samples left out: ${m.emptyClasses.slice(0, 20).join(', ')}` +
-            `${m.emptyClasses.length > 20 ? ', ...' : ''}; C = ${m.classes} present classes below)`,
+          `  (${m.emptyClasses.length} classes without training samples left out: ${firstClasses(m.emptyClasses)}` +
+            `; C = ${m.classes} present classes below)`,
         ]
       : []),
     (m.centring ?? 'sample') === 'sample'
@@ -59,17 +76,7 @@ export function formatNcResults(r: NcResults): string {
     lines.push(
       table(
         ['epoch', 'NC1', 'equinorm', 'equiangular', 'NC3', 'NC4', 'NC5', 'NCC test', 'test acc'],
-        r.perEpoch.map(({ epoch, metrics: e }) => [
-          epoch,
-          num(e.nc1),
-          num(e.nc2.equinormMeans),
-          num(e.nc2.equiangularMeans),
-          num(e.nc3),
-          pct(e.nc4),
-          pct(e.nc5),
-          pct(e.nccTestAccuracy),
-          pct(e.testAccuracy),
-        ]),
+        r.perEpoch.map(({ epoch, metrics: e }) => [epoch, ...ncCells(e, num, pct), pct(e.testAccuracy)]),
       ),
     );
   }

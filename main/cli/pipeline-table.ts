@@ -2,6 +2,7 @@
 // on every OOD set, and the final Neural Collapse metrics.
 import type { Summary } from '../../common/contract/report';
 import { formatDuration, table } from './format';
+import { firstClasses, ncCells } from './nc-print';
 
 const pct = (v: number | null) => (v === null ? '--' : `${(v * 100).toFixed(2)}`);
 const num = (v: number) =>
@@ -36,24 +37,13 @@ export function pipelineTable(s: Summary): string {
       '',
       table(
         ['NC1', 'NC2 equinorm', 'NC2 equiangular', 'NC3', 'NC4 %', 'NC5 %', 'NCC test acc %'],
-        [
-          [
-            num(m.nc1),
-            num(m.nc2.equinormMeans),
-            num(m.nc2.equiangularMeans),
-            num(m.nc3),
-            pct(m.nc4),
-            pct(m.nc5),
-            pct(m.nccTestAccuracy),
-          ],
-        ],
+        [ncCells(m, num, pct)],
       ),
     );
     if (m.emptyClasses?.length)
       lines.push(
         `  Neural Collapse over the ${m.classes} classes with training samples; ${m.emptyClasses.length} empty ` +
-          `class${m.emptyClasses.length > 1 ? 'es' : ''} left out (${m.emptyClasses.slice(0, 20).join(', ')}` +
-          `${m.emptyClasses.length > 20 ? ', ...' : ''}).`,
+          `class${m.emptyClasses.length > 1 ? 'es' : ''} left out (${firstClasses(m.emptyClasses)}).`,
       );
   }
   return lines.join('\n');

@@ -2,7 +2,9 @@
 // the API's zod schema, so the CLI and the UI refuse the same configs with the same messages.
 import { readFile } from 'node:fs/promises';
 import { parseJsonFile } from '../engine/runs/json';
-import { parseArgs } from 'node:util';
+import { parseFlags, shared, strings } from './args';
+import type { FromArgs } from './client';
+import type { RequestOf } from '../../common/contract';
 
 /** Flag -> config field, for the flags that take a number. */
 const numeric = {
@@ -31,33 +33,15 @@ export const trainUsage =
   '       oodlab train --resume RUN [--backend B]';
 
 export type TrainArgs =
-  | { resume: { runId: string; backend?: string } }
-  | {
-      start: {
-        preset?: string;
-        overrides?: Record<string, unknown>;
-        config?: Record<string, unknown>;
-        name?: string;
-      };
-    };
+  { resume: FromArgs<RequestOf<'train.resume'>> } | { start: FromArgs<RequestOf<'train.start'>> };
 
 export async function parseTrainArgs(argv: string[]): Promise<TrainArgs> {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
-      preset: { type: 'string' },
-      config: { type: 'string' },
-      resume: { type: 'string' },
-      backend: { type: 'string' },
-      dataset: { type: 'string' },
-      schedule: { type: 'string' },
-      milestones: { type: 'string' },
-      name: { type: 'string' },
-      nesterov: { type: 'boolean' },
-      'no-augment': { type: 'boolean' },
-      ...Object.fromEntries(Object.keys(numeric).map((k) => [k, { type: 'string' as const }])),
-    },
+  const { values } = parseFlags(argv, {
+    ...shared.backend,
+    ...strings('preset', 'config', 'resume', 'dataset', 'schedule', 'milestones', 'name'),
+    nesterov: { type: 'boolean' },
+    'no-augment': { type: 'boolean' },
+    ...Object.fromEntries(Object.keys(numeric).map((k) => [k, { type: 'string' as const }])),
   });
   const v = values as Record<string, string | boolean | undefined>;
   if (typeof v.resume === 'string') {

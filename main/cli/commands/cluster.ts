@@ -1,12 +1,10 @@
 // `oodlab cluster submit|status|cancel`: a group of seeded runs as one SLURM job array, through the same API
 // channels the Runs page uses. `--dry-run` prints the script without submitting, on any machine.
-import { parseArgs } from 'node:util';
-import type { Group, GroupStatus } from '../../../common/contract/cluster';
-import { createRuntime } from '../../runtime';
+import { parseFlags, printResult, shared, strings } from '../args';
+import { cliRuntime, invokeArgs } from '../client';
 import { table } from '../format';
 import { summaryTables, tasksTable } from '../group-table';
-import type { Command } from '../io';
-import { call } from '../pipeline-steps';
+import type { CliIO, Command } from '../io';
 
 const usage = `oodlab cluster submit --preset smoke|quick|paper --seeds 0,1,2 [--dataset ID] [--epochs N] [--backend B]
                       [--partition P] [--account A] [--gpus N] [--cpus N] [--mem 32G] [--time 24:00:00]
@@ -28,30 +26,18 @@ export function parseSeeds(v: string): number[] {
   return seeds;
 }
 
-async function submit(argv: string[], io: Parameters<Command['run']>[1]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      preset: { type: 'string', default: 'paper' },
-      seeds: { type: 'string', default: '0,1,2' },
-      dataset: { type: 'string' },
-      epochs: { type: 'string' },
-      backend: { type: 'string' },
-      partition: { type: 'string' },
-      account: { type: 'string' },
-      gpus: { type: 'string' },
-      cpus: { type: 'string' },
-      mem: { type: 'string' },
-      time: { type: 'string' },
-      'signal-seconds': { type: 'string', default: '300' },
-      extra: { type: 'string', multiple: true, default: [] },
-      name: { type: 'string' },
-      oodlab: { type: 'string' },
-      'dry-run': { type: 'boolean', default: false },
-    },
+async function submit(argv: string[], io: CliIO): Promise<number> {
+  const { values } = parseFlags(argv, {
+    ...shared.backend,
+    preset: { type: 'string', default: 'paper' },
+    seeds: { type: 'string', default: '0,1,2' },
+    ...strings('dataset', 'epochs', 'partition', 'account', 'gpus', 'cpus', 'mem', 'time', 'name', 'oodlab'),
+    'signal-seconds': { type: 'string', default: '300' },
+    extra: { type: 'string', multiple: true, default: [] },
+    'dry-run': { type: 'boolean', default: false },
   });
-  const rt = createRuntime({ mode: 'browser' });
-  const r = await call<{ group: Group; script: string; submitted: boolean }>(rt, 'cluster.submit', {
+  const rt = cliRuntime();
+  const r = await invokeArgs(rt.api, 'cluster.submit', {
     preset: values.preset,
     seeds: parseSeeds(values.seeds),
     overrides: { dataset: values.dataset, epochs: int(values.epochs), backend: values.backend },
@@ -88,21 +74,17 @@ export const cluster: Command = {
   async run(argv, io) {
     const [verb, ...rest] = argv;
     if (verb === 'submit') return submit(rest, io);
-    const { values, positionals } = parseArgs({
-      args: rest,
-      allowPositionals: true,
-      options: { json: { type: 'boolean', default: false } },
-    });
+    const { values, positionals } = parseFlags(rest, shared.json, true);
     const [id] = positionals;
-    const rt = createRuntime({ mode: 'browser' });
+    const rt = cliRuntime();
     if (verb === 'status') {
       if (id) {
-        const s = await call<GroupStatus>(rt, 'cluster.status', { id });
-        io.out(values.json ? JSON.stringify(s, null, 2) : tasksTable(s));
+        const s = await rt.api.invoke('cluster.status', { id });
+        printResult(io, values.json, s, tasksTable);
         if (!values.json && s.summary) io.out(`\n${summaryTables(s.summary)}`);
         return 0;
       }
-      const all = await call<GroupStatus[]>(rt, 'cluster.groups', {});
+      const all = await rt.api.invoke('cluster.groups', {});
       if (values.json) io.out(JSON.stringify(all, null, 2));
       else if (!all.length)
         io.out(`No groups yet in ${rt.ctx.home}/groups. Submit one with: oodlab cluster submit`);
@@ -125,7 +107,7 @@ export const cluster: Command = {
     }
     if (verb === 'cancel') {
       if (!id) throw new Error(`usage: ${usage}`);
-      const r = await call<{ cancelled: string }>(rt, 'cluster.cancel', { id });
+      const r = await rt.api.invoke('cluster.cancel', { id });
       io.out(`Cancelled SLURM job ${r.cancelled} (group ${id}). Its runs keep their checkpoints.`);
       return 0;
     }

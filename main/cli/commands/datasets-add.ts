@@ -2,10 +2,11 @@
 // through the same 'datasets.add' job and 'datasets.delete' request as the Datasets page. Ctrl-C cancels an add
 // and leaves nothing behind; remove deletes the cache only, never the folder the set was made from.
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import type { JobInfo } from '../../../common/contract/jobs';
-import { createRuntime } from '../../runtime';
-import { formatBytes, progressBar } from '../format';
+import { AddDatasetResult } from '../../../common/contract/datasets';
+import { formatBytes } from '../../../common/format';
+import { parseFlags, strings } from '../args';
+import { cliRuntime, resultOf } from '../client';
+import { followJob } from '../follow-job';
 import type { CliIO } from '../io';
 
 export const addUsage =
@@ -13,17 +14,11 @@ export const addUsage =
   '       oodlab datasets remove ID';
 
 export async function addDataset(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      name: { type: 'string' },
-      role: { type: 'string' },
-      size: { type: 'string', default: '32' },
-      labels: { type: 'string' },
-      seed: { type: 'string' },
-    },
-  });
+  const { values, positionals } = parseFlags(
+    argv,
+    { ...strings('name', 'role', 'labels', 'seed'), size: { type: 'string', default: '32' } },
+    true,
+  );
   if (positionals.length !== 1 || !values.name || (values.role !== 'id' && values.role !== 'ood')) {
     io.err(`usage: ${addUsage}`);
     return 2;
@@ -32,41 +27,20 @@ export async function addDataset(argv: string[], io: CliIO): Promise<number> {
     io.err('error: --size 32 only: the networks OODLab trains and scores take 32x32 images.');
     return 2;
   }
-  const rt = createRuntime({ mode: 'browser' });
-  const res = await rt.api.call('datasets.add', {
+  const rt = cliRuntime();
+  const job = await rt.api.invoke('datasets.add', {
     path: resolve(positionals[0]),
     name: values.name,
     role: values.role,
-    ...(values.labels ? { labels: resolve(values.labels) } : {}),
-    ...(values.seed !== undefined ? { seed: Number(values.seed) } : {}),
+    labels: values.labels ? resolve(values.labels) : undefined,
+    seed: values.seed !== undefined ? Number(values.seed) : undefined,
   });
-  if (res.error) {
-    io.err(`error: ${res.error.message}`);
-    return 1;
-  }
-  const job = res.result as JobInfo;
-  const off = rt.bus.subscribe((channel, payload) => {
-    if (channel === 'job.log') io.out((payload as { message: string }).message);
-    const j = payload as JobInfo;
-    if (channel === 'job.update' && j.id === job.id && j.progress && io.tty)
-      process.stderr.write(`\r${progressBar(j.progress.fraction ?? 0)} ${j.progress.message.padEnd(40)}`);
-  });
-  const onSignal = () => void rt.api.call('jobs.cancel', { id: job.id });
-  process.once('SIGINT', onSignal);
-  const end = await rt.jobs.wait(job.id);
-  process.off('SIGINT', onSignal);
-  off();
-  if (io.tty) process.stderr.write('\n');
+  const end = await followJob(rt, io, job, { log: (l) => l.message, cancelOnCtrlC: true });
   if (end.state !== 'done') {
     io.err(end.state === 'cancelled' ? 'cancelled: nothing was added' : `error: ${end.error?.message}`);
     return end.state === 'cancelled' ? 130 : 1;
   }
-  const r = end.result as {
-    id: string;
-    train: number;
-    test: number;
-    skipped: { count: number; first: string[] };
-  };
+  const r = resultOf(end, AddDatasetResult);
   io.out(`added ${r.id}: ${r.train} train, ${r.test} test images`);
   if (r.skipped.count)
     io.out(`skipped ${r.skipped.count} unreadable images, e.g. ${r.skipped.first.join(', ')}`);
@@ -78,13 +52,7 @@ export async function removeDataset(argv: string[], io: CliIO): Promise<number> 
     io.err(`usage: ${addUsage}`);
     return 2;
   }
-  const rt = createRuntime({ mode: 'browser' });
-  const res = await rt.api.call('datasets.delete', { id: argv[0] });
-  if (res.error) {
-    io.err(`error: ${res.error.message}`);
-    return 1;
-  }
-  const r = res.result as { deleted: boolean; freedBytes: number };
+  const r = await cliRuntime().api.invoke('datasets.delete', { id: argv[0] });
   io.out(
     r.deleted ? `removed ${argv[0]} (${formatBytes(r.freedBytes)} freed)` : `${argv[0]} had nothing on disk`,
   );

@@ -1,14 +1,13 @@
 // `oodlab evaluate`: the OOD detectors (twenty, or any subset with --methods) on a run's features (extracted first when not cached) or on a folder of
 // .npy features made elsewhere; the same 'ood' job the OOD page starts, followed through its pushed events.
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import type { JobInfo } from '../../../common/contract/jobs';
-import { OodMethod, OodParams, type OodEpochs, type OodResults } from '../../../common/contract/ood';
+import { OodEpochs, OodMethod, OodParams, OodResults } from '../../../common/contract/ood';
 import { oodEpochPoints } from '../../../common/charts/ood-epochs';
 import { groupMeans } from '../../../common/ood/groups';
-import { createRuntime } from '../../runtime';
-import { progressBar, table } from '../format';
-import type { CliIO, Command } from '../io';
+import { checkpointArg, command, shared, strings } from '../args';
+import { cliRuntime, invokeArgs, resultOf } from '../client';
+import { table } from '../format';
+import { followJob } from '../follow-job';
 
 /** Every hyper-parameter is an option of its own name (--T, --knnK, --reactP...). */
 const paramKeys = Object.keys(OodParams.shape) as (keyof OodParams)[];
@@ -82,84 +81,51 @@ export function formatOodEpochs(e: OodEpochs): string {
   ].join('\n');
 }
 
-async function follow(rt: ReturnType<typeof createRuntime>, io: CliIO, job: JobInfo): Promise<JobInfo> {
-  const off = rt.bus.subscribe((channel, payload) => {
-    if (channel !== 'job.update') return;
-    const j = payload as JobInfo;
-    if (j.id === job.id && j.progress && io.tty)
-      process.stderr.write(
-        `\r${progressBar(j.progress.fraction ?? 0)} ${j.progress.message.slice(0, 50).padEnd(50)}`,
-      );
-  });
-  try {
-    return await rt.jobs.wait(job.id);
-  } finally {
-    off();
-    if (io.tty) process.stderr.write('\n');
-  }
-}
-
-export const evaluate: Command = {
+export const evaluate = command({
   summary:
     'Score the twenty OOD detectors (MSP ... ViM, NECO, KNN, ReAct, ... NCI) on a run or .npy features',
   usage,
-  async run(argv, io) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        methods: { type: 'string' },
-        datasets: { type: 'string' },
-        checkpoint: { type: 'string' },
-        backend: { type: 'string' },
-        features: { type: 'string' },
-        scores: { type: 'string' },
-        ...Object.fromEntries(paramKeys.map((k) => [k, { type: 'string' as const }])),
-        'validation-ood': { type: 'string' },
-        'no-sweep': { type: 'boolean', default: false },
-        epochs: { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-      },
-    });
+  options: {
+    ...shared.json,
+    ...shared.checkpoint,
+    ...shared.backend,
+    ...shared.features,
+    ...strings('methods', 'datasets', 'scores', 'validation-ood', ...paramKeys),
+    'no-sweep': { type: 'boolean', default: false },
+    epochs: { type: 'boolean', default: false },
+  },
+  positionals: true,
+  async run({ values, positionals }, io) {
     if (Boolean(values.features) === Boolean(positionals[0]) || positionals.length > 1)
       throw new Error(`give one run id or --features DIR\nusage: ${usage}`);
     const methods = list(values.methods)?.map((m) => OodMethod.parse(m));
-    const raw = values as Record<string, string | boolean | undefined>;
     const params = Object.fromEntries(
-      paramKeys.map((k) => [k, num(raw[k] as string | undefined)]).filter(([, v]) => v !== undefined),
+      paramKeys.map((k) => [k, num(values[k])]).filter(([, v]) => v !== undefined),
     );
-    for (const [k, v] of Object.entries(params))
-      if (!Number.isFinite(v)) throw new Error(`--${k}: ${raw[k]} is not a number\nusage: ${usage}`);
-    const cp = values.checkpoint;
-    const rt = createRuntime({ mode: 'browser' });
-    const res = await rt.api.call('ood.evaluate', {
+    const bad = paramKeys.find((k) => values[k] !== undefined && !Number.isFinite(num(values[k])));
+    if (bad) throw new Error(`--${bad}: ${values[bad]} is not a number\nusage: ${usage}`);
+    const rt = cliRuntime();
+    const job = await invokeArgs(rt.api, 'ood.evaluate', {
       ...(values.features ? { featuresDir: resolve(values.features) } : { runId: positionals[0] }),
-      ...(methods ? { methods } : {}),
-      ...(values.datasets ? { datasets: list(values.datasets) } : {}),
-      ...(cp ? { checkpoint: /^\d+$/.test(cp) ? Number(cp) : cp } : {}),
-      ...(values.backend ? { backend: values.backend } : {}),
-      ...(Object.keys(params).length ? { params } : {}),
-      ...(values['no-sweep'] ? { noSweep: true } : {}),
-      ...(values.scores ? { scoresDir: resolve(values.scores) } : {}),
-      ...(values.epochs ? { epochs: true } : {}),
-      ...(values['validation-ood'] ? { validationOod: values['validation-ood'] } : {}),
+      methods,
+      datasets: list(values.datasets),
+      checkpoint: checkpointArg(values.checkpoint),
+      backend: values.backend || undefined,
+      params: Object.keys(params).length ? params : undefined,
+      noSweep: values['no-sweep'] || undefined,
+      scoresDir: values.scores ? resolve(values.scores) : undefined,
+      epochs: values.epochs || undefined,
+      validationOod: values['validation-ood'] || undefined,
     });
-    if (res.error) {
-      io.err(`error: ${res.error.message}`);
-      return 1;
-    }
-    const end = await follow(rt, io, res.result as JobInfo);
+    // Progress on stderr, so that stdout stays clean for --json.
+    const end = await followJob(rt, io, job, { stderr: true });
     if (end.state !== 'done') {
       io.err(end.state === 'cancelled' ? 'cancelled' : `error: ${end.error?.message}`);
       return end.state === 'cancelled' ? 130 : 1;
     }
-    if (values.epochs) {
-      const e = end.result as OodEpochs;
-      io.out(values.json ? JSON.stringify(e, null, 2) : formatOodEpochs(e));
-      return 0;
-    }
-    const r = end.result as OodResults;
-    io.out(values.json ? JSON.stringify(r, null, 2) : formatOodResults(r));
+    if (values.json) io.out(JSON.stringify(end.result, null, 2));
+    else if (values.epochs) io.out(formatOodEpochs(resultOf(end, OodEpochs)));
+    else io.out(formatOodResults(resultOf(end, OodResults)));
     return 0;
   },
-};
+});

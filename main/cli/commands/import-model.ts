@@ -1,9 +1,8 @@
 // `oodlab import-model FILE`: an ONNX classifier (or a PyTorch state_dict of the study's CIFAR ResNet-18) becomes a
 // run of kind 'imported', through the same 'models.import' request the Runs page's "Import model…" sends.
-import { parseArgs } from 'node:util';
 import type { ImportModelResult } from '../../../common/contract/models';
-import { createRuntime } from '../../runtime';
-import type { Command } from '../io';
+import { command, printResult, shared, strings } from '../args';
+import { cliRuntime, invokeArgs } from '../client';
 
 const usage =
   'oodlab import-model FILE.onnx [--name NAME] [--dataset cifar100|synthetic] [--mean r,g,b] [--std r,g,b]\n' +
@@ -18,68 +17,51 @@ function triple(s: string | undefined, what: string): [number, number, number] |
   return v as [number, number, number];
 }
 
-export const importModel: Command = {
+export const importModel = command({
   summary: 'Import a classifier made elsewhere (ONNX, or a PyTorch ResNet-18 state_dict) as a run to analyse',
   usage,
-  async run(argv, io) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        name: { type: 'string' },
-        dataset: { type: 'string' },
-        mean: { type: 'string' },
-        std: { type: 'string' },
-        'input-size': { type: 'string' },
-        features: { type: 'string' },
-        layers: { type: 'string' },
-        arch: { type: 'string' },
-        width: { type: 'string' },
-        json: { type: 'boolean', default: false },
-      },
-    });
+  options: {
+    ...shared.json,
+    ...shared.features,
+    ...strings('name', 'dataset', 'mean', 'std', 'input-size', 'layers', 'arch', 'width'),
+  },
+  positionals: true,
+  async run({ values, positionals }, io) {
     if (positionals.length !== 1) throw new Error(`give one model file\nusage: ${usage}`);
-    const rt = createRuntime({ mode: 'browser' });
-    const res = await rt.api.call('models.import', {
+    const r = await invokeArgs(cliRuntime().api, 'models.import', {
       path: positionals[0],
-      ...(values.name ? { name: values.name } : {}),
-      ...(values.dataset ? { dataset: values.dataset } : {}),
-      ...(values.mean ? { mean: triple(values.mean, 'mean') } : {}),
-      ...(values.std ? { std: triple(values.std, 'std') } : {}),
-      ...(values['input-size'] ? { inputSize: Number(values['input-size']) } : {}),
-      ...(values.features ? { features: values.features } : {}),
-      ...(values.layers ? { layers: values.layers.split(',').map((s) => s.trim()) } : {}),
-      ...(values.arch ? { arch: values.arch } : {}),
-      ...(values.width ? { width: Number(values.width) } : {}),
+      name: values.name || undefined,
+      dataset: values.dataset || undefined,
+      mean: values.mean ? triple(values.mean, 'mean') : undefined,
+      std: values.std ? triple(values.std, 'std') : undefined,
+      inputSize: values['input-size'] ? Number(values['input-size']) : undefined,
+      features: values.features || undefined,
+      layers: values.layers ? values.layers.split(',').map((s) => s.trim()) : undefined,
+      arch: values.arch || undefined,
+      width: values.width ? Number(values.width) : undefined,
     });
-    if (res.error) {
-      io.err(`error: ${res.error.message}`);
-      return 1;
-    }
-    const r = res.result as ImportModelResult;
-    if (values.json) {
-      io.out(JSON.stringify(r, null, 2));
-      return 0;
-    }
-    const m = r.model;
-    io.out(`Imported ${m.source} as run ${r.run.id} (sha256 ${m.sha256}).`);
-    io.out(
-      `  ${m.classes} classes, ${m.dim}-d penultimate features` +
-        (m.onnx ? ` (${m.onnx.features}, head ${m.onnx.head})` : ''),
-    );
-    if (m.onnx)
-      io.out(
-        `  input ${m.onnx.input}: ${m.onnx.batch ?? 'N'}x3x${m.onnx.size.join('x')}, opset ${m.onnx.opset}` +
-          (m.onnx.layers.length
-            ? `; layers ${m.onnx.layers.map((l, k) => `layer${k + 1}=${l}`).join(', ')}`
-            : ''),
-      );
-    if (m.arch) io.out(`  ${m.arch.name}, width ${m.arch.width}`);
-    io.out(`  normalisation: mean ${m.mean.join(',')} std ${m.std.join(',')}`);
-    for (const n of r.notes) io.out(`  note: ${n}`);
-    io.out(
-      `Next: oodlab evaluate ${r.run.id}   oodlab analyze ${r.run.id} --layers   oodlab export ${r.run.id}`,
-    );
+    printResult(io, values.json, r, imported);
     return 0;
   },
-};
+});
+
+function imported(r: ImportModelResult): string {
+  const m = r.model;
+  return [
+    `Imported ${m.source} as run ${r.run.id} (sha256 ${m.sha256}).`,
+    `  ${m.classes} classes, ${m.dim}-d penultimate features` +
+      (m.onnx ? ` (${m.onnx.features}, head ${m.onnx.head})` : ''),
+    ...(m.onnx
+      ? [
+          `  input ${m.onnx.input}: ${m.onnx.batch ?? 'N'}x3x${m.onnx.size.join('x')}, opset ${m.onnx.opset}` +
+            (m.onnx.layers.length
+              ? `; layers ${m.onnx.layers.map((l, k) => `layer${k + 1}=${l}`).join(', ')}`
+              : ''),
+        ]
+      : []),
+    ...(m.arch ? [`  ${m.arch.name}, width ${m.arch.width}`] : []),
+    `  normalisation: mean ${m.mean.join(',')} std ${m.std.join(',')}`,
+    ...r.notes.map((n) => `  note: ${n}`),
+    `Next: oodlab evaluate ${r.run.id}   oodlab analyze ${r.run.id} --layers   oodlab export ${r.run.id}`,
+  ].join('\n');
+}

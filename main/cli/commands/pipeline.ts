@@ -4,21 +4,19 @@
 // that need it (pipeline-plan.ts); the pipeline then ends non-zero naming it.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import type { JobInfo } from '../../../common/contract/jobs';
-import { FigureFormat, type Summary } from '../../../common/contract/report';
-import type { RunDetail } from '../../../common/contract/runs';
+import { FigureFormat } from '../../../common/contract/report';
 import { BackendChoice } from '../../../common/contract/system';
 import { PresetName, TrainConfig } from '../../../common/contract/train';
 import { presetConfig } from '../../../common/train/presets';
 import { runDir } from '../../engine/runs/store';
-import { createRuntime } from '../../runtime';
+import { command, shared, strings } from '../args';
+import { cliRuntime } from '../client';
+import { cancelJob } from '../follow-job';
 import { formatDuration } from '../format';
-import type { Command } from '../io';
 import { pipelineTable } from '../pipeline-table';
 import { ensureNamedRun } from '../named-run';
 import { failureLine, runPlan, type PipelineStep } from '../pipeline-plan';
-import { call, ensureDatasets, ensureNc, ensureOod, ensureTrained } from '../pipeline-steps';
+import { ensureDatasets, ensureNc, ensureOod, ensureTrained } from '../pipeline-steps';
 import { onStopSignals } from '../stop-signals';
 import { runExport } from './export';
 
@@ -33,28 +31,19 @@ const usage =
   '  --run-id: train (or resume, or reuse) the run with this id: what each task of `oodlab cluster submit` runs.\n' +
   '  SIGTERM or SIGUSR1 (SLURM pre-emption or time limit) stops at a checkpoint; the same command resumes.';
 
-export const pipeline: Command = {
+export const pipeline = command({
   summary:
     'Run the whole study (data, training, OOD, Neural Collapse, export); re-running skips what is done',
   usage,
-  async run(argv, io) {
-    const { values } = parseArgs({
-      args: argv,
-      options: {
-        preset: { type: 'string', default: 'quick' },
-        dataset: { type: 'string' },
-        backend: { type: 'string' },
-        epochs: { type: 'string' },
-        out: { type: 'string' },
-        format: { type: 'string', default: 'svg,png' },
-        seed: { type: 'string' },
-        config: { type: 'string' },
-        'run-id': { type: 'string' },
-        name: { type: 'string' },
-        'no-download': { type: 'boolean', default: false },
-        run: { type: 'string' },
-      },
-    });
+  options: {
+    ...shared.backend,
+    ...shared.out,
+    preset: { type: 'string', default: 'quick' },
+    ...strings('dataset', 'epochs', 'seed', 'config', 'run-id', 'name', 'run'),
+    format: { type: 'string', default: 'svg,png' },
+    'no-download': { type: 'boolean', default: false },
+  },
+  async run({ values }, io) {
     const preset = PresetName.parse(values.preset);
     const backend = BackendChoice.parse(values.backend ?? 'auto');
     const formats = values.format.split(',').map((f) => FigureFormat.parse(f.trim()));
@@ -74,7 +63,7 @@ export const pipeline: Command = {
         })
       : presetConfig(preset, overrides);
     const runName = values.name ?? preset;
-    const rt = createRuntime({ mode: 'browser' });
+    const rt = cliRuntime();
     const t0 = performance.now();
 
     // Ctrl-C cancels the running job (every stage leaves a resumable state); a second one leaves at once.
@@ -83,7 +72,7 @@ export const pipeline: Command = {
       if (++interrupts > 1) process.exit(130);
       io.err('Stopping the current stage; run the same command again to continue.');
       for (const j of rt.jobs.list())
-        if (j.state === 'running' || j.state === 'queued') void rt.api.call('jobs.cancel', { id: j.id });
+        if (j.state === 'running' || j.state === 'queued') cancelJob(rt.api, j.id);
     };
     process.on('SIGINT', onSigint);
     // SIGTERM (pre-emption, scancel) and SIGUSR1 (SLURM's warning before the time limit): stop the running stage at
@@ -92,8 +81,7 @@ export const pipeline: Command = {
     const offStop = onStopSignals((sig) => {
       stoppedBy = sig;
       io.err(`${sig}: stopping the current stage at a checkpoint; the same command resumes it.`);
-      for (const j of rt.jobs.list())
-        if (j.state === 'running') void rt.api.call('jobs.cancel', { id: j.id });
+      for (const j of rt.jobs.list()) if (j.state === 'running') cancelJob(rt.api, j.id);
     });
     const stage = (n: string) => {
       if (stoppedBy) throw new Error(`stopped by ${stoppedBy} before ${n}`);
@@ -101,7 +89,7 @@ export const pipeline: Command = {
     };
     let run: { id: string } | null = null;
     // --run: an existing run (an imported model, say) that skips training
-    const given = values.run ? await call<RunDetail>(rt, 'runs.get', { id: values.run }) : null;
+    const given = values.run ? await rt.api.invoke('runs.get', { id: values.run }) : null;
     const what = given?.manifest.kind === 'imported' ? 'an imported model' : 'an existing run';
     let exported = false;
     const steps: PipelineStep[] = [
@@ -162,7 +150,7 @@ export const pipeline: Command = {
           ),
       });
       if (run && exported) {
-        const summary = await call<Summary>(rt, 'report.summary', { runId: (run as { id: string }).id });
+        const summary = await rt.api.invoke('report.summary', { runId: (run as { id: string }).id });
         io.out(`\n${pipelineTable(summary)}`);
       }
       const failed = failureLine(outcomes);
@@ -178,9 +166,9 @@ export const pipeline: Command = {
       return interrupts ? 130 : 1;
     } finally {
       process.off('SIGINT', onSigint);
-      const running = rt.jobs.list().filter((j: JobInfo) => j.state === 'running');
+      const running = rt.jobs.list().filter((j) => j.state === 'running');
       await Promise.all(running.map((j) => rt.jobs.wait(j.id)));
       offStop(); // only now: a repeated SIGTERM while the job reaches its checkpoint must not kill the process
     }
   },
-};
+});

@@ -1,9 +1,8 @@
-import { parseArgs } from 'node:util';
 import { startHost } from '../../host/server';
 import { rendererDir } from '../../host/paths';
 import { createRuntime } from '../../runtime';
 import { networkInterfaces } from 'node:os';
-import type { Command } from '../io';
+import { command } from '../args';
 
 /** The external IPv4 addresses of this machine: what a browser elsewhere can open when bound to 0.0.0.0. */
 function reachableAddresses(): string[] {
@@ -13,19 +12,16 @@ function reachableAddresses(): string[] {
     .map((a) => a.address);
 }
 
-export const serve: Command = {
+export const serve = command({
   summary: 'Browser mode: serve the UI and the API on 127.0.0.1 (use an SSH tunnel for a remote GPU server)',
   usage: 'oodlab serve [--port 7420] [--host 127.0.0.1] [--token T (16+ characters)] [--allow-host NAME ...]',
-  async run(argv, io) {
-    const { values } = parseArgs({
-      args: argv,
-      options: {
-        port: { type: 'string', default: '7420' },
-        host: { type: 'string', default: '127.0.0.1' },
-        token: { type: 'string' },
-        'allow-host': { type: 'string', multiple: true },
-      },
-    });
+  options: {
+    port: { type: 'string', default: '7420' },
+    host: { type: 'string', default: '127.0.0.1' },
+    token: { type: 'string' },
+    'allow-host': { type: 'string', multiple: true },
+  },
+  async run({ values }, io) {
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535)
       throw new Error(`--port must be 0..65535, got '${values.port}'.`);
@@ -58,4 +54,4 @@ export const serve: Command = {
     process.once('SIGTERM', stop);
     return -1;
   },
-};
+});

@@ -1,14 +1,8 @@
-import type {
-  Channel,
-  EventChannel,
-  EventOf,
-  OodlabApi,
-  RequestOf,
-  ResponseOf,
-} from '../../../common/contract';
-import { fromErrorBody, OodlabError, type ErrorBody } from '../../../common/contract/errors';
+import type { OodlabApi } from '../../../common/contract';
+import { createClient } from '../../../common/contract/client';
+import { OodlabError, type Envelope, type ErrorBody } from '../../../common/contract/errors';
 
-type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
+type Pending = { resolve: (v: Envelope<unknown>) => void; reject: (e: Error) => void };
 type Incoming = {
   id?: number | string | null;
   result?: unknown;
@@ -24,7 +18,7 @@ type Incoming = {
 export function createWsClient(url: string): OodlabApi & { ready: Promise<void> } {
   let nextId = 1;
   const pending = new Map<number, Pending>();
-  const listeners = new Map<string, Set<(p: unknown) => void>>();
+  const listeners = new Set<(channel: string, payload: unknown) => void>();
   let ws: WebSocket;
   let open!: Promise<void>;
 
@@ -42,14 +36,13 @@ export function createWsClient(url: string): OodlabApi & { ready: Promise<void> 
     ws.addEventListener('message', (e: MessageEvent<string>) => {
       const m = JSON.parse(e.data) as Incoming;
       if (m.event) {
-        for (const l of listeners.get(m.event) ?? []) l(m.payload);
+        for (const l of listeners) l(m.event, m.payload);
         return;
       }
       const p = typeof m.id === 'number' ? pending.get(m.id) : undefined;
       if (!p) return;
       pending.delete(m.id as number);
-      if (m.error) p.reject(fromErrorBody(m.error));
-      else p.resolve(m.result);
+      p.resolve(m.error ? { error: m.error } : { result: m.result });
     });
     ws.addEventListener('close', () => {
       for (const p of pending.values())
@@ -60,23 +53,23 @@ export function createWsClient(url: string): OodlabApi & { ready: Promise<void> 
   };
   connect();
 
-  return {
-    get ready() {
-      return open;
-    },
-    async invoke<C extends Channel>(channel: C, req: RequestOf<C>): Promise<ResponseOf<C>> {
+  const client = createClient({
+    async request(channel, req) {
       await open;
       const id = nextId++;
-      const reply = new Promise<unknown>((resolve, reject) => pending.set(id, { resolve, reject }));
+      const reply = new Promise<Envelope<unknown>>((resolve, reject) => pending.set(id, { resolve, reject }));
       ws.send(JSON.stringify({ id, channel, payload: req }));
-      return (await reply) as ResponseOf<C>;
+      return reply;
     },
-    on<E extends EventChannel>(channel: E, listener: (payload: EventOf<E>) => void) {
-      const set = listeners.get(channel) ?? new Set();
-      listeners.set(channel, set);
-      const l = listener as (p: unknown) => void;
-      set.add(l);
-      return () => set.delete(l);
+    listen(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  });
+  return {
+    ...client,
+    get ready() {
+      return open;
     },
   };
 }

@@ -14,10 +14,6 @@ const fake = (name: string, value?: unknown) => async (): Promise<unknown> => {
 };
 
 vi.mock('../../../main/cli/pipeline-steps', () => ({
-  call: vi.fn(async (_rt: unknown, channel: string) => {
-    calls.push(channel);
-    return {};
-  }),
   ensureDatasets: (...a: unknown[]) => fake('data')(...(a as [])),
   ensureTrained: (...a: unknown[]) => fake('training', { id: 'run-1' })(...(a as [])),
   ensureOod: (...a: unknown[]) => fake('ood')(...(a as [])),
@@ -31,7 +27,18 @@ vi.mock('../../../main/cli/commands/export', () => ({
 }));
 vi.mock('../../../main/cli/pipeline-table', () => ({ pipelineTable: () => 'TABLE' }));
 vi.mock('../../../main/runtime', () => ({
-  createRuntime: () => ({ ctx: { home: '/tmp/oodlab-home' }, jobs: { list: () => [] }, api: {} }),
+  createRuntime: () => ({
+    ctx: { home: '/tmp/oodlab-home' },
+    jobs: { list: () => [] },
+    // The requests the command makes itself (report.summary), answered with an empty envelope.
+    api: {
+      call: vi.fn(async (channel: string) => {
+        calls.push(channel);
+        return { result: {} };
+      }),
+    },
+    bus: { subscribe: () => () => undefined },
+  }),
 }));
 
 const { pipeline } = await import('../../../main/cli/commands/pipeline');

@@ -1,3 +1,5 @@
+// Numbers as people read them, for the UI and the CLI alike (environment-free). The terminal's own layout (bars,
+// tables, the compact 1h05m duration) is in main/cli/format.ts.
 export function formatBytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let i = 0;
