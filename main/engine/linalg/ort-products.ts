@@ -9,7 +9,7 @@
 // Where onnxruntime-node cannot be loaded (no native binding for this platform) both say so (null / false) and the
 // caller keeps its tfjs (WebAssembly) path.
 import type * as OrtModule from 'onnxruntime-node';
-import { FLOAT, encodeModel, intAttribute } from '../model/onnx/proto';
+import { FLOAT, encodeModel, intAttribute, valueInfo } from '../model/onnx/proto';
 
 type Ort = typeof OrtModule;
 type Session = OrtModule.InferenceSession;
@@ -30,15 +30,7 @@ type Node = {
 type Io = [name: string, elemType: number, dims: (number | string)[]];
 
 function graph(name: string, node: Node[], input: Io[], output: Io[]): Uint8Array {
-  const vi = ([n, elemType, dims]: Io) => ({
-    name: n,
-    type: {
-      tensorType: {
-        elemType,
-        shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) },
-      },
-    },
-  });
+  const vi = ([n, elemType, dims]: Io) => valueInfo(n, dims, elemType);
   return encodeModel({
     irVersion: 7,
     producerName: 'OODLab',
