@@ -20,7 +20,7 @@ export const knnSpec = {
 };
 
 const maxGridK = Math.max(...knnSpec.grid.knnK);
-/** Batches up to this size (the sweep's held-out ID and validation OOD sets) keep their top maxGridK neighbours. */
+/** Batches up to this size (the sweep's held-out ID and validation OOD sets) are cached between grid points. */
 const CACHE_ROWS = 10000;
 
 interface Bank {
@@ -56,7 +56,10 @@ export function createKnn(p: { knnK?: number } = {}): Detector {
       checkBatch('knn', dim, f.C, b);
       let hit = bank.cache.find((c) => c.key === b.features && c.kmax >= K);
       if (!hit) {
-        const kmax = b.n <= CACHE_ROWS ? Math.min(bank.N, Math.max(K, maxGridK)) : K;
+        // A split scored again with another K (the sweep) keeps its top maxGridK from then on; a split scored
+        // once keeps only its K (selecting 1000 neighbours of each row costs about as much as the product).
+        const again = bank.cache.some((c) => c.key === b.features);
+        const kmax = b.n <= CACHE_ROWS && again ? Math.min(bank.N, Math.max(K, maxGridK)) : K;
         const zq = normaliseRows(b.features, b.n, dim, 0);
         hit = { key: b.features, kmax, tops: await topInnerProducts(bank.z, bank.N, zq, b.n, dim, kmax) };
         if (b.n <= CACHE_ROWS) {

@@ -1,9 +1,12 @@
 // Nearest neighbours by inner product for KNN and NNGuide: for every query row, its kmax largest inner products with
-// the rows of a bank, sorted in decreasing order. The product is blocked (BLOCK query rows x all bank rows at a
-// time, never a loop over pairs): on the thread's tfjs backend (XNNPACK on wasm, the GPU on webgpu) once a backend
-// is initialised and the work is large, else in float64 JavaScript. Each block's rows are then reduced with a
-// min-heap of the kmax largest (one comparison per entry) and only the kmax survivors are sorted.
+// the rows of a bank, sorted in decreasing order. The product is blocked (query rows x all bank rows at a time,
+// never a loop over pairs). Small work, or any before a tfjs backend is initialised, runs in float64 JavaScript.
+// Large work runs in float32: through ONNX Runtime's CPU GEMM and TopK (linalg/ort-products.ts) unless the
+// thread's backend is a GPU, else on the thread's backend (the GPU on webgpu; XNNPACK on wasm where ONNX Runtime
+// cannot load). The JavaScript and tfjs paths reduce each block's rows with a min-heap of the kmax largest (one
+// comparison per entry) and sort only the kmax survivors.
 import { currentBackend, tf } from '../backend';
+import { ortTopInnerProducts } from '../linalg/ort-products';
 import { projectRows } from '../linalg/kernels';
 
 export type Rows = Float32Array | Float64Array;
@@ -66,7 +69,8 @@ export async function topInnerProducts(
   if (!(kmax >= 1 && kmax <= N)) throw new RangeError(`neighbours: k = ${kmax} is outside 1..${N}.`);
   const out = new Float32Array(n * kmax);
   if (n === 0) return out;
-  if (currentBackend() === null || n * N * dim < tensorThreshold) {
+  const backend = currentBackend();
+  if (backend === null || n * N * dim < tensorThreshold) {
     const A = Float64Array.from(bank);
     for (let s = 0; s < n; s += BLOCK) {
       const count = Math.min(BLOCK, n - s);
@@ -74,6 +78,10 @@ export async function topInnerProducts(
       reduceBlock(y, count, N, kmax, out, s);
     }
     return out;
+  }
+  if (backend.name !== 'webgpu') {
+    const top = await ortTopInnerProducts(bank, N, query, n, dim, kmax);
+    if (top) return top;
   }
   const bt = tf.tidy(() => tf.transpose(tf.tensor2d(bank, [N, dim])));
   try {

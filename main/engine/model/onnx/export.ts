@@ -14,6 +14,7 @@ import {
   intsAttribute,
   type NodeProto,
   type TensorProto,
+  valueInfo,
 } from './proto';
 
 export const EXPORT_OPSET = 13;
@@ -121,16 +122,7 @@ export function exportResNetOnnx(
     attribute: [intAttribute('transB', 1)],
   });
 
-  const f32 = 1;
-  const vi = (name: string, dims: (number | string)[]) => ({
-    name,
-    type: {
-      tensorType: {
-        elemType: f32,
-        shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) },
-      },
-    },
-  });
+  const vi = (name: string, dims: (number | string)[]) => valueInfo(name, dims);
   const mean = info.mean ?? CIFAR100_MEAN;
   const std = info.std ?? CIFAR100_STD;
   const metadata: Record<string, string> = {

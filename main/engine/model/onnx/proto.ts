@@ -101,6 +101,19 @@ export const floatAttribute = (name: string, f: number): AttributeProto => ({
   type: onnx.AttributeProto.AttributeType.FLOAT,
 });
 
+/** A graph input or output: a tensor of elemType (FLOAT by default) whose dims are sizes or named (symbolic) sizes. */
+export function valueInfo(name: string, dims: (number | string)[], elemType: number = FLOAT): ValueInfoProto {
+  return {
+    name,
+    type: {
+      tensorType: {
+        elemType,
+        shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) },
+      },
+    },
+  };
+}
+
 export function encodeModel(m: onnxProto.onnx.IModelProto): Uint8Array {
   return onnx.ModelProto.encode(onnx.ModelProto.create(m)).finish();
 }

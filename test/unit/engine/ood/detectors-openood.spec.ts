@@ -14,6 +14,7 @@ import { initBackend, tf } from '../../../../main/engine/backend';
 import { gaussian, mulberry32 } from '../../../../main/engine/data/rng';
 import type { Batch, IdTrain } from '../../../../main/engine/ood/detector';
 import { setTensorThreshold } from '../../../../main/engine/linalg/gemm';
+import { setOrtProductsDisabled } from '../../../../main/engine/linalg/ort-products';
 import { setNeighbourTensorThreshold } from '../../../../main/engine/ood/neighbours';
 import { methods, createDetector } from '../../../../main/engine/ood/registry';
 import { percentile, roundHalfEven } from '../../../../main/engine/ood/shaping';
@@ -207,23 +208,27 @@ describe('issue-16 detectors match an independent float64 reference', () => {
     });
   }
 
-  it('the tensor paths (blocked products on the tfjs cpu backend, float32) agree to float32 accuracy', async () => {
+  it('the tensor paths (ONNX Runtime, and the tfjs cpu backend without it; float32) agree to float32 accuracy', async () => {
     await initBackend('cpu');
     setTensorThreshold(0);
     setNeighbourTensorThreshold(0);
     try {
-      for (const name of added) {
-        const det = createDetector(name, params);
-        await det.fit(train, W, b);
-        const s = await det.score(batch);
-        for (let i = 0; i < batch.n; i++) {
-          const ref = refs[name](batchRows[i], i);
-          expect(Math.abs(s[i] - ref), `${name} row ${i}`).toBeLessThanOrEqual(
-            1e-4 * Math.max(1, Math.abs(ref)),
-          );
+      for (const ort of [true, false]) {
+        setOrtProductsDisabled(!ort);
+        for (const name of added) {
+          const det = createDetector(name, params);
+          await det.fit(train, W, b);
+          const s = await det.score(batch);
+          for (let i = 0; i < batch.n; i++) {
+            const ref = refs[name](batchRows[i], i);
+            expect(Math.abs(s[i] - ref), `${name} row ${i}, ONNX Runtime ${ort}`).toBeLessThanOrEqual(
+              1e-4 * Math.max(1, Math.abs(ref)),
+            );
+          }
         }
       }
     } finally {
+      setOrtProductsDisabled(false);
       setTensorThreshold(2e7);
       setNeighbourTensorThreshold(2e7);
     }

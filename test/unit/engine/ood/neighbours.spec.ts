@@ -1,8 +1,9 @@
 // The blocked nearest-neighbour search (KNN, NNGuide) and the selection helpers against full sorts: float64 path,
-// tensor path (tfjs cpu backend, float32 products), ties, and NumPy's percentile on random data.
+// tensor paths (ONNX Runtime, and the tfjs cpu backend without it; float32 products), ties, and NumPy's percentile on random data.
 import { afterAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../../main/engine/backend';
 import { mulberry32 } from '../../../../main/engine/data/rng';
+import { setOrtProductsDisabled } from '../../../../main/engine/linalg/ort-products';
 import { setNeighbourTensorThreshold, topInnerProducts } from '../../../../main/engine/ood/neighbours';
 import { percentile, selectInPlace, topIndices, topSum } from '../../../../main/engine/ood/shaping';
 
@@ -36,10 +37,16 @@ describe('topInnerProducts', () => {
     setNeighbourTensorThreshold(Infinity);
     check(await topInnerProducts(bank, N, query, n, dim, kmax), 1e-6);
   });
-  it('tensor path (blocked matMul on the backend) agrees to float32 accuracy', async () => {
+  it('tensor paths (ONNX Runtime; blocked matMul on the backend without it) agree to float32 accuracy', async () => {
     await initBackend('cpu');
     setNeighbourTensorThreshold(0);
     check(await topInnerProducts(bank, N, query, n, dim, kmax), 1e-5);
+    setOrtProductsDisabled(true);
+    try {
+      check(await topInnerProducts(bank, N, query, n, dim, kmax), 1e-5);
+    } finally {
+      setOrtProductsDisabled(false);
+    }
   });
   it('k = N returns every product, sorted', async () => {
     setNeighbourTensorThreshold(Infinity);

@@ -3,6 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { makeFeatures } from '../../../helpers/features';
 import type { FeatureSet, RunFeatures } from '../../../../main/engine/features/store';
+import type { Batch } from '../../../../main/engine/ood/detector';
+import { createKnn } from '../../../../main/engine/ood/knn';
+import { computeMetrics } from '../../../../main/engine/ood/metrics';
 import { sweepMethod, sweepSplit } from '../../../../main/engine/ood/sweep';
 
 const base = await makeFeatures({
@@ -46,5 +49,14 @@ describe('sweepSplit', () => {
     expect(s.description.heldOut).toMatch(/60 ID validation samples held out of training/);
     const out = await sweepMethod('knn', {}, s, rf);
     expect(out?.points.map((p) => p.params.knnK)).toEqual([50, 100, 200, 300]); // 500 and 1000 clamp to 300, kept once
+    // KNN keeps each split's nearest neighbours between grid points: every point equals a detector fitted afresh.
+    for (const pt of out!.points) {
+      const det = createKnn(pt.params);
+      await det.fit({ ...s.fitTrain, labels: s.fitTrain.labels! }, rf.W, rf.b);
+      const copy = (x: Batch) => ({ ...x, features: Float32Array.from(x.features) });
+      expect(computeMetrics(await det.score(copy(s.heldOut)), await det.score(copy(s.proxy))).auroc).toBe(
+        pt.auroc,
+      );
+    }
   });
 });
