@@ -19,6 +19,7 @@ import { writeFeatureSet } from '../main/engine/features/store';
 import { computeMetrics } from '../main/engine/ood/metrics';
 import { createDetector, isFeatureMethod, methodNames } from '../main/engine/ood/registry';
 import { makeFeatures } from '../test/helpers/features';
+import { ORT_PRODUCT_THREADS } from '../main/engine/linalg/ort-products';
 
 const { values } = parseArgs({
   options: {
@@ -92,6 +93,8 @@ const ourRss = process.resourceUsage().maxRSS / 1024;
 const py = await new Promise<string>((resolve, reject) => {
   const p = spawn('python3', [join(import.meta.dirname, 'ood_reference.py'), dir, chosen.join(',')], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    // the same thread count as ONNX Runtime's products on our side
+    env: { ...process.env, OMP_NUM_THREADS: String(ORT_PRODUCT_THREADS) },
   });
   let out = '';
   p.stdout.on('data', (d: Buffer) => (out += d.toString()));

@@ -8,6 +8,7 @@
 //  - ortProjectChunks (the detectors' projections, linalg/gemm.ts): Gemm(x block - shift, A, transB = 1).
 // Where onnxruntime-node cannot be loaded (no native binding for this platform) both say so (null / false) and the
 // caller keeps its tfjs (WebAssembly) path.
+import { availableParallelism } from 'node:os';
 import type * as OrtModule from 'onnxruntime-node';
 import { FLOAT, encodeModel, intAttribute, valueInfo } from '../model/onnx/proto';
 
@@ -16,8 +17,11 @@ type Session = OrtModule.InferenceSession;
 
 /** Floats in one block's product (query rows x bank rows): 64 MiB. */
 const BLOCK_VALUES = 1 << 24;
-/** ONNX Runtime's intra-op threads (the benchmark's NumPy reference runs OpenBLAS on 2 threads as well). */
-export const ORT_PRODUCT_THREADS = 2;
+/**
+ * ONNX Runtime's intra-op threads: one per core (bench/ood-methods.ts gives its NumPy reference the same count through
+ * OMP_NUM_THREADS); OODLAB_PRODUCT_THREADS overrides it.
+ */
+export const ORT_PRODUCT_THREADS = Number(process.env.OODLAB_PRODUCT_THREADS) || availableParallelism();
 
 const INT64 = 7;
 
