@@ -1,6 +1,6 @@
 import type { JobKind } from '../../common/contract';
 import { OodlabError } from '../../common/contract';
-import type { TaskFn } from './task';
+import type { TaskFn } from '../engine/task';
 
 /**
  * Job kind -> task, loaded lazily so a worker imports only the engine parts its job needs.

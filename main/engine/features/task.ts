@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { CheckpointRef } from '../../../common/contract/ood';
 import { BackendChoice } from '../../../common/contract/system';
-import type { TaskFn } from '../../worker/task';
+import type { TaskFn } from '../task';
 import { extractRunFeatures } from './extract';
 
 const Params = z

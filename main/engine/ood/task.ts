@@ -9,7 +9,7 @@ import { OodlabError } from '../../../common/contract/errors';
 import { CheckpointRef, OodMethod, OodParams, type OodResults } from '../../../common/contract/ood';
 import { BackendChoice } from '../../../common/contract/system';
 import { benchmarkGroups, expandDatasets } from '../../../common/ood/groups';
-import type { TaskFn } from '../../worker/task';
+import type { TaskFn } from '../task';
 import { initBackend } from '../backend';
 import { writeNpy } from '../features/npy';
 import { extractRunFeatures } from '../features/extract';

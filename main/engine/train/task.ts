@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { OodlabError, toErrorBody } from '../../../common/contract/errors';
 import { BackendChoice } from '../../../common/contract/system';
 import type { TrainConfig, TrainingHistory } from '../../../common/contract/train';
-import type { TaskFn } from '../../worker/task';
+import type { TaskFn } from '../task';
 import { BackendUnavailableError, initBackend, type BackendReport } from '../backend';
 import { loadImageSet } from '../data/load';
 import { ResNet18 } from '../model/resnet';

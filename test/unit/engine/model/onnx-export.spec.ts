@@ -14,7 +14,7 @@ import { openSession, ort } from '../../../../main/engine/model/onnx/session';
 import { ResNet18 } from '../../../../main/engine/model/resnet';
 import { createRun, runFiles } from '../../../../main/engine/runs/store';
 import { trainTask } from '../../../../main/engine/train/task';
-import type { TaskContext } from '../../../../main/worker/task';
+import type { TaskContext } from '../../../../main/engine/task';
 import { tempDir } from '../../../helpers/tmp';
 
 let home: string;
