@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { BackendReport } from './index';
+import type { BackendReport } from '../../../common/contract/runs';
 import { coreVersions } from './versions';
 import { registerWasmTrainingKernels } from './wasm-kernels';
 import { initSimdKernels } from './wasm-simd';

@@ -6,7 +6,14 @@
  * other textures (noise, checkerboards, rings, blobs) that match none of the classes.
  */
 import { mulberry32 } from './rng';
-import type { ImageSet, SyntheticOptions } from './load';
+import type { ImageSet } from './image-set';
+
+export interface SyntheticOptions {
+  seed: number;
+  classes: number;
+  trainPerClass: number;
+  testPerClass: number;
+}
 
 const S = 32;
 const PIX = S * S * 3;
