@@ -4,12 +4,12 @@
  * three broadcast multiplies, two adds): per channel sum(dy) and sum(dy x) in one pass, then dx = a dy + b x + c.
  * At widths 8-16 batch norm's element-wise ops were a third of a training step (bench/train-profile.ts).
  * Other backends, channel counts that are not a multiple of 4, or OODLAB_FUSED_BN=0 keep the tfjs ops.
- * Sums are float32, blocked per 64 rows and per thread like the Sum kernel (wasm-kernels.ts).
+ * Sums are float32, blocked per 64 rows and per thread like the Sum kernel (kernels.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { byteOffset, type HeapBackend, heapF32, offset } from './wasm-ops';
-import { simdKernels } from './wasm-simd';
+import { byteOffset, type HeapBackend, heapF32, offset } from './ops';
+import { simdKernels } from './simd';
 
 const SUMS = 'OodlabBnGradSums';
 const SQUARES = 'OodlabBnCentredSquares';

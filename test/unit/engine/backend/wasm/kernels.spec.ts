@@ -1,7 +1,7 @@
 // The wasm Conv2DBackpropFilter / Conv2DBackpropInput kernels (forward convolutions on transposed / dilated
 // tensors) against tfjs' cpu kernels, over strides, paddings and odd sizes.
 import { describe, expect, it } from 'vitest';
-import { initBackend, tf } from '../../../../main/engine/backend';
+import { initBackend, tf } from '../../../../../main/engine/backend';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
 const p1: Pad = [

@@ -3,10 +3,10 @@
  * XNNPACK does the arithmetic (DESIGN.md "Compute backends"):
  * - Conv2DBackpropFilter (missing): dW[kh,kw,ci,co] = sum_{n,oh,ow} x[n, s*oh+kh-pt, s*ow+kw-pl, ci] dy[n,oh,ow,co]
  *   is a stride-1 convolution of x^T (ci as batch, n as channels) with dy^T (oh x ow taps, n -> co) at dilation s;
- *   stride-1 3x3 layers that Winograd applies to are done in the Winograd domain instead (wasm-winograd.ts).
+ *   stride-1 3x3 layers that Winograd applies to are done in the Winograd domain instead (winograd.ts).
  * - Conv2DBackpropInput (stock one is a naive loop): dx is the stride-1 convolution of dy, zero-dilated by s,
  *   with the filter rotated 180 degrees and its in/out channels swapped, padded by k-1-p. When the input size is a
- *   multiple of the stride, strided layers skip the zeros: one convolution per sub-pixel phase (wasm-subpixel.ts).
+ *   multiple of the stride, strided layers skip the zeros: one convolution per sub-pixel phase (subpixel.ts).
  * Kernels call other wasm kernels directly (no autodiff tape) and free their intermediates.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -24,13 +24,13 @@ import {
   run,
   scoped,
   transpose4,
-} from './wasm-ops';
-import { conv2D, fusedConv2D, winogradApplies } from './wasm-conv';
-import { simdKernels } from './wasm-simd';
-import { winogradFilterGrad } from './wasm-winograd';
-import { directFilterGrad, directFilterGradApplies } from './wasm-filter-grad';
-import { registerWasmBnKernels } from './wasm-bn';
-import { phases, subPixel } from './wasm-subpixel';
+} from './ops';
+import { conv2D, fusedConv2D, winogradApplies } from './conv';
+import { simdKernels } from './simd';
+import { winogradFilterGrad } from './winograd';
+import { directFilterGrad, directFilterGradApplies } from './filter-grad';
+import { registerWasmBnKernels } from './bn';
+import { phases, subPixel } from './subpixel';
 
 function backpropFilter(stock: KernelFunc | null): KernelFunc {
   return (args) => {
@@ -231,7 +231,7 @@ function leadingSum(stock: KernelFunc | null): KernelFunc {
 }
 
 /**
- * Registers (or replaces) these kernels and the Winograd-routing forward convolutions (wasm-conv.ts) on the
+ * Registers (or replaces) these kernels and the Winograd-routing forward convolutions (conv.ts) on the
  * wasm backend; call before the backend is first used.
  */
 export function registerWasmTrainingKernels(): void {
