@@ -39,19 +39,24 @@ const products = (b: HeapBackend, keep: (t: TensorInfo) => TensorInfo, a: Tensor
     keep(run('BatchMatMul', b, { a: ak, b: bk[i] }, { transposeA: false, transposeB: false })),
   );
 
-/** V[k] (tiles x c, one spare row) = B^T d B of x's tiles by the SIMD kernel, split across threads. */
-function simdInput(
+/**
+ * The 36 tile matrices (tiles + `spare` rows x c) of an NHWC tensor by a SIMD transform split across threads:
+ * V = B^T d B of the input ('inputTransform'), or dM = A dY A^T of the output gradient ('gradOutputTransform').
+ */
+function simdTiles(
   b: HeapBackend,
   k: SimdKernels,
   keep: (t: TensorInfo) => TensorInfo,
+  name: 'inputTransform' | 'gradOutputTransform',
   x: TensorInfo,
   zero: TensorInfo,
+  spare: number,
 ): TensorInfo[] {
   const { hh, ww, c, th, tw, tiles } = tileGrid(x);
-  const v = Array.from({ length: 36 }, () => keep(b.makeOutput([tiles + 1, c], 'float32')));
+  const v = Array.from({ length: 36 }, () => keep(b.makeOutput([tiles + spare, c], 'float32')));
   setTable(b, k, v);
   k.split(
-    'inputTransform',
+    name,
     tiles,
     1,
     (t) => [byteOffset(b, x), hh, ww, c, th, tw, byteOffset(b, zero), k.table, k.scratch(t)],
@@ -75,7 +80,8 @@ function winogradSimd(
     const u = Array.from({ length: 36 }, () => keep(b.makeOutput([c, co], 'float32')));
     setTable(b, k, u);
     k.split('filterTransform', c * co, 4, () => [byteOffset(b, filter), c * co, k.table], 45 * 4 * c * co);
-    const v = simdInput(b, k, keep, x, keep(zeros(b, c)));
+    // One spare row per V[k], as in transformInput (cache-set aliasing).
+    const v = simdTiles(b, k, keep, 'inputTransform', x, keep(zeros(b, c)), 1);
     const m = products(b, keep, v, u);
     const out = b.makeOutput([n, hh, ww, co], 'float32');
     setTable(b, k, m);
@@ -133,20 +139,12 @@ export function winogradFilterGrad(
   x: TensorInfo,
   dy: TensorInfo,
 ): TensorInfo {
-  const { hh, ww, c: ci, th, tw, tiles } = tileGrid(x);
+  const { c: ci, tiles } = tileGrid(x);
   const co = dy.shape[3];
   return scoped(b, (keep) => {
     const zero = keep(zeros(b, Math.max(ci, co)));
-    const v = simdInput(b, k, keep, x, zero);
-    const dm = Array.from({ length: 36 }, () => keep(b.makeOutput([tiles, co], 'float32')));
-    setTable(b, k, dm);
-    k.split(
-      'gradOutputTransform',
-      tiles,
-      1,
-      (t) => [byteOffset(b, dy), hh, ww, co, th, tw, byteOffset(b, zero), k.table, k.scratch(t)],
-      37 * 4 * tiles * co,
-    );
+    const v = simdTiles(b, k, keep, 'inputTransform', x, zero, 1);
+    const dm = simdTiles(b, k, keep, 'gradOutputTransform', dy, zero, 0);
     // V[k]^T as its own matrices (XNNPACK's GEMM takes no transposed left operand; tfjs' fallback is a naive loop).
     const vt = Array.from({ length: 36 }, () => keep(b.makeOutput([ci, tiles], 'float32')));
     setTable(b, k, v);
