@@ -13,7 +13,7 @@ import { datasetDir } from '../../../../main/engine/data/cache';
 import { loadImageSet } from '../../../../main/engine/data/load';
 import { createRuntime, type Runtime } from '../../../../main/runtime';
 import { cifarPixel, makeCifarArchive, makeDtdTar, makeSvhnMat, md5, svhnPixel } from './fixtures';
-import { makeCifar10Archive, makeMnistFiles, makePlacesTar, makeTinyZip } from './fixtures-benchmark';
+import { serveBenchmarkSets } from './fixtures-benchmark';
 import { startServer, type TestServer } from './server';
 
 let dir: string;
@@ -34,28 +34,12 @@ beforeAll(async () => {
   srv.routes.set('/d.tar', { kind: 'file', data: await readFile(dtd.path) });
   await writeFile(join(dir, 'test_32x32.mat'), mat);
   // 'all' also means the OpenOOD benchmark sets: small files in their formats (benchmark.spec.ts checks them)
-  const c10 = await makeCifar10Archive(dir, 2, 2);
-  const mnist = makeMnistFiles(2, 1);
-  const tiny = await makeTinyZip(2);
-  const places = await makePlacesTar(dir, 1);
-  srv.routes.set('/c10.tgz', { kind: 'file', data: await readFile(c10.path) });
-  for (const [name, data] of Object.entries(mnist)) srv.routes.set(`/m/${name}`, { kind: 'file', data });
-  srv.routes.set('/t.zip', { kind: 'file', data: tiny.data });
-  srv.routes.set('/p.tar', { kind: 'file', data: await readFile(places.path) });
-  const mn = Object.keys(mnist);
+  const bench = await serveBenchmarkSets(srv, dir, { c10: 2, c10Test: 2, mnist: [2, 1], tiny: 2, places: 1 });
   process.env.OODLAB_DATASET_OVERRIDES = JSON.stringify({
     cifar100: { url: `${srv.url}/c.tgz`, md5: cifar.md5, counts: { train: 40, test: 10 } },
     svhn: { url: `${srv.url}/s.mat`, md5: md5(mat), counts: { test: 6 } },
     dtd: { url: `${srv.url}/d.tar`, md5: dtd.md5, counts: { test: 4 } },
-    cifar10: { url: `${srv.url}/c10.tgz`, md5: c10.md5, counts: { train: 10, test: 2 } },
-    mnist: {
-      url: `${srv.url}/m/${mn[0]}`,
-      md5: md5(mnist[mn[0]]),
-      counts: { test: 3 },
-      more: mn.slice(1).map((n) => ({ url: `${srv.url}/m/${n}`, md5: md5(mnist[n]) })),
-    },
-    tinyimagenet: { url: `${srv.url}/t.zip`, md5: md5(tiny.data), counts: { test: 2 } },
-    places365: { url: `${srv.url}/p.tar`, md5: places.md5, counts: { test: 1 } },
+    ...bench.overrides,
   });
   rt = createRuntime({ home, mode: 'browser' });
 });

@@ -4,7 +4,7 @@
  * parsers convert them, and the cached images are checked against values computed from the fixtures' formulas.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,15 +13,7 @@ import type { JobInfo } from '../../../../common/contract/jobs';
 import { datasetDir, readManifest } from '../../../../main/engine/data/cache';
 import { loadImageSet } from '../../../../main/engine/data/load';
 import { createRuntime, type Runtime } from '../../../../main/runtime';
-import { md5 } from './fixtures';
-import {
-  c10Pixel,
-  digitPixel,
-  makeCifar10Archive,
-  makeMnistFiles,
-  makePlacesTar,
-  makeTinyZip,
-} from './fixtures-benchmark';
+import { c10Pixel, digitPixel, makeMnistFiles, serveBenchmarkSets } from './fixtures-benchmark';
 import { startServer, type TestServer } from './server';
 
 let dir: string;
@@ -35,27 +27,16 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'oodlab-bench-'));
   home = join(dir, 'home');
   srv = await startServer();
-  const c10 = await makeCifar10Archive(dir, 4, 6);
-  const mnist = makeMnistFiles(5, 3);
-  const tiny = await makeTinyZip(5);
-  tinyWnids = tiny.wnidOf;
-  const places = await makePlacesTar(dir, 3);
-  srv.routes.set('/c10.tgz', { kind: 'cut-once', data: await readFile(c10.path) });
-  for (const [name, data] of Object.entries(mnist)) srv.routes.set(`/mnist/${name}`, { kind: 'file', data });
-  srv.routes.set('/tin.zip', { kind: 'file', data: tiny.data });
-  srv.routes.set('/p.tar', { kind: 'file', data: await readFile(places.path) });
-  const names = Object.keys(mnist);
-  process.env.OODLAB_DATASET_OVERRIDES = JSON.stringify({
-    cifar10: { url: `${srv.url}/c10.tgz`, md5: c10.md5, counts: { train: 20, test: 6 } },
-    mnist: {
-      url: `${srv.url}/mnist/${names[0]}`,
-      md5: md5(mnist[names[0]]),
-      counts: { test: 8 },
-      more: names.slice(1).map((n) => ({ url: `${srv.url}/mnist/${n}`, md5: md5(mnist[n]) })),
-    },
-    tinyimagenet: { url: `${srv.url}/tin.zip`, md5: md5(tiny.data), counts: { test: 5 } },
-    places365: { url: `${srv.url}/p.tar`, md5: places.md5, counts: { test: 3 } },
+  const sets = await serveBenchmarkSets(srv, dir, {
+    c10: 4,
+    c10Test: 6,
+    mnist: [5, 3],
+    tiny: 5,
+    places: 3,
+    cutCifar10: true,
   });
+  tinyWnids = sets.tinyWnids;
+  process.env.OODLAB_DATASET_OVERRIDES = JSON.stringify(sets.overrides);
   rt = createRuntime({ home, mode: 'browser' });
 });
 afterAll(async () => {

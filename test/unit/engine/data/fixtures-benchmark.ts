@@ -9,6 +9,7 @@ import { crc32, deflateRawSync, gzipSync } from 'node:zlib';
 import sharp from 'sharp';
 import { c as tarCreate } from 'tar';
 import { md5 } from './fixtures';
+import type { TestServer } from './server';
 
 export const c10Pixel = (k: number, i: number, j: number, c: number) =>
   (k * 13 + i * 7 + j * 5 + c * 91) & 255;
@@ -168,4 +169,44 @@ export async function makePlacesTar(dir: string, n: number) {
   const path = join(dir, 'val_256.tar');
   await tarCreate({ gzip: false, file: path, cwd: join(dir, 'places-src'), portable: true }, ['val_256']);
   return { path, md5: md5(await readFile(path)) };
+}
+
+/**
+ * Serves the four benchmark sets (CIFAR-10 with `c10` images per batch file and `c10Test` test images, MNIST with
+ * `mnist` = [train, test] images, `tiny` Tiny ImageNet and `places` Places images) from srv, and returns their entries for
+ * OODLAB_DATASET_OVERRIDES and Tiny ImageNet's class of each image. `cutCifar10`: its first transfer is cut off.
+ */
+export async function serveBenchmarkSets(
+  srv: TestServer,
+  dir: string,
+  o: {
+    c10: number;
+    c10Test: number;
+    mnist: [number, number];
+    tiny: number;
+    places: number;
+    cutCifar10?: boolean;
+  },
+) {
+  const c10 = await makeCifar10Archive(dir, o.c10, o.c10Test);
+  const mnist = makeMnistFiles(...o.mnist);
+  const tiny = await makeTinyZip(o.tiny);
+  const places = await makePlacesTar(dir, o.places);
+  srv.routes.set('/c10.tgz', { kind: o.cutCifar10 ? 'cut-once' : 'file', data: await readFile(c10.path) });
+  for (const [name, data] of Object.entries(mnist)) srv.routes.set(`/mnist/${name}`, { kind: 'file', data });
+  srv.routes.set('/tin.zip', { kind: 'file', data: tiny.data });
+  srv.routes.set('/p.tar', { kind: 'file', data: await readFile(places.path) });
+  const names = Object.keys(mnist);
+  const overrides = {
+    cifar10: { url: `${srv.url}/c10.tgz`, md5: c10.md5, counts: { train: 5 * o.c10, test: o.c10Test } },
+    mnist: {
+      url: `${srv.url}/mnist/${names[0]}`,
+      md5: md5(mnist[names[0]]),
+      counts: { test: o.mnist[0] + o.mnist[1] },
+      more: names.slice(1).map((n) => ({ url: `${srv.url}/mnist/${n}`, md5: md5(mnist[n]) })),
+    },
+    tinyimagenet: { url: `${srv.url}/tin.zip`, md5: md5(tiny.data), counts: { test: o.tiny } },
+    places365: { url: `${srv.url}/p.tar`, md5: places.md5, counts: { test: o.places } },
+  };
+  return { overrides, tinyWnids: tiny.wnidOf };
 }

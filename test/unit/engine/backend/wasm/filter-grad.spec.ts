@@ -10,14 +10,8 @@ import {
   forceDirectFilterGrad,
 } from '../../../../../main/engine/backend/wasm/filter-grad';
 import { setSplitBytes } from '../../../../../main/engine/backend/wasm/simd';
+import { p1, type Pad } from '../../../../helpers/conv';
 
-type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
-const p1: Pad = [
-  [0, 0],
-  [1, 1],
-  [1, 1],
-  [0, 0],
-];
 const cases: { k: number; stride: number; pad: Pad; size: number; ci: number; co: number; n: number }[] = [
   { k: 3, stride: 1, pad: p1, size: 8, ci: 3, co: 8, n: 3 },
   { k: 3, stride: 2, pad: p1, size: 9, ci: 8, co: 4, n: 5 },
