@@ -13,6 +13,7 @@
  * tests can point the real code at a local server with small archives, and a mirror base URL can replace the
  * host (OODLAB_MIRROR_<SET> or the mirror option) for users whose network cannot reach the originals.
  */
+import { DownloadableId } from '../../../common/contract/datasets';
 import { OodlabError } from '../../../common/contract/errors';
 import { CIFAR100_FINE, CIFAR10_CLASSES, DTD_CLASSES, SVHN_CLASSES } from './class-names';
 
@@ -37,17 +38,9 @@ export const datasetIds: DatasetId[] = [
   'synthetic',
   'synthetic-ood',
 ];
-/** The sets that come from the network; 'all' means these. */
-export const downloadableIds = [
-  'cifar100',
-  'svhn',
-  'dtd',
-  'cifar10',
-  'tinyimagenet',
-  'mnist',
-  'places365',
-] as const;
-export type DownloadableId = (typeof downloadableIds)[number];
+/** The sets that come from the network; 'all' means these. The contract lists them (DownloadableId). */
+export const downloadableIds = DownloadableId.options;
+export type { DownloadableId };
 
 export type SourceFormat =
   | 'cifar100-binary'
