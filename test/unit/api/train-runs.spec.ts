@@ -4,22 +4,15 @@ import type { RunDetail, RunManifest } from '../../../common/contract/runs';
 import { presetConfig } from '../../../common/train/presets';
 import { createRun, updateManifest, writeHistory } from '../../../main/engine/runs/store';
 import { homePaths } from '../../../main/engine/runs/home';
-import { createRuntime, type Runtime } from '../../../main/runtime';
-import { tempDir } from '../../helpers/tmp';
+import type { Runtime } from '../../../main/runtime';
+import { tempRuntime } from '../../helpers/runtime';
 
 // The train / runs handlers that need no training: validation, presets, listing, conflicts. Training itself is
 // covered by test/integration/train.spec.ts.
 let rt: Runtime;
-let cleanup: () => Promise<void>;
-beforeAll(async () => {
-  const t = await tempDir();
-  cleanup = t.cleanup;
-  rt = createRuntime({ mode: 'browser', home: t.dir });
-});
-afterAll(async () => {
-  await rt.jobs.shutdown();
-  await cleanup();
-});
+let close: () => Promise<void>;
+beforeAll(async () => ({ rt, close } = await tempRuntime()));
+afterAll(() => close());
 
 const livingStranger = (m: RunManifest) => ({
   ...m.owner!,

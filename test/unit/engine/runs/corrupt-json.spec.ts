@@ -9,20 +9,13 @@ import { ResNet18 } from '../../../../main/engine/model/resnet';
 import { createRun, runFiles } from '../../../../main/engine/runs/store';
 import { resumeState } from '../../../../main/engine/train/resume';
 import { Sgd } from '../../../../main/engine/train/sgd';
-import { createRuntime, type Runtime } from '../../../../main/runtime';
-import { tempDir } from '../../../helpers/tmp';
+import type { Runtime } from '../../../../main/runtime';
+import { tempRuntime } from '../../../helpers/runtime';
 
 let rt: Runtime;
-let cleanup: () => Promise<void>;
-beforeAll(async () => {
-  const t = await tempDir();
-  cleanup = t.cleanup;
-  rt = createRuntime({ mode: 'browser', home: t.dir });
-});
-afterAll(async () => {
-  await rt.jobs.shutdown();
-  await cleanup();
-});
+let close: () => Promise<void>;
+beforeAll(async () => ({ rt, close } = await tempRuntime()));
+afterAll(() => close());
 
 describe('JSON files cut short', () => {
   it('runs.get, ood.results, nc.results and report.summary name the file instead of a bare SyntaxError', async () => {
