@@ -12,6 +12,15 @@ const tsRules = {
 
 // The house rules of DESIGN.md as import boundaries.
 const noElectron = { name: 'electron', message: "Only main/app/ imports 'electron'." };
+const noRenderer = {
+  group: ['**/renderer/**', '**/preload/**'],
+  message: 'main/ never imports the renderer.',
+};
+// A relative import that climbs to main/<folder> (no folder under main/engine or main/api has these names).
+const inMain = (folders, message) => ({
+  regex: `^(\\.\\./)+(${folders.join('|')})(/.*)?$`,
+  message,
+});
 const boundary = (patterns, extraPaths = []) => ({
   'no-restricted-imports': ['error', { paths: extraPaths, patterns }],
 });
@@ -64,19 +73,36 @@ export default tseslint.config(
       [noElectron],
     ),
   },
+  // Inside main/, arrows point down (DESIGN.md "Processes and folders"): the others call the engine, cli and host call
+  // the api. A later block's no-restricted-imports replaces an earlier one's for the same file, so each repeats noRenderer.
   {
     files: ['main/**'],
-    ignores: ['main/app/**'],
+    ignores: ['main/app/**', 'main/engine/**', 'main/api/**'],
+    rules: boundary([noRenderer], [noElectron]),
+  },
+  {
+    files: ['main/app/**'],
+    rules: boundary([noRenderer]),
+  },
+  {
+    files: ['main/engine/**'],
     rules: boundary(
-      [{ group: ['**/renderer/**', '**/preload/**'], message: 'main/ never imports the renderer.' }],
+      [
+        noRenderer,
+        inMain(
+          ['api', 'jobs', 'worker', 'cli', 'host', 'app'],
+          'main/engine/ never imports api, jobs, worker, cli, host or app: they call the engine.',
+        ),
+      ],
       [noElectron],
     ),
   },
   {
-    files: ['main/app/**'],
-    rules: boundary([
-      { group: ['**/renderer/**', '**/preload/**'], message: 'main/ never imports the renderer.' },
-    ]),
+    files: ['main/api/**'],
+    rules: boundary(
+      [noRenderer, inMain(['cli', 'host'], 'main/api/ never imports the CLI or the host.')],
+      [noElectron],
+    ),
   },
   {
     files: ['renderer/**'],

@@ -1,6 +1,6 @@
 /**
  * Does Winograd F(4x4, 3x3) pay on tfjs-wasm, per ResNet-18 stage (width 64)? Times the direct XNNPACK 3x3
- * convolution against the whole Winograd convolution (main/engine/backend/wasm-winograd.ts) and against its
+ * convolution against the whole Winograd convolution (main/engine/backend/wasm/winograd.ts) and against its
  * GEMM stage alone (36 2-D matMuls with fresh weights, as each call has), plus once tfjs' batched BatchMatMul,
  * which is a naive loop on wasm (why the GEMMs are 36 separate calls). Best of 4, wall clock; figures are
  * effective GFLOP/s (the direct convolution's FLOPs over the time), so they compare directly.
@@ -9,8 +9,8 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { parseArgs } from 'node:util';
 import { initBackend, tf } from '../main/engine/backend';
-import type { HeapBackend } from '../main/engine/backend/wasm-ops';
-import { winogradConv3x3 } from '../main/engine/backend/wasm-winograd';
+import type { HeapBackend } from '../main/engine/backend/wasm/ops';
+import { winogradConv3x3 } from '../main/engine/backend/wasm/winograd';
 
 const { values } = parseArgs({ options: { batch: { type: 'string', default: '64' } } });
 const n = Number(values.batch);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { ApiContext } from './api/context';
 import { createApi, type Api } from './api';
-import { EventBus } from './api/events';
+import { EventBus } from './events';
 import { JobManager } from './jobs/manager';
 import { oodlabHome } from './engine/runs/home';
 

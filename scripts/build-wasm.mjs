@@ -1,8 +1,8 @@
 // Compiles the AssemblyScript kernels (main/engine/backend/assembly/*.ts) and writes them, base64-encoded, into
-// main/engine/backend/wasm-simd-module.ts (the Winograd transforms on tfjs-wasm's heap) and
+// main/engine/backend/wasm/simd-module.ts (the Winograd transforms on tfjs-wasm's heap) and
 // main/engine/linalg/analysis-module.ts (the float64 products of the analyses), so that the bundle and the packaged app
 // carry them with no asset path.
-// Run after editing the kernels: node scripts/build-wasm.mjs (test/unit/engine/backend/wasm-simd.spec.ts checks that the
+// Run after editing the kernels: node scripts/build-wasm.mjs (test/unit/engine/backend/wasm/simd.spec.ts checks that the
 // committed module matches its source).
 import asc from 'assemblyscript/asc';
 import { readFile, rename, writeFile } from 'node:fs/promises';
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const source = 'main/engine/backend/assembly/winograd.ts';
-const target = 'main/engine/backend/wasm-simd-module.ts';
+const target = 'main/engine/backend/wasm/simd-module.ts';
 /** Every module: its source, the TypeScript file that carries it, and the name of the exported constant. */
 export const modules = [
   { source, target, name: 'winogradKernelsBase64' },

@@ -45,12 +45,6 @@ export type ParsedRequestOf<C extends Channel> = z.output<(typeof requests)[C]['
 export type ResponseOf<C extends Channel> = z.output<(typeof requests)[C]['response']>;
 export type EventOf<E extends EventChannel> = z.output<(typeof events)[E]>;
 
-/** Every channel name, as const objects: no raw channel strings elsewhere. */
-export const channels = Object.fromEntries(Object.keys(requests).map((k) => [k, k])) as { [C in Channel]: C };
-export const eventChannels = Object.fromEntries(Object.keys(events).map((k) => [k, k])) as {
-  [E in EventChannel]: E;
-};
-
 export function isChannel(name: string): name is Channel {
   return Object.prototype.hasOwnProperty.call(requests, name);
 }

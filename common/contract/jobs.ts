@@ -9,7 +9,6 @@ export const JobKind = z.enum([
   'ood',
   'nc',
   'export',
-  'pipeline',
   'selftest',
 ]);
 export type JobKind = z.infer<typeof JobKind>;

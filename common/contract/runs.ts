@@ -13,9 +13,12 @@ import { TrainConfig, TrainingHistory } from './train';
 export const RunState = z.enum(['running', 'cancelled', 'failed', 'done', 'interrupted']);
 export type RunState = z.infer<typeof RunState>;
 
+/** The compute backend a thread initialised (main/engine/backend). */
 export const BackendReport = z.object({
   name: BackendName,
+  /** Device or adapter description, e.g. "llvmpipe: Mesa 25.0.7 (software)". */
   device: z.string(),
+  /** A software adapter / CPU-emulated GPU: never picked by auto. */
   software: z.boolean(),
   versions: z.record(z.string(), z.string()),
 });

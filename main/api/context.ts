@@ -1,6 +1,6 @@
 import type { BackendInfo } from '../../common/contract/system';
 import type { JobManager } from '../jobs/manager';
-import type { EventBus } from './events';
+import type { EventBus } from '../events';
 
 /** What every handler may use. Built once per process by main/app (Electron) or main/host (browser mode). */
 export interface ApiContext {

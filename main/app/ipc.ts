@@ -1,7 +1,7 @@
 import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { ipcChannels, type Envelope } from '../../common/contract';
 import type { Api } from '../api';
-import type { EventBus } from '../api/events';
+import type { EventBus } from '../events';
 import { isTrustedRendererUrl } from './security';
 
 export interface IpcOptions {

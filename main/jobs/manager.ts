@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Worker } from 'node:worker_threads';
 import type { EventChannel, JobInfo, JobKind, JobProgress } from '../../common/contract';
 import { OodlabError } from '../../common/contract';
-import type { EventBus } from '../api/events';
+import type { EventBus } from '../events';
 import type { FromWorker, ToWorker, WorkerInput } from '../worker/protocol';
 import { limitsFromEnv, slotOf, type JobLimits, type SlotClass } from './limits';
 import { takeSlot, type Slot } from './slots';

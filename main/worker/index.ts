@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { toErrorBody, OodlabError } from '../../common/contract';
 import type { FromWorker, ToWorker, WorkerInput } from './protocol';
 import { loadTask } from './tasks';
-import type { TaskContext } from './task';
+import type { TaskContext } from '../engine/task';
 
 // Worker entry point: runs one job's task and reports through postMessage. Nothing else.
 const input = workerData as WorkerInput;

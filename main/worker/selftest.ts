@@ -1,5 +1,5 @@
 import { OodlabError } from '../../common/contract';
-import type { TaskFn } from './task';
+import type { TaskFn } from '../engine/task';
 
 /**
  * A job that exercises the job machinery itself: counts to `steps`, honours cancel, and can be told to crash

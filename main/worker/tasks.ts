@@ -1,12 +1,12 @@
 import type { JobKind } from '../../common/contract';
 import { OodlabError } from '../../common/contract';
-import type { TaskFn } from './task';
+import type { TaskFn } from '../engine/task';
 
 /**
  * Job kind -> task, loaded lazily so a worker imports only the engine parts its job needs.
- * Each engine area registers its task here with one line.
+ * Each engine area registers its task here with one line; a job kind without a task does not compile.
  */
-export const tasks: Partial<Record<JobKind, () => Promise<TaskFn>>> = {
+export const tasks: Record<JobKind, () => Promise<TaskFn>> = {
   selftest: async () => (await import('./selftest')).selftest,
   'datasets.download': async () => (await import('../engine/data/download-task')).downloadTask,
   'datasets.add': async () => (await import('../engine/data/custom/add-task')).addTask,
@@ -18,7 +18,8 @@ export const tasks: Partial<Record<JobKind, () => Promise<TaskFn>>> = {
 };
 
 export async function loadTask(kind: JobKind): Promise<TaskFn> {
-  const load = tasks[kind];
+  // The kind arrives in a message from the job manager: checked at run time too.
+  const load = tasks[kind] as (() => Promise<TaskFn>) | undefined;
   if (!load) throw new OodlabError('invalid_request', `No task is registered for job kind '${kind}'.`);
   return load();
 }

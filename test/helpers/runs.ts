@@ -8,7 +8,7 @@ import { initBackend } from '../../main/engine/backend';
 import { saveCheckpoint } from '../../main/engine/model/checkpoint';
 import { ResNet18 } from '../../main/engine/model/resnet';
 import { createRun, runFiles } from '../../main/engine/runs/store';
-import type { TaskContext } from '../../main/worker/task';
+import type { TaskContext } from '../../main/engine/task';
 import { tempDir } from './tmp';
 
 /** A temporary home made before the file's tests (then the backend started, when named) and removed after them. */

@@ -10,7 +10,15 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import type { AdapterInfoLike } from './webgpu';
+
+/** What Dawn says about an adapter (GPUAdapter.info); webgpu.ts summarises it. */
+export interface AdapterInfoLike {
+  vendor?: string;
+  architecture?: string;
+  device?: string;
+  description?: string;
+  isFallbackAdapter?: boolean;
+}
 
 export interface AdapterProbe {
   info?: AdapterInfoLike;

@@ -5,6 +5,7 @@
  * Auto order (DESIGN.md "Compute backends"): tensorflow-gpu (sees a GPU) > webgpu (hardware adapter) > tensorflow > wasm.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { BackendReport } from '../../../common/contract/runs';
 import type { BackendChoice, BackendName } from '../../../common/contract/system';
 import { registerGradients } from './gradients';
 import { loadTfjsNode } from './node';
@@ -17,15 +18,6 @@ export { tf };
 registerGradients();
 // Production mode: no debug-only checks, and no console banners from the backends.
 tf.env().set('PROD', true);
-
-export interface BackendReport {
-  name: BackendName;
-  /** Device or adapter description, e.g. "llvmpipe: Mesa 25.0.7 (software)". */
-  device: string;
-  /** A software adapter / CPU-emulated GPU: never picked by auto. */
-  software: boolean;
-  versions: Record<string, string>;
-}
 
 export interface InitOptions {
   /** webgpu: accept a software adapter (llvmpipe) when asked for explicitly; tests use it. Default true. */

@@ -4,7 +4,7 @@
  * reported as tensorflow-gpu when libtensorflow actually placed ops on a GPU.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { BackendReport } from './index';
+import type { BackendReport } from '../../../common/contract/runs';
 import { coreVersions, resolvable } from './versions';
 
 const gpuHelp =

@@ -7,17 +7,9 @@
  * be used: without Vulkan, Dawn's native warnings would otherwise go straight to the user's terminal.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { probeAdapter } from './adapter-probe';
-import type { BackendReport } from './index';
+import type { BackendReport } from '../../../common/contract/runs';
+import { probeAdapter, type AdapterInfoLike } from './adapter-probe';
 import { coreVersions, resolvable } from './versions';
-
-export interface AdapterInfoLike {
-  vendor?: string;
-  architecture?: string;
-  device?: string;
-  description?: string;
-  isFallbackAdapter?: boolean;
-}
 
 export interface AdapterSummary {
   device: string;

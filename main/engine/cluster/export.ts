@@ -4,8 +4,8 @@
 import { join } from 'node:path';
 import { groupFigures } from '../../../common/charts/group';
 import type { ExportResult, FigureFormat } from '../../../common/contract/report';
-import { writeFileAtomic, writeJsonAtomic } from '../runs/atomic';
-import { backgroundOf, renderSvg, svgToPng } from '../report/render';
+import { writeJsonAtomic } from '../runs/atomic';
+import { exportFolder } from '../report/folder';
 import { aggregateGroup } from './summary';
 
 export async function exportGroup(
@@ -17,20 +17,8 @@ export async function exportGroup(
   const t0 = performance.now();
   const summary = await aggregateGroup(home, id, o.appVersion);
   const figures = groupFigures(summary, { theme: 'light', animation: false });
-  const files: string[] = [];
-  const write = async (rel: string, data: string | Uint8Array) => {
-    await writeFileAtomic(join(dir, rel), data);
-    files.push(rel);
-  };
-  for (const f of figures) {
-    const svg = renderSvg(f.option, f);
-    if (o.formats.includes('svg')) await write(`figures/${f.id}.svg`, svg);
-    if (o.formats.includes('png'))
-      await write(
-        `figures/${f.id}.png`,
-        await svgToPng(svg, { scale: o.scale, background: backgroundOf(f.option) }),
-      );
-  }
+  const { files, write, figure } = exportFolder(dir);
+  for (const f of figures) await figure(f, o);
   await writeJsonAtomic(join(dir, 'summary.json'), summary);
   files.push('summary.json');
   const skipped = [

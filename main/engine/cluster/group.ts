@@ -2,12 +2,13 @@
 // (the config every task trains; only the seed differs), submit.sbatch, logs/ (one SLURM log per task) and, once
 // aggregated, summary.json. Each task's run lives under runs/<group>-s<seed>/ like any other run, so every
 // command that works on runs works on a group's runs.
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Group } from '../../../common/contract/cluster';
 import { OodlabError } from '../../../common/contract/errors';
 import type { TrainConfig } from '../../../common/contract/train';
 import { writeJsonAtomic } from '../runs/atomic';
+import { readEachFolder } from '../runs/folders';
 
 export const groupsDir = (home: string) => join(home, 'groups');
 
@@ -51,24 +52,8 @@ export async function readGroup(home: string, id: string): Promise<Group> {
 
 /** Every readable group, newest first. */
 export async function listGroups(home: string): Promise<Group[]> {
-  let ids: string[];
-  try {
-    ids = (await readdir(groupsDir(home), { withFileTypes: true }))
-      .filter((d) => d.isDirectory())
-      .map((d) => d.name);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
-  const out: Group[] = [];
-  for (const id of ids.sort().reverse()) {
-    try {
-      out.push(await readGroup(home, id));
-    } catch {
-      // a folder without a valid group.json (being written or removed) is not a group
-    }
-  }
-  return out;
+  // a folder without a valid group.json (being written or removed) is not a group
+  return readEachFolder(groupsDir(home), (id) => readGroup(home, id));
 }
 
 export async function isGroup(home: string, id: string): Promise<boolean> {

@@ -7,34 +7,19 @@
 import { OodlabError } from '../../../common/contract/errors';
 import type { SplitData } from './cache';
 import { CIFAR10_CLASSES } from './class-names';
-import { readTar } from './tar-read';
-
-export const CIFAR10_RECORD = 3073;
+import { parseCifarBinary, readCifarMembers, textLines } from './cifar-binary';
 
 export function parseCifar10Records(buf: Uint8Array, what: string): SplitData {
-  if (buf.length === 0 || buf.length % CIFAR10_RECORD !== 0)
+  const {
+    images,
+    labels: [labels],
+  } = parseCifarBinary(buf, what, 1, 'CIFAR-10');
+  const k = labels.findIndex((l) => l >= 10);
+  if (k >= 0)
     throw new OodlabError(
       'failed',
-      `${what} has ${buf.length} bytes, not a whole number of ${CIFAR10_RECORD}-byte CIFAR-10 records (truncated or not CIFAR-10).`,
+      `${what}: record ${k} has label ${labels[k]} (expected 0..9): not CIFAR-10 binary data.`,
     );
-  const n = buf.length / CIFAR10_RECORD;
-  const images = new Uint8Array(n * 3072);
-  const labels = new Int32Array(n);
-  for (let k = 0; k < n; k++) {
-    const r = k * CIFAR10_RECORD;
-    labels[k] = buf[r];
-    if (labels[k] >= 10)
-      throw new OodlabError(
-        'failed',
-        `${what}: record ${k} has label ${labels[k]} (expected 0..9): not CIFAR-10 binary data.`,
-      );
-    const dst = k * 3072;
-    for (let p = 0; p < 1024; p++) {
-      images[dst + 3 * p] = buf[r + 1 + p];
-      images[dst + 3 * p + 1] = buf[r + 1025 + p];
-      images[dst + 3 * p + 2] = buf[r + 2049 + p];
-    }
-  }
   return { images, labels };
 }
 
@@ -47,28 +32,19 @@ export async function readCifar10Archive(
   archive: string,
   o: { signal?: AbortSignal; onRead?: (b: number) => void } = {},
 ): Promise<{ train: SplitData; test: SplitData; classNames: string[] }> {
-  const files = new Map<string, Buffer>();
-  const base = (p: string) => p.split('/').pop() ?? p;
   const trainFiles = [1, 2, 3, 4, 5].map((k) => `data_batch_${k}.bin`);
-  const wanted = new Set([...trainFiles, 'test_batch.bin', 'batches.meta.txt']);
-  await readTar(archive, {
-    want: (p) => wanted.has(base(p)),
-    onFile: (p, data) => files.set(base(p), data),
-    signal: o.signal,
-    onRead: o.onRead,
-  });
-  for (const f of [...trainFiles, 'test_batch.bin'])
-    if (!files.has(f))
-      throw new OodlabError(
-        'failed',
-        `${archive} has no cifar-10-batches-bin/${f}: not the CIFAR-10 binary archive.`,
-      );
+  const files = await readCifarMembers(
+    archive,
+    {
+      folder: 'cifar-10-batches-bin',
+      set: 'CIFAR-10',
+      required: [...trainFiles, 'test_batch.bin'],
+      optional: ['batches.meta.txt'],
+    },
+    { signal: o.signal, onRead: o.onRead },
+  );
   const meta = files.get('batches.meta.txt');
-  const names = meta
-    ?.toString('utf8')
-    .split(/\r?\n/)
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const names = meta && textLines(meta);
   return {
     train: concat(trainFiles.map((f) => parseCifar10Records(files.get(f)!, f))),
     test: parseCifar10Records(files.get('test_batch.bin')!, 'test_batch.bin'),

@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { DownloadableId } from '../../../common/contract/datasets';
 import { OodlabError } from '../../../common/contract/errors';
-import type { TaskContext, TaskFn } from '../../worker/task';
+import type { TaskContext, TaskFn } from '../task';
 import { diskFullError, isDiskFull } from '../runs/disk';
 import { acquireFileLock } from '../runs/lock';
 import { buildCache } from './build';

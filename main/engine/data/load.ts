@@ -7,29 +7,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { OodlabError } from '../../../common/contract/errors';
 import { CacheDamagedError, datasetDir, readCacheSplit, readManifest, type CacheManifest } from './cache';
-import type { NormStats } from './norm';
+import type { ImageSet } from './image-set';
 import { datasetSpec, isDatasetId, type DatasetId } from './registry';
-import { defaultSynthetic, syntheticOodSet, syntheticSet } from './synthetic';
+import { defaultSynthetic, syntheticOodSet, syntheticSet, type SyntheticOptions } from './synthetic';
 
-export interface ImageSet {
-  /** N*32*32*3 bytes, NHWC, RGB. */
-  images: Uint8Array;
-  labels: Int32Array;
-  n: number;
-  classNames: string[];
-  /** CIFAR-100 only: the 20 superclass labels and names. */
-  coarseLabels?: Int32Array;
-  coarseClassNames?: string[];
-  /** Per-channel statistics inputs are normalised with (an ID set's training split); CIFAR-100's when absent. */
-  norm?: NormStats;
-}
-
-export interface SyntheticOptions {
-  seed: number;
-  classes: number;
-  trainPerClass: number;
-  testPerClass: number;
-}
+export type { ImageSet, SyntheticOptions };
 
 export function notDownloaded(id: DatasetId): OodlabError {
   return new OodlabError(

@@ -7,7 +7,14 @@
  */
 import { SYNTHETIC_DEFAULTS } from '../../../common/contract/train';
 import { mulberry32 } from './rng';
-import type { ImageSet, SyntheticOptions } from './load';
+import type { ImageSet } from './image-set';
+
+export interface SyntheticOptions {
+  seed: number;
+  classes: number;
+  trainPerClass: number;
+  testPerClass: number;
+}
 
 const S = 32;
 const PIX = S * S * 3;

@@ -17,14 +17,9 @@ import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
 import { OodlabError } from '../../../common/contract/errors';
+import { archiveCancelled, damagedArchive, type ArchiveReadOptions } from './archive';
 
-export interface TarReadOptions {
-  want: (path: string) => boolean;
-  onFile: (path: string, data: Buffer) => unknown;
-  concurrency?: number;
-  signal?: AbortSignal;
-  /** Bytes of the archive read so far (for progress). */
-  onRead?: (bytes: number) => void;
+export interface TarReadOptions extends ArchiveReadOptions {
   /** The most bytes the unpacked tar may hold (headers included): what the expected data set implies. */
   maxBytes?: number;
   /** The most bytes one wanted file may hold. */
@@ -101,7 +96,7 @@ export async function readTar(archive: string, o: TarReadOptions): Promise<void>
     o.signal?.addEventListener('abort', () => resolve(), { once: true });
   });
   const checkCancel = () => {
-    if (o.signal?.aborted) throw new OodlabError('cancelled', 'Cancelled while reading the archive.');
+    if (o.signal?.aborted) throw archiveCancelled();
   };
 
   const limit = o.concurrency ?? 4;
@@ -141,15 +136,10 @@ export async function readTar(archive: string, o: TarReadOptions): Promise<void>
   if (!failure && !parserDone) {
     parser.end();
     await Promise.race([ended, cancelled]);
-    if (o.signal?.aborted) fail(new OodlabError('cancelled', 'Cancelled while reading the archive.'));
+    if (o.signal?.aborted) fail(archiveCancelled());
   }
   if (!failure) await Promise.race([Promise.all(pending), cancelled]);
   else await Promise.allSettled(pending);
-  if (!failure && o.signal?.aborted)
-    fail(new OodlabError('cancelled', 'Cancelled while reading the archive.'));
-  if (failure) {
-    if (failure instanceof OodlabError) throw failure;
-    const msg = failure instanceof Error ? failure.message : String(failure);
-    throw new OodlabError('failed', `The archive ${archive} is damaged or not a tar file (${msg}).`);
-  }
+  if (!failure && o.signal?.aborted) fail(archiveCancelled());
+  if (failure) throw damagedArchive(archive, 'tar', failure);
 }

@@ -9,13 +9,9 @@
 import yauzl from 'yauzl';
 import type { Entry, ZipFile } from 'yauzl';
 import { OodlabError } from '../../../common/contract/errors';
+import { archiveCancelled, damagedArchive, type ArchiveReadOptions } from './archive';
 
-export interface ZipReadOptions {
-  want: (path: string) => boolean;
-  onFile: (path: string, data: Buffer) => unknown;
-  concurrency?: number;
-  signal?: AbortSignal;
-  onRead?: (bytes: number) => void;
+export interface ZipReadOptions extends ArchiveReadOptions {
   /** Default 64 MiB: no image or annotation file comes near it. */
   maxEntryBytes?: number;
   /** Default 1000 (deflate's ceiling is about 1032:1, reached only by runs of one byte: not an image). */
@@ -43,13 +39,7 @@ function readEntry(zf: ZipFile, e: Entry): Promise<Buffer> {
 }
 
 export async function readZip(archive: string, o: ZipReadOptions): Promise<void> {
-  const damaged = (err: unknown) =>
-    err instanceof OodlabError
-      ? err
-      : new OodlabError(
-          'failed',
-          `The archive ${archive} is damaged or not a zip file (${err instanceof Error ? err.message : String(err)}).`,
-        );
+  const damaged = (err: unknown) => damagedArchive(archive, 'zip', err);
   let zf: ZipFile;
   try {
     zf = await open(archive);
@@ -65,7 +55,7 @@ export async function readZip(archive: string, o: ZipReadOptions): Promise<void>
     await new Promise<void>((resolve, reject) => {
       const next = async () => {
         try {
-          if (o.signal?.aborted) throw new OodlabError('cancelled', 'Cancelled while reading the archive.');
+          if (o.signal?.aborted) throw archiveCancelled();
           while (pending.size >= limit) await Promise.race(pending);
           zf.readEntry();
         } catch (err) {

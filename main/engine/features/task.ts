@@ -1,7 +1,7 @@
 // The 'features' job: extraction only (the OOD job extracts on its own when it needs to), e.g. before the Neural
 // Collapse layer-wise study reads layer<k>_*.npy.
 import { OodExtractRequest } from '../../../common/contract/ood';
-import type { TaskFn } from '../../worker/task';
+import type { TaskFn } from '../task';
 import { extractRunFeatures } from './extract';
 
 export const featuresTask: TaskFn = async (params, ctx) => {

@@ -10,7 +10,7 @@ import {
   bnGradSumsFused,
   centredSquaresFused,
   fusedBnGradApplies,
-} from '../backend/wasm-bn';
+} from '../backend/wasm/bn';
 
 export const BN_EPS = 1e-5;
 export const BN_MOMENTUM = 0.9;
@@ -74,7 +74,7 @@ export function batchNormTrain(
     const value = tf.batchNorm4d(xi, mean, variance, b, g, BN_EPS);
     const gradFunc = (dy: tf.Tensor4D, saved: tf.Tensor[]): tf.Tensor[] => {
       const [sx, sg, smean, sinv] = saved as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
-      // On wasm, both sums in one SIMD pass and dx in another (backend/wasm-bn.ts).
+      // On wasm, both sums in one SIMD pass and dx in another (backend/wasm/bn.ts).
       const fused = fusedBnGradApplies(sx);
       const [sdy, sdyx] = fused ? bnGradSumsFused(dy, sx) : [channelSum(dy), channelSum(tf.mul(dy, sx))];
       // sum(dy * xhat) = invstd * (sum(dy x) - mean sum(dy))

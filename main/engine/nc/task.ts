@@ -2,7 +2,7 @@
 // metrics as an 'nc.epoch' event as soon as it is known, so the Collapse page draws the curves live.
 import { NcAnalyzeRequest } from '../../../common/contract/nc';
 import { OodlabError } from '../../../common/contract';
-import type { TaskFn } from '../../worker/task';
+import type { TaskFn } from '../task';
 import { analyzeRun } from './run-analysis';
 import { ncFiles } from './results';
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { OodlabError } from '../../../common/contract/errors';
 import { OodJobParams, type OodResults } from '../../../common/contract/ood';
 import { benchmarkGroups, expandDatasets } from '../../../common/ood/groups';
-import type { TaskFn } from '../../worker/task';
+import type { TaskFn } from '../task';
 import { initBackend } from '../backend';
 import { writeNpy } from '../features/npy';
 import { extractRunFeatures } from '../features/extract';

@@ -6,10 +6,10 @@ import { buildFigures } from '../../../common/charts';
 import { OodlabError } from '../../../common/contract/errors';
 import type { ExportResult, FigureFormat } from '../../../common/contract/report';
 import { TrainingHistory } from '../../../common/contract/train';
-import { writeFileAtomic, writeJsonAtomic } from '../runs/atomic';
+import { writeJsonAtomic } from '../runs/atomic';
 import { loadRunData } from './inputs';
 import { exportReadme } from './readme';
-import { backgroundOf, renderSvg, svgToPng } from './render';
+import { exportFolder } from './folder';
 import { buildSummary, summaryPath, writeSummary } from './summary';
 
 export interface ExportOptions {
@@ -43,23 +43,13 @@ export async function exportRun(
   const t0 = performance.now();
   const d = await loadRunData(home, runId);
   const figures = buildFigures(d, { theme: 'light', animation: false });
-  const files: string[] = [];
+  const { files, write, figure } = exportFolder(dir);
   const steps = figures.length + 1;
-  const write = async (rel: string, data: string | Uint8Array) => {
-    await writeFileAtomic(join(dir, rel), data);
-    files.push(rel);
-  };
 
   for (const [i, f] of figures.entries()) {
     if (o.signal?.aborted) throw new OodlabError('cancelled', 'Export cancelled.');
     o.progress?.(i / steps, `Figure ${f.id}`);
-    const svg = renderSvg(f.option, f);
-    if (o.formats.includes('svg')) await write(`figures/${f.id}.svg`, svg);
-    if (o.formats.includes('png'))
-      await write(
-        `figures/${f.id}.png`,
-        await svgToPng(svg, { scale: o.scale, background: backgroundOf(f.option) }),
-      );
+    await figure(f, o);
   }
 
   o.progress?.(figures.length / steps, 'summary.json');

@@ -2,7 +2,7 @@
 // responsive while sharp rasterises.
 import { z } from 'zod';
 import { ExportRequest } from '../../../common/contract/report';
-import type { TaskFn } from '../../worker/task';
+import type { TaskFn } from '../task';
 import { exportRun } from './export';
 
 export const ExportTaskParams = ExportRequest.extend({ appVersion: z.string().optional() });

@@ -2,7 +2,7 @@
 // reader, or a restart after a crash, sees either the previous or the next version, never half of one.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { checkpointEpoch, checkpointName } from '../../../common/contract/checkpoint-name';
@@ -12,6 +12,7 @@ import { isRunId } from '../../../common/contract/run-id';
 import { RunManifest } from '../../../common/contract/runs';
 import { TrainConfig, TrainingHistory } from '../../../common/contract/train';
 import { writeJsonAtomic } from './atomic';
+import { readEachFolder, subfolders } from './folders';
 import { parseJsonFile } from './json';
 import { homePaths } from './home';
 import { effectiveState, localProbe, type LivenessProbe } from './liveness';
@@ -130,41 +131,20 @@ export async function listRuns(
   home: string,
   probe: LivenessProbe = localProbe(new Set()),
 ): Promise<RunManifest[]> {
-  let ids: string[];
-  try {
-    ids = (await readdir(homePaths(home).runs, { withFileTypes: true }))
-      .filter((d) => d.isDirectory())
-      .map((d) => d.name);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
-  const out: RunManifest[] = [];
-  for (const id of ids.sort().reverse()) {
-    try {
-      const m = await readManifest(home, id);
-      out.push({ ...m, state: effectiveState(m, probe) });
-    } catch {
-      // a folder without a readable manifest is not a run (e.g. being deleted); skip it
-    }
-  }
-  return out;
+  // a folder without a readable manifest is not a run (e.g. being deleted)
+  return readEachFolder(homePaths(home).runs, async (id) => {
+    const m = await readManifest(home, id);
+    return { ...m, state: effectiveState(m, probe) };
+  });
 }
 
 /** Checkpoint folder names present (epoch-NNN ascending, then best, last). */
 export async function listCheckpoints(home: string, id: string): Promise<string[]> {
-  try {
-    const names = (await readdir(runFiles(home, id).checkpoints, { withFileTypes: true }))
-      .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
-      .map((d) => d.name);
-    const epochs = names
-      .filter((n) => checkpointEpoch(n) !== null)
-      .sort((a, b) => checkpointEpoch(a)! - checkpointEpoch(b)!);
-    return [...epochs, ...['best', 'last'].filter((n) => names.includes(n))];
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
+  const names = (await subfolders(runFiles(home, id).checkpoints)).filter((n) => !n.startsWith('.'));
+  const epochs = names
+    .filter((n) => checkpointEpoch(n) !== null)
+    .sort((a, b) => checkpointEpoch(a)! - checkpointEpoch(b)!);
+  return [...epochs, ...['best', 'last'].filter((n) => names.includes(n))];
 }
 
 export async function deleteRun(home: string, id: string): Promise<void> {

@@ -4,7 +4,7 @@
 // they go through one queue: a heartbeat can never write back a stale epoch count.
 import type { RunManifest } from '../../../common/contract/runs';
 import type { HistoryEntry } from '../../../common/contract/train';
-import type { TaskContext } from '../../worker/task';
+import type { TaskContext } from '../task';
 import { HEARTBEAT_MS } from '../runs/liveness';
 import { ownerStamp, updateManifest } from '../runs/store';
 import type { BatchReport } from './epoch';

@@ -2,10 +2,11 @@
 // and optimiser, runs the loop, and records in the manifest how it ended: done, cancelled (resumable), failed.
 import { z } from 'zod';
 import { OodlabError, toErrorBody } from '../../../common/contract/errors';
+import type { BackendReport } from '../../../common/contract/runs';
 import { BackendChoice } from '../../../common/contract/system';
 import type { TrainConfig, TrainingHistory } from '../../../common/contract/train';
-import type { TaskFn } from '../../worker/task';
-import { BackendUnavailableError, initBackend, type BackendReport } from '../backend';
+import type { TaskFn } from '../task';
+import { BackendUnavailableError, initBackend } from '../backend';
 import { loadImageSet } from '../data/load';
 import { ResNet18 } from '../model/resnet';
 import { ownerStamp, readRunConfig } from '../runs/store';

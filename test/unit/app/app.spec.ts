@@ -42,7 +42,7 @@ vi.mock('electron', () => {
 
 const { createMainWindow } = await import('../../../main/app/window');
 const { wireIpc, isTrustedSender } = await import('../../../main/app/ipc');
-const { EventBus } = await import('../../../main/api/events');
+const { EventBus } = await import('../../../main/events');
 
 const rendererDir = '/opt/oodlab/out/renderer/';
 const ours = pathToFileURL(rendererDir + 'index.html').href;

@@ -2,7 +2,7 @@
 // terminal) shows of a job's progress, its log and its other events, and where it goes.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { JobInfo, JobProgress } from '../../../common/contract/jobs';
-import { EventBus } from '../../../main/api/events';
+import { EventBus } from '../../../main/events';
 import { clientOf, type CliRuntime } from '../../../main/cli/client';
 import { followJob, progressLine, QUEUED } from '../../../main/cli/follow-job';
 import type { CliIO } from '../../../main/cli/io';

@@ -1,7 +1,7 @@
 // Issue 18 item 3b: a run that needs more than a day is announced and, on a terminal, the user is asked; no stops
 // it (resumably), yes goes on; other jobs' logs and other warnings ask nothing.
 import { describe, expect, it, vi } from 'vitest';
-import { EventBus } from '../../../main/api/events';
+import { EventBus } from '../../../main/events';
 import { clientOf } from '../../../main/cli/client';
 import { promptOnLongRun } from '../../../main/cli/long-run';
 import { longRunWarning } from '../../../main/engine/train/eta';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobInfo } from '../../../common/contract';
 import { JobState } from '../../../common/contract/jobs';
-import { EventBus } from '../../../main/api/events';
+import { EventBus } from '../../../main/events';
 import { limitsFromEnv, parseLimits, slotOf } from '../../../main/jobs/limits';
 import { JobManager } from '../../../main/jobs/manager';
 import { tempDir } from '../../helpers/tmp';

@@ -1,5 +1,5 @@
-// AssemblyScript source of the Winograd F(4x4, 3x3) tile transforms (wasm-winograd.ts), compiled by
-// scripts/build-wasm.mjs into wasm-simd-module.ts. It runs on tfjs-wasm's own shared memory: every pointer is a
+// AssemblyScript source of the Winograd F(4x4, 3x3) tile transforms (wasm/winograd.ts), compiled by
+// scripts/build-wasm.mjs into wasm/simd-module.ts. It runs on tfjs-wasm's own shared memory: every pointer is a
 // byte address in that heap, the module has no data of its own and allocates nothing. Each function does one
 // slice of the work (tiles t0..t1, or filter elements e0..e1) so that two threads can split a call.
 // Channels are processed four at a time (f32x4): every channel count must be a multiple of 4.

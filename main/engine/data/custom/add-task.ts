@@ -12,7 +12,7 @@ import { readFile, rm, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { z } from 'zod';
 import { OodlabError } from '../../../../common/contract/errors';
-import type { TaskFn } from '../../../worker/task';
+import type { TaskFn } from '../../task';
 import { datasetDir, manifestPath, writeCache, type SplitData } from '../cache';
 import { toThumb32 } from '../dtd';
 import { channelStats } from '../norm';

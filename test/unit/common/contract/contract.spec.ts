@@ -1,7 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
-  channels,
-  eventChannels,
   isChannel,
   requests,
   type OodlabApi,
@@ -18,10 +16,8 @@ describe('contract', () => {
     expectTypeOf<OodlabApi['invoke']>().parameter(0).toEqualTypeOf<keyof typeof requests>();
   });
 
-  it('has exactly one handler per request channel and names every channel as a const', () => {
+  it('has exactly one handler per request channel and knows its channel names', () => {
     expect(Object.keys(handlers).sort()).toEqual(Object.keys(requests).sort());
-    for (const [k, v] of Object.entries(channels)) expect(k).toBe(v);
-    expect(eventChannels['job.update']).toBe('job.update');
     expect(isChannel('system.info')).toBe(true);
     expect(isChannel('toString')).toBe(false);
   });

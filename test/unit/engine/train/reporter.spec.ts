@@ -3,7 +3,7 @@ import type { RunManifest } from '../../../../common/contract/runs';
 import { presetConfig } from '../../../../common/train/presets';
 import { createRun, ownerStamp, readManifest } from '../../../../main/engine/runs/store';
 import { BATCH_EVENT_MS, TrainReporter } from '../../../../main/engine/train/reporter';
-import type { TaskContext } from '../../../../main/worker/task';
+import type { TaskContext } from '../../../../main/engine/task';
 import { tempDir } from '../../../helpers/tmp';
 
 let home: string;

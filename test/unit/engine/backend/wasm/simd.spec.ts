@@ -5,10 +5,10 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { initBackend, tf } from '../../../../main/engine/backend';
-import { setSplitBytes, simdKernels, simdUnavailable } from '../../../../main/engine/backend/wasm-simd';
-import type { HeapBackend } from '../../../../main/engine/backend/wasm-ops';
-import { winogradConv3x3, winogradFilterGrad } from '../../../../main/engine/backend/wasm-winograd';
+import { initBackend, tf } from '../../../../../main/engine/backend';
+import { setSplitBytes, simdKernels, simdUnavailable } from '../../../../../main/engine/backend/wasm/simd';
+import type { HeapBackend } from '../../../../../main/engine/backend/wasm/ops';
+import { winogradConv3x3, winogradFilterGrad } from '../../../../../main/engine/backend/wasm/winograd';
 
 describe('wasm SIMD kernels', () => {
   // Split every call between the threads, however small (the default keeps small calls on one thread).
@@ -83,7 +83,7 @@ describe('wasm SIMD kernels', () => {
             { x, dy },
             { strides: 1, pad: pad1, dataFormat: 'NHWC', filterShape: [3, 3, ci, co] },
           ) as tf.Tensor;
-        // Called directly: layers this small stay on the direct kernels inside tf (wasm-conv.ts minMacs).
+        // Called directly: layers this small stay on the direct kernels inside tf (wasm/conv.ts minMacs).
         const be = tf.backend() as unknown as HeapBackend;
         const wino = tf.engine().makeTensorFromTensorInfo(winogradFilterGrad(be, simdKernels()!, x, dy));
         const a = await wino.data();

@@ -1,13 +1,13 @@
 /**
- * The Winograd tile transforms as WebAssembly SIMD (assembly/winograd.ts, embedded in wasm-simd-module.ts),
+ * The Winograd tile transforms as WebAssembly SIMD (assembly/winograd.ts, embedded in simd-module.ts),
  * run on tfjs-wasm's own heap and split across threads: this thread takes the first part of every call and
  * helper worker threads (one per extra XNNPACK thread) the rest, synchronised through Atomics on a shared
  * control block. The helpers instantiate the same module on the same shared memory, so nothing is copied.
  * Needs the threaded tfjs-wasm build (its heap is a shared WebAssembly.Memory); otherwise unavailable and
- * wasm-winograd.ts keeps its JavaScript transforms. OODLAB_WASM_SIMD_KERNELS=0 turns it off.
+ * winograd.ts keeps its JavaScript transforms. OODLAB_WASM_SIMD_KERNELS=0 turns it off.
  */
 import { Worker } from 'node:worker_threads';
-import { winogradKernelsBase64 } from './wasm-simd-module';
+import { winogradKernelsBase64 } from './simd-module';
 
 /** Per-thread scratch of the kernels (36 pointers + 36 vectors), see SCRATCH in assembly/winograd.ts. */
 const SCRATCH = 36 * 4 + 36 * 16;

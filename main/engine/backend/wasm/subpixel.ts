@@ -3,7 +3,7 @@
  * Conv2DBackpropInput kernel when the input size is a multiple of the stride.
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { conv, type HeapBackend, heapF32, offset, type Pad4 } from './wasm-ops';
+import { conv, type HeapBackend, heapF32, offset, type Pad4 } from './ops';
 
 export interface Phase {
   /** First filter tap of this output phase, and how many taps (stride apart) reach it. */

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelName, SimdKernels } from './simd';
 
 export type Backend = { disposeData(dataId: object): boolean };
 export type Pad4 = [[number, number], [number, number], [number, number], [number, number]];
@@ -71,6 +72,23 @@ export function convInfo(xShape: number[], filterShape: number[], a: ConvAttrs) 
   );
 }
 
+/** What the backward convolutions use of convInfo: input h x w, filter kh x kw, strides, output oh x ow, top/left padding. */
+export function convGeometry(xShape: number[], filterShape: number[], a: ConvAttrs) {
+  const info = convInfo(xShape, filterShape, a);
+  return {
+    h: xShape[1],
+    w: xShape[2],
+    kh: info.filterHeight,
+    kw: info.filterWidth,
+    sh: info.strideHeight,
+    sw: info.strideWidth,
+    oh: info.outHeight,
+    ow: info.outWidth,
+    top: info.padInfo.top,
+    left: info.padInfo.left,
+  };
+}
+
 /** The parts of tfjs-wasm's BackendWasm that the heap helpers below use. */
 export interface HeapBackend extends Backend {
   wasm: { HEAPF32: Float32Array; wasmMemory?: { buffer: ArrayBuffer | SharedArrayBuffer } };
@@ -89,6 +107,42 @@ export const byteOffset = (b: HeapBackend, t: TensorInfo): number => b.dataIdMap
 
 /** Float32 index of a tensor's data in the heap. */
 export const offset = (b: HeapBackend, t: TensorInfo): number => byteOffset(b, t) >>> 2;
+
+/** A tensor as a matrix over its last axis: [rows, cols]. */
+export function rowsCols(x: TensorInfo): [number, number] {
+  const cols = x.shape[x.shape.length - 1];
+  return [x.shape.reduce((p, q) => p * q, 1) / cols, cols];
+}
+
+/**
+ * A SIMD column reduction split across threads: kernel `name` runs over `rows` (blocks of 64 rows), each thread
+ * writing its own partial of `stride` floats at the byte address args gets; the first `n` floats of the threads'
+ * partials are then added into `out`.
+ */
+export function reduceAcrossThreads(
+  b: HeapBackend,
+  k: SimdKernels,
+  name: KernelName,
+  rows: number,
+  stride: number,
+  n: number,
+  args: (partial: number) => number[],
+  bytes: number,
+  out: TensorInfo,
+): void {
+  const parts = b.makeOutput([k.threads, stride], 'float32');
+  const at = byteOffset(b, parts);
+  const used = k.split(name, rows, 64, (t) => args(at + 4 * stride * t), bytes);
+  const h = heapF32(b);
+  const o = offset(b, out);
+  const p = offset(b, parts);
+  for (let c = 0; c < n; c++) {
+    let sum = 0;
+    for (let t = 0; t < used; t++) sum += h[p + stride * t + c];
+    h[o + c] = sum;
+  }
+  b.disposeData(parts.dataId);
+}
 
 /**
  * Rank-4 float32 transpose written as plain loops over the heap. tfjs-wasm's Transpose and Reverse kernels

@@ -4,12 +4,12 @@
  * three broadcast multiplies, two adds): per channel sum(dy) and sum(dy x) in one pass, then dx = a dy + b x + c.
  * At widths 8-16 batch norm's element-wise ops were a third of a training step (bench/train-profile.ts).
  * Other backends, channel counts that are not a multiple of 4, or OODLAB_FUSED_BN=0 keep the tfjs ops.
- * Sums are float32, blocked per 64 rows and per thread like the Sum kernel (wasm-kernels.ts).
+ * Sums are float32, blocked per 64 rows and per thread like the Sum kernel (kernels.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { byteOffset, type HeapBackend, heapF32, offset } from './wasm-ops';
-import { simdKernels } from './wasm-simd';
+import { byteOffset, type HeapBackend, reduceAcrossThreads, rowsCols } from './ops';
+import { simdKernels } from './simd';
 
 const SUMS = 'OodlabBnGradSums';
 const SQUARES = 'OodlabBnCentredSquares';
@@ -18,39 +18,29 @@ const APPLY = 'OodlabBnGradApply';
 const sums: KernelFunc = (args) => {
   const { dy, x } = args.inputs as { dy: TensorInfo; x: TensorInfo };
   const b = args.backend as unknown as HeapBackend;
-  const k = simdKernels()!;
-  const cols = x.shape[x.shape.length - 1];
-  const rows = x.shape.reduce((p, q) => p * q, 1) / cols;
+  const [rows, cols] = rowsCols(x);
   const out = b.makeOutput([2, cols], 'float32');
-  const parts = b.makeOutput([k.threads, 4 * cols], 'float32');
-  const at = byteOffset(b, parts);
-  const used = k.split(
+  // Each thread's partial: sum(dy) and sum(dy x), then their block sums (4 cols floats).
+  reduceAcrossThreads(
+    b,
+    simdKernels()!,
     'bnGradSums',
     rows,
-    64,
-    (t) => [byteOffset(b, dy), byteOffset(b, x), cols, at + t * 16 * cols],
+    4 * cols,
+    2 * cols,
+    (partial) => [byteOffset(b, dy), byteOffset(b, x), cols, partial],
     2 * rows * cols * 4,
+    out,
   );
-  const h = heapF32(b);
-  const o = offset(b, out);
-  const p = offset(b, parts);
-  for (let c = 0; c < 2 * cols; c++) {
-    let s = 0;
-    for (let t = 0; t < used; t++) s += h[p + 4 * t * cols + c];
-    h[o + c] = s;
-  }
-  b.disposeData(parts.dataId);
   return out;
 };
 
 const apply: KernelFunc = (args) => {
   const { dy, x, coef } = args.inputs as { dy: TensorInfo; x: TensorInfo; coef: TensorInfo };
   const b = args.backend as unknown as HeapBackend;
-  const k = simdKernels()!;
-  const cols = x.shape[x.shape.length - 1];
-  const rows = x.shape.reduce((p, q) => p * q, 1) / cols;
+  const [rows, cols] = rowsCols(x);
   const out = b.makeOutput(x.shape, 'float32');
-  k.split(
+  simdKernels()!.split(
     'bnGradApply',
     rows,
     1,
@@ -63,28 +53,20 @@ const apply: KernelFunc = (args) => {
 const squares: KernelFunc = (args) => {
   const { x, mean } = args.inputs as { x: TensorInfo; mean: TensorInfo };
   const b = args.backend as unknown as HeapBackend;
-  const k = simdKernels()!;
-  const cols = x.shape[x.shape.length - 1];
-  const rows = x.shape.reduce((p, q) => p * q, 1) / cols;
+  const [rows, cols] = rowsCols(x);
   const out = b.makeOutput([cols], 'float32');
-  const parts = b.makeOutput([k.threads, 2 * cols], 'float32');
-  const at = byteOffset(b, parts);
-  const used = k.split(
+  // Each thread's partial: the sums, then their block sums (2 cols floats).
+  reduceAcrossThreads(
+    b,
+    simdKernels()!,
     'centredSquareSums',
     rows,
-    64,
-    (t) => [byteOffset(b, x), cols, byteOffset(b, mean), at + t * 8 * cols],
+    2 * cols,
+    cols,
+    (partial) => [byteOffset(b, x), cols, byteOffset(b, mean), partial],
     rows * cols * 4,
+    out,
   );
-  const h = heapF32(b);
-  const o = offset(b, out);
-  const p = offset(b, parts);
-  for (let c = 0; c < cols; c++) {
-    let s = 0;
-    for (let t = 0; t < used; t++) s += h[p + 2 * t * cols + c];
-    h[o + c] = s;
-  }
-  b.disposeData(parts.dataId);
   return out;
 };
 

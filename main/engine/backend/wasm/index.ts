@@ -6,11 +6,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { BackendReport } from './index';
-import { coreVersions } from './versions';
-import { registerWasmTrainingKernels } from './wasm-kernels';
-import { initSimdKernels } from './wasm-simd';
-import { prepareWasmThreads } from './wasm-threads';
+import type { BackendReport } from '../../../../common/contract/runs';
+import { coreVersions } from '../versions';
+import { registerWasmTrainingKernels } from './kernels';
+import { initSimdKernels } from './simd';
+import { prepareWasmThreads } from './threads';
 
 const nodeRequire = createRequire(import.meta.url);
 let pathsSet = false;

@@ -1,14 +1,14 @@
 // Winograd F(4x4, 3x3) convolution on wasm: the transforms directly against tfjs' cpu convolution (odd sizes,
 // partial edge tiles, bias + ReLU); then one layer wide enough to take the Winograd path inside tf.conv2d,
 // with its gradients (the stride-1 input gradient is a Winograd convolution too), against the direct XNNPACK
-// kernels (OODLAB_WINOGRAD=0; wasm-kernels.spec checks those against cpu): cpu gradients at 128 channels
+// kernels (OODLAB_WINOGRAD=0; wasm/kernels.spec checks those against cpu): cpu gradients at 128 channels
 // take a minute.
 import { describe, expect, it } from 'vitest';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { initBackend, tf } from '../../../../main/engine/backend';
-import { winogradApplies } from '../../../../main/engine/backend/wasm-conv';
-import type { HeapBackend } from '../../../../main/engine/backend/wasm-ops';
-import { winogradConv3x3 } from '../../../../main/engine/backend/wasm-winograd';
+import { initBackend, tf } from '../../../../../main/engine/backend';
+import { winogradApplies } from '../../../../../main/engine/backend/wasm/conv';
+import type { HeapBackend } from '../../../../../main/engine/backend/wasm/ops';
+import { winogradConv3x3 } from '../../../../../main/engine/backend/wasm/winograd';
 
 const pad1: [[number, number], [number, number], [number, number], [number, number]] = [
   [0, 0],
@@ -36,7 +36,7 @@ function relErr(got: ArrayLike<number>, ref: ArrayLike<number>): number {
   return d / Math.max(m, 1);
 }
 
-// Channel counts that are multiples of 4 take the SIMD transforms (wasm-simd.ts), the others the JS ones.
+// Channel counts that are multiples of 4 take the SIMD transforms (wasm/simd.ts), the others the JS ones.
 const small = [
   [2, 8, 8, 5, 7],
   [1, 7, 9, 4, 3],

@@ -1,6 +1,6 @@
 import type { EventChannel, EventOf, JobProgress } from '../../common/contract';
 
-/** What a task running inside a job's worker can do. Tasks live in the engine; this is their only window out. */
+/** What a task running inside a job's worker can do. Tasks live in the engine and main/worker runs them; this is their only window out. */
 export interface TaskContext {
   jobId: string;
   /** The data folder (datasets/, runs/). */

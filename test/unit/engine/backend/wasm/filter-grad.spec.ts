@@ -1,23 +1,17 @@
-// The direct SIMD filter gradient (wasm-filter-grad.ts) against tfjs' cpu kernel: strides, paddings ('same' with
+// The direct SIMD filter gradient (wasm/filter-grad.ts) against tfjs' cpu kernel: strides, paddings ('same' with
 // its uneven padding, explicit, 'valid'), 1x1, 3x3 and 5x5 filters, odd sizes, co 4 and 8 (its two code paths),
 // every call split across the helper threads (uneven image counts) and on one thread; and which layers the
 // measured rule sends to it.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { initBackend, tf } from '../../../../main/engine/backend';
+import { initBackend, tf } from '../../../../../main/engine/backend';
 import {
   directFilterGradApplies,
   forceDirectFilterGrad,
-} from '../../../../main/engine/backend/wasm-filter-grad';
-import { setSplitBytes } from '../../../../main/engine/backend/wasm-simd';
+} from '../../../../../main/engine/backend/wasm/filter-grad';
+import { setSplitBytes } from '../../../../../main/engine/backend/wasm/simd';
+import { p1, type Pad } from '../../../../helpers/conv';
 
-type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
-const p1: Pad = [
-  [0, 0],
-  [1, 1],
-  [1, 1],
-  [0, 0],
-];
 const cases: { k: number; stride: number; pad: Pad; size: number; ci: number; co: number; n: number }[] = [
   { k: 3, stride: 1, pad: p1, size: 8, ci: 3, co: 8, n: 3 },
   { k: 3, stride: 2, pad: p1, size: 9, ci: 8, co: 4, n: 5 },

@@ -1,11 +1,11 @@
-// Batch norm's fused backward pass on wasm (backend/wasm-bn.ts through model/layers.ts batchNormTrain) against a
+// Batch norm's fused backward pass on wasm (backend/wasm/bn.ts through model/layers.ts batchNormTrain) against a
 // float64 evaluation of the closed form written here and against the cpu backend, for channel counts 4, 8 and
 // 12, odd spatial sizes, and every call split across the SIMD helper threads as well as on one thread.
 import { afterAll, describe, expect, it } from 'vitest';
-import { initBackend, tf } from '../../../../main/engine/backend';
-import { fusedBnGradApplies } from '../../../../main/engine/backend/wasm-bn';
-import { setSplitBytes } from '../../../../main/engine/backend/wasm-simd';
-import { BN_EPS, batchNormTrain } from '../../../../main/engine/model/layers';
+import { initBackend, tf } from '../../../../../main/engine/backend';
+import { fusedBnGradApplies } from '../../../../../main/engine/backend/wasm/bn';
+import { setSplitBytes } from '../../../../../main/engine/backend/wasm/simd';
+import { BN_EPS, batchNormTrain } from '../../../../../main/engine/model/layers';
 
 const shapes: [number, number, number, number][] = [
   [3, 5, 7, 8],

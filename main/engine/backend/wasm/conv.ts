@@ -1,21 +1,21 @@
 /**
  * Forward convolution kernels for the wasm backend that send stride-1, pad-1 3x3 convolutions (almost all of
- * ResNet-18's arithmetic) to Winograd F(4x4, 3x3) (wasm-winograd.ts) and everything else to the stock XNNPACK
+ * ResNet-18's arithmetic) to Winograd F(4x4, 3x3) (winograd.ts) and everything else to the stock XNNPACK
  * kernels. Replacing Conv2D also covers the stride-1 Conv2DBackpropInput, which is a Conv2D call
- * (wasm-kernels.ts). OODLAB_WINOGRAD=0 turns it off (to compare against the direct convolution).
+ * (kernels.ts). OODLAB_WINOGRAD=0 turns it off (to compare against the direct convolution).
  */
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { type ConvAttrs, convInfo } from './wasm-ops';
-import { simdKernels } from './wasm-simd';
-import type { HeapBackend } from './wasm-ops';
-import { winogradConv3x3 } from './wasm-winograd';
+import { type ConvAttrs, convInfo } from './ops';
+import { simdKernels } from './simd';
+import type { HeapBackend } from './ops';
+import { winogradConv3x3 } from './winograd';
 
 /**
  * When Winograd pays on 2 cores (bench/winograd-micro.ts, batch 64). With the JS tile transforms (no SIMD
  * kernels) the transforms cost a fixed amount per activation value while the GEMM saving per value grows with
  * the channel count, so narrow layers (64 channels) lose; the filter transform and XNNPACK's weight packing cost
  * 36 ci co per call, so layers with fewer 4x4 tiles than half their channels (4x4 maps at 512 channels) lose too.
- * With the SIMD transforms (wasm-simd.ts) Winograd is 2-2.8x faster than the direct convolution from 64 channels
+ * With the SIMD transforms (simd.ts) Winograd is 2-2.8x faster than the direct convolution from 64 channels
  * up at every stage (1.5x on 4x4 maps at 512), 1.1-1.4x at 32 channels, slower at 16.
  */
 const JS = { minChannels: 128, minTilesPerChannel: 0.5, minMacs: 0 };

@@ -3,10 +3,10 @@
  * XNNPACK does the arithmetic (DESIGN.md "Compute backends"):
  * - Conv2DBackpropFilter (missing): dW[kh,kw,ci,co] = sum_{n,oh,ow} x[n, s*oh+kh-pt, s*ow+kw-pl, ci] dy[n,oh,ow,co]
  *   is a stride-1 convolution of x^T (ci as batch, n as channels) with dy^T (oh x ow taps, n -> co) at dilation s;
- *   stride-1 3x3 layers that Winograd applies to are done in the Winograd domain instead (wasm-winograd.ts).
+ *   stride-1 3x3 layers that Winograd applies to are done in the Winograd domain instead (winograd.ts).
  * - Conv2DBackpropInput (stock one is a naive loop): dx is the stride-1 convolution of dy, zero-dilated by s,
  *   with the filter rotated 180 degrees and its in/out channels swapped, padded by k-1-p. When the input size is a
- *   multiple of the stride, strided layers skip the zeros: one convolution per sub-pixel phase (wasm-subpixel.ts).
+ *   multiple of the stride, strided layers skip the zeros: one convolution per sub-pixel phase (subpixel.ts).
  * Kernels call other wasm kernels directly (no autodiff tape) and free their intermediates.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -15,49 +15,43 @@ import {
   type Backend,
   type ConvAttrs,
   conv,
-  convInfo,
+  convGeometry,
   byteOffset,
   type HeapBackend,
   heapF32,
   offset,
   type Pad4,
   run,
+  reduceAcrossThreads,
   scoped,
   transpose4,
-} from './wasm-ops';
-import { conv2D, fusedConv2D, winogradApplies } from './wasm-conv';
-import { simdKernels } from './wasm-simd';
-import { winogradFilterGrad } from './wasm-winograd';
-import { directFilterGrad, directFilterGradApplies } from './wasm-filter-grad';
-import { registerWasmBnKernels } from './wasm-bn';
-import { phases, subPixel } from './wasm-subpixel';
+} from './ops';
+import { conv2D, fusedConv2D, winogradApplies } from './conv';
+import { simdKernels } from './simd';
+import { winogradFilterGrad } from './winograd';
+import { directFilterGrad, directFilterGradApplies } from './filter-grad';
+import { registerWasmBnKernels } from './bn';
+import { phases, subPixel } from './subpixel';
+
+/** What these kernels do not handle goes to the stock kernel; without one, `why` is thrown. */
+function fallback(stock: KernelFunc | null, args: Parameters<KernelFunc>[0], why: string) {
+  if (stock) return stock(args);
+  throw new Error(why);
+}
 
 function backpropFilter(stock: KernelFunc | null): KernelFunc {
   return (args) => {
     const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
     const a = args.attrs as unknown as ConvAttrs & { filterShape: number[] };
     const backend = args.backend as unknown as Backend;
-    if (a.dataFormat === 'NCHW') {
-      if (stock) return stock(args);
-      throw new Error('Conv2DBackpropFilter on wasm supports NHWC only');
-    }
+    if (a.dataFormat === 'NCHW')
+      return fallback(stock, args, 'Conv2DBackpropFilter on wasm supports NHWC only');
     const k = simdKernels();
     const [, , ci, co] = a.filterShape;
     if (k && ci % 4 === 0 && co % 4 === 0 && winogradApplies(x, { shape: a.filterShape }, a))
       return winogradFilterGrad(backend as HeapBackend, k, x, dy);
     if (k && directFilterGradApplies(x, a)) return directFilterGrad(backend as HeapBackend, k, x, dy, a);
-    const info = convInfo(x.shape, a.filterShape, a);
-    const {
-      filterHeight: kh,
-      filterWidth: kw,
-      strideHeight: sh,
-      strideWidth: sw,
-      outHeight: oh,
-      outWidth: ow,
-    } = info;
-    const [, h, w] = x.shape;
-    const pt = info.padInfo.top;
-    const pl = info.padInfo.left;
+    const { h, w, kh, kw, sh, sw, oh, ow, top: pt, left: pl } = convGeometry(x.shape, a.filterShape, a);
     const pb = kh + sh * (oh - 1) - h - pt;
     const pr = kw + sw * (ow - 1) - w - pl;
     return scoped(backend, (keep) => {
@@ -124,37 +118,28 @@ function backpropInput(stock: KernelFunc | null): KernelFunc {
     const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
     const a = args.attrs as unknown as ConvAttrs & { inputShape: number[] };
     const backend = args.backend as unknown as Backend;
-    const info = a.dataFormat === 'NCHW' ? null : convInfo(a.inputShape, filter.shape, a);
-    if (!info) {
-      if (stock) return stock(args);
-      throw new Error('Conv2DBackpropInput on wasm supports NHWC only');
-    }
-    const {
-      filterHeight: kh,
-      filterWidth: kw,
-      strideHeight: sh,
-      strideWidth: sw,
-      outHeight: oh,
-      outWidth: ow,
-    } = info;
-    const [, h, w] = a.inputShape;
+    if (a.dataFormat === 'NCHW')
+      return fallback(stock, args, 'Conv2DBackpropInput on wasm supports NHWC only');
+    const { h, w, kh, kw, sh, sw, oh, ow, top: pt, left: pl } = convGeometry(a.inputShape, filter.shape, a);
     if (sh === sw && sh > 1) {
-      const ph = phases(kh, sh, info.padInfo.top, h, oh);
-      const pw = phases(kw, sw, info.padInfo.left, w, ow);
+      const ph = phases(kh, sh, pt, h, oh);
+      const pw = phases(kw, sw, pl, w, ow);
       if (ph && pw)
         return scoped(backend, (keep) =>
           subPixel(backend as HeapBackend, keep, dy, filter, sh, ph, pw, a.inputShape),
         );
     }
-    const top = kh - 1 - info.padInfo.top;
-    const left = kw - 1 - info.padInfo.left;
+    const top = kh - 1 - pt;
+    const left = kw - 1 - pl;
     // The dilated dy is oh*sh tall; its last sh-1 zero rows already act as padding.
     const bottom = h + kh - 1 - oh * sh - top;
     const right = w + kw - 1 - ow * sw - left;
-    if (top < 0 || left < 0 || bottom < 0 || right < 0) {
-      if (stock) return stock(args);
-      throw new Error(`Conv2DBackpropInput on wasm: unsupported padding ${JSON.stringify(a.pad)}`);
-    }
+    if (top < 0 || left < 0 || bottom < 0 || right < 0)
+      return fallback(
+        stock,
+        args,
+        `Conv2DBackpropInput on wasm: unsupported padding ${JSON.stringify(a.pad)}`,
+      );
     return scoped(backend, (keep) => {
       const d = dilate(backend, keep, dy, sh, sw);
       const f = keep(transpose4(backend as HeapBackend, filter, [0, 1, 3, 2], true)); // rotated, (kh, kw, co, ci)
@@ -190,10 +175,7 @@ function leadingSum(stock: KernelFunc | null): KernelFunc {
       (p, q) => p - q,
     );
     const leading = axes.length > 0 && axes.length < rank && axes.every((a, i) => a === i);
-    if (!leading || x.dtype !== 'float32') {
-      if (!stock) throw new Error('stock wasm Sum kernel missing');
-      return stock(args);
-    }
+    if (!leading || x.dtype !== 'float32') return fallback(stock, args, 'stock wasm Sum kernel missing');
     const b = args.backend as unknown as HeapBackend;
     const rows = x.shape.slice(0, axes.length).reduce((p, q) => p * q, 1);
     const rest = x.shape.slice(axes.length);
@@ -202,24 +184,17 @@ function leadingSum(stock: KernelFunc | null): KernelFunc {
     const k = simdKernels();
     if (k && cols % 4 === 0) {
       // Each thread sums its rows into its own partial (2 cols floats: sums, then block sums), added here.
-      const parts = b.makeOutput([k.threads, 2 * cols], 'float32');
-      const at = byteOffset(b, parts);
-      const used = k.split(
+      reduceAcrossThreads(
+        b,
+        k,
         'columnSum',
         rows,
-        64,
-        (t) => [byteOffset(b, x), cols, at + t * 8 * cols],
+        2 * cols,
+        cols,
+        (partial) => [byteOffset(b, x), cols, partial],
         rows * cols * 4,
+        out,
       );
-      const h = heapF32(b);
-      const o = offset(b, out);
-      const p = offset(b, parts);
-      for (let c = 0; c < cols; c++) {
-        let sum = 0;
-        for (let t = 0; t < used; t++) sum += h[p + 2 * t * cols + c];
-        h[o + c] = sum;
-      }
-      b.disposeData(parts.dataId);
       return out;
     }
     const h = heapF32(b);
@@ -231,7 +206,7 @@ function leadingSum(stock: KernelFunc | null): KernelFunc {
 }
 
 /**
- * Registers (or replaces) these kernels and the Winograd-routing forward convolutions (wasm-conv.ts) on the
+ * Registers (or replaces) these kernels and the Winograd-routing forward convolutions (conv.ts) on the
  * wasm backend; call before the backend is first used.
  */
 export function registerWasmTrainingKernels(): void {

@@ -2,13 +2,13 @@
  * Conv2DBackpropFilter of narrow layers as one SIMD kernel (assembly/winograd.ts filterGradDirect): an outer
  * product of x's ci channels with dy's co channels per output pixel and tap, accumulated in a ci x co block that
  * stays in L1, the images split across the SIMD helper threads (each its own partial sum, added here). The
- * general route (wasm-kernels.ts) re-expresses the gradient as a convolution whose kernel covers the whole image
+ * general route (kernels.ts) re-expresses the gradient as a convolution whose kernel covers the whole image
  * and whose output has co channels, plus two transposes: at width 8 that was 40% of a training step
  * (bench/train-profile.ts), with XNNPACK running a GEMM 8 columns wide.
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { byteOffset, type ConvAttrs, convInfo, type HeapBackend, heapF32, offset, scoped } from './wasm-ops';
-import type { SimdKernels } from './wasm-simd';
+import { byteOffset, type ConvAttrs, convInfo, type HeapBackend, heapF32, offset, scoped } from './ops';
+import type { SimdKernels } from './simd';
 
 /**
  * Where it wins, per layer shape at batch 128 on 2 busy cores, in CPU milliseconds against the general route

@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os, { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { writeFileAtomic } from '../runs/atomic';
+import { writeFileAtomic } from '../../runs/atomic';
 
 const nodeRequire = createRequire(import.meta.url);
 const blobImport =

@@ -1,4 +1,4 @@
-import type { EventChannel, EventOf } from '../../common/contract';
+import type { EventChannel, EventOf } from '../common/contract';
 
 export type EventListener = <E extends EventChannel>(channel: E, payload: EventOf<E>) => void;
 

@@ -1,15 +1,9 @@
 // The wasm Conv2DBackpropFilter / Conv2DBackpropInput kernels (forward convolutions on transposed / dilated
 // tensors) against tfjs' cpu kernels, over strides, paddings and odd sizes.
 import { describe, expect, it } from 'vitest';
-import { initBackend, tf } from '../../../../main/engine/backend';
+import { initBackend, tf } from '../../../../../main/engine/backend';
+import { p1, type Pad } from '../../../../helpers/conv';
 
-type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
-const p1: Pad = [
-  [0, 0],
-  [1, 1],
-  [1, 1],
-  [0, 0],
-];
 const cases: { k: number; stride: number; pad: Pad; size: number }[] = [
   { k: 3, stride: 1, pad: p1, size: 8 },
   { k: 3, stride: 2, pad: p1, size: 8 },
