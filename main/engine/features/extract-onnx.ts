@@ -21,7 +21,7 @@ import { inspectOnnx } from '../model/onnx/inspect';
 import { openExtractor, type OnnxPlan } from '../model/onnx/runner';
 import { writeJsonAtomic } from '../runs/atomic';
 import { runDir } from '../runs/store';
-import type { ExtractOptions } from './extract';
+import type { ExtractOptions } from './extract-options';
 import { fitLinearHead } from './linear-fit';
 import { writeNpy } from './npy';
 import { checkpointName } from '../../../common/contract/checkpoint-name';

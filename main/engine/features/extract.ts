@@ -5,8 +5,6 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OodlabError } from '../../../common/contract/errors';
-import type { CheckpointRef } from '../../../common/contract/ood';
-import type { BackendChoice } from '../../../common/contract/system';
 import { currentBackend, initBackend, tf } from '../backend';
 import { makeBatch } from '../data/augment';
 import { loadImageSet, type ImageSet } from '../data/load';
@@ -21,25 +19,12 @@ import { writeNpy } from './npy';
 import { checkpointOnnxSource, extractWithOnnx, importedOnnxSource, isImportedOnnx } from './extract-onnx';
 import { ortFaster } from './engine-choice';
 import { checkpointName } from '../../../common/contract/checkpoint-name';
+import type { ExtractOptions } from './extract-options';
 import { featuresDirFor } from './paths';
 import { patchShuffled } from './proxy';
 import { writeFeatureSet } from './store';
 
-export interface ExtractOptions {
-  checkpoint: CheckpointRef;
-  /** OOD sets; default: see default-ood.ts. */
-  oodSets?: string[];
-  /** Initialises this backend first; the caller's backend is used when absent. */
-  backend?: BackendChoice;
-  /** Per-stage pooled features of ID train/test (layer<k>_*.npy), default true. */
-  layers?: boolean;
-  signal?: AbortSignal;
-  progress?: (fraction: number, message: string) => void;
-  log?: (message: string) => void;
-  batchSize?: number;
-  /** Images in the proxy set (from ID test). */
-  proxyCount?: number;
-}
+export type { ExtractOptions } from './extract-options';
 
 interface Pass {
   features: Float32Array;

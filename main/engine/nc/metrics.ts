@@ -14,26 +14,11 @@ import { agreement, checkRows, collapseCore } from './core';
 import type { Rows } from '../linalg/rows';
 import { argmaxRows, projectRows } from '../linalg/kernels';
 import { restrictToPresent } from './present';
-import type { Centring, ClassStats } from '../linalg/class-stats';
+import type { ClassStats } from '../linalg/class-stats';
+import type { NcInput, NcSet } from './input';
 import { rowDotMatrix, rowNorms2 } from '../linalg/kernels';
 
-export interface NcSet extends LabelledRows {
-  /** n x C; computed as features W' + b when absent. */
-  logits?: Rows;
-}
-
-/** Structurally a subset of features/store.ts RunFeatures, so a loaded feature dir can be passed as is. */
-export interface NcInput {
-  W: Rows;
-  b: Rows;
-  C: number;
-  D: number;
-  idTrain: NcSet;
-  idTest: NcSet;
-  ood?: Record<string, LabelledRows>;
-  /** Centring of the class means (linalg/class-stats.ts); 'classes' also takes the unbiased std in equinorm, as Papyan's code. */
-  centring?: Centring;
-}
+export type { NcInput, NcSet } from './input';
 
 export function networkPredictions(s: NcSet, W: Rows, b: Rows, C: number, D: number): Int32Array {
   if (s.logits && s.logits.length === s.n * C) return argmaxRows(s.logits, s.n, C);

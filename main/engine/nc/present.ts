@@ -9,7 +9,7 @@
 // A test sample whose class is empty in training can be matched by no class centre: it counts as a miss for the NCC.
 // The empty classes are named in NcMetrics.emptyClasses and in a warning (as ood/mahalanobis.ts skips them).
 import { OodlabError } from '../../../common/contract';
-import type { NcInput, NcSet } from './metrics';
+import type { NcInput, NcSet } from './input';
 
 export interface PresentClasses<T extends NcInput> {
   /** The input restricted to the present classes (the same object when no class is empty). */
