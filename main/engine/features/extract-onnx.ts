@@ -3,7 +3,6 @@
 // kernels are several times faster than tfjs' wasm (bench/onnx-extract.ts measures both). It writes the same .npy
 // layout as extract.ts (features, logits, labels, fc_weight/fc_bias, layer<k>_*), batch by batch, meta.json last.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OodlabError } from '../../../common/contract/errors';
@@ -39,17 +38,6 @@ export interface OnnxSource {
   epoch: number;
   width?: number;
   describe: string;
-}
-
-/** True when the run was imported from an ONNX file (cheap: import.json names its format). */
-export function isImportedOnnx(home: string, runId: string): boolean {
-  const path = importFile(home, runId);
-  if (!existsSync(path)) return false;
-  try {
-    return ImportedModel.parse(JSON.parse(readFileSync(path, 'utf8'))).format === 'onnx';
-  } catch {
-    throw new OodlabError('failed', `The import record of run ${runId} (import.json) is damaged.`);
-  }
 }
 
 /** The imported ONNX model of a run. */

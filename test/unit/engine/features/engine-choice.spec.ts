@@ -1,0 +1,72 @@
+// Where onnxruntime-node's native binding does not load (a platform it does not ship for, a damaged install),
+// feature extraction of OODLab's own runs falls back to the tfjs forward pass and says why; an imported ONNX model,
+// which only ONNX Runtime can run, fails with the reason. The binding is made to fail here by mocking the package.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { TrainConfig } from '../../../../common/contract/train';
+import { initBackend } from '../../../../main/engine/backend';
+import { extractionEngine } from '../../../../main/engine/features/engine-choice';
+import { extractRunFeatures } from '../../../../main/engine/features/extract';
+import { loadFeatureDir } from '../../../../main/engine/features/store';
+import { saveCheckpoint } from '../../../../main/engine/model/checkpoint';
+import { ortLoadError } from '../../../../main/engine/model/onnx/package';
+import { ResNet18 } from '../../../../main/engine/model/resnet';
+import { createRun, runFiles } from '../../../../main/engine/runs/store';
+import { tempDir } from '../../../helpers/tmp';
+
+vi.mock('onnxruntime-node', () => {
+  throw new Error('onnxruntime_binding.node: cannot open shared object file');
+});
+
+let home: string;
+let cleanup: () => Promise<void>;
+beforeAll(async () => {
+  ({ dir: home, cleanup } = await tempDir());
+  await initBackend('cpu');
+});
+afterAll(() => cleanup());
+
+describe('extraction without a loadable ONNX Runtime', () => {
+  it('reports why ONNX Runtime does not load', async () => {
+    expect(await ortLoadError()).toMatch(/cannot open shared object file/);
+    const r = await extractionEngine('wasm', {});
+    expect(r.engine).toBe('tfjs');
+    expect(r.fallback).toMatch(
+      /ONNX Runtime does not load here .*cannot open shared object file.*extracting with tfjs/,
+    );
+  });
+
+  it('extracts a checkpoint through tfjs and logs the fallback', async () => {
+    const config = TrainConfig.parse({
+      dataset: 'synthetic',
+      synthetic: { classes: 3, trainPerClass: 4, testPerClass: 2 },
+      width: 2,
+      epochs: 1,
+      batchSize: 4,
+      lr: 0.1,
+      schedule: 'cosine',
+    });
+    const run = await createRun(home, 'fallback', config);
+    const model = new ResNet18({ width: 2, numClasses: 3, seed: 1 });
+    await saveCheckpoint(runFiles(home, run.id).checkpoint('best'), model, null, {
+      epoch: 1,
+      width: 2,
+      numClasses: 3,
+    });
+    model.dispose();
+    const log: string[] = [];
+    const dir = await extractRunFeatures(home, run.id, {
+      checkpoint: 'best',
+      proxyCount: 3,
+      layers: false,
+      log: (m) => log.push(m),
+    });
+    expect(log.some((m) => /does not load here.*extracting with tfjs/.test(m))).toBe(true);
+    const meta = JSON.parse(await readFile(join(dir, 'meta.json'), 'utf8')) as { engine: string };
+    expect(meta.engine).toBe('tfjs cpu');
+    const f = await loadFeatureDir(dir);
+    expect(f.idTest.n).toBe(6);
+    expect(f.idTrain.features.every(Number.isFinite)).toBe(true);
+  });
+});
