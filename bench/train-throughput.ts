@@ -43,6 +43,7 @@ interface Row {
   torchTrainImgS?: number;
   torchInferImgS?: number;
   torchTrainImgCpuS?: number;
+  torchInferImgCpuS?: number;
 }
 
 const list = (s: string) => s.split(',').filter(Boolean);
@@ -122,7 +123,7 @@ function table(rows: Row[]): string {
     'peak RSS MiB',
     ...(withOrt ? ['ORT infer'] : []),
     ...(ref ? ['torch train', 'torch infer', 'train ratio', 'infer ratio', 'train ratio per cpu-s'] : []),
-    ...(ref && withOrt ? ['ORT infer ratio'] : []),
+    ...(ref && withOrt ? ['ORT infer ratio', 'ORT infer ratio per cpu-s'] : []),
   ];
   const body = rows.map((r) => [
     r.backend,
@@ -144,7 +145,9 @@ function table(rows: Row[]): string {
           ratio(r.trainImgCpuS, r.torchTrainImgCpuS),
         ]
       : []),
-    ...(ref && withOrt ? [ratio(r.ortInferImgS ?? 0, r.torchInferImgS)] : []),
+    ...(ref && withOrt
+      ? [ratio(r.ortInferImgS ?? 0, r.torchInferImgS), ratio(r.ortInferImgCpuS ?? 0, r.torchInferImgCpuS)]
+      : []),
   ]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   return [head, ...body].map((r) => r.map((c, i) => c.padStart(w[i])).join('  ')).join('\n');
@@ -227,6 +230,7 @@ async function main(): Promise<void> {
               row.torchTrainImgS = t.trainImgPerSec;
               row.torchInferImgS = t.inferImgPerSec;
               row.torchTrainImgCpuS = t.trainImgPerCpuSec;
+              row.torchInferImgCpuS = t.inferImgPerCpuSec;
               console.log(
                 `  ${t.framework} (${t.threads} threads): train ${t.trainImgPerSec.toFixed(2)} img/s, inference ${t.inferImgPerSec.toFixed(2)} img/s; ` +
                   `OODLab / PyTorch: train ${ratio(row.trainImgS, t.trainImgPerSec)}, inference ${ratio(row.inferImgS, t.inferImgPerSec)}` +
