@@ -112,13 +112,16 @@ export function batchNormTrain(
   return f(x, gamma, beta) as tf.Tensor4D;
 }
 
+/** Whether the ReLUs run inside batch norm's op and the residual add's (OODLAB_FUSED_RELU=0: tfjs' Relu, to compare). */
+export const reluFused = () => process.env.OODLAB_FUSED_RELU !== '0';
+
 /**
  * A residual block's end, max(0, a + b), as one op: on wasm one SIMD pass forward and one backward (the gradient of
  * both inputs is dy where the output is > 0), where tfjs takes Add, Relu, then Step and Multiply. Elsewhere (and at
  * inference, which records no gradient) the same through tfjs' ops.
  */
 export function addRelu(a: tf.Tensor4D, b: tf.Tensor4D): tf.Tensor4D {
-  if (!fusedBnGradApplies(a) || a.shape.join() !== b.shape.join())
+  if (!reluFused() || !fusedBnGradApplies(a) || a.shape.join() !== b.shape.join())
     return tf.relu(tf.add(a, b)) as tf.Tensor4D;
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [ai, bi] = args as [tf.Tensor4D, tf.Tensor4D];

@@ -6,7 +6,15 @@
  */
 import { tf } from '../backend';
 import { initialValues, tensorRng } from './init';
-import { addRelu, batchNormTrain, conv1x1, conv3x3, convBnEval, type RunningStats } from './layers';
+import {
+  addRelu,
+  batchNormTrain,
+  conv1x1,
+  conv3x3,
+  convBnEval,
+  reluFused,
+  type RunningStats,
+} from './layers';
 import { blockSpecs, countParams, isTrainable, tensorSpecs, type BlockSpec, type TensorSpec } from './spec';
 
 export interface ResNetConfig {
@@ -97,13 +105,15 @@ export class ResNet18 {
     };
     if (!training) return convBnEval(x, w, stride, gamma, beta, running, relu);
     // the ReLU inside batch norm's op: on wasm, one SIMD pass forward and none of its own backward
-    return batchNormTrain(
+    const inside = relu && reluFused();
+    const y = batchNormTrain(
       w.shape[0] === 3 ? conv3x3(x, w, stride) : conv1x1(x, w, stride),
       gamma,
       beta,
       running,
-      relu,
+      inside,
     );
+    return relu && !inside ? tf.relu(y) : y;
   }
 
   private block(x: tf.Tensor4D, b: BlockSpec, training: boolean): tf.Tensor4D {

@@ -159,8 +159,8 @@ describe('fused batch-norm backward pass (wasm)', () => {
 });
 
 /** max(0, a + b) and the gradients of sum(dy max(0, a + b)) with respect to a and b. */
-async function addReluGrads(shape: number[]): Promise<Float32Array[]> {
-  const [a, b, dy] = [3, 6, 2].map((k) => tf.tensor(data(shape, k), shape) as tf.Tensor4D); // a, b centred on 0
+async function addReluGrads(shape: [number, number, number, number]): Promise<Float32Array[]> {
+  const [a, b, dy] = [3, 6, 2].map((k) => tf.tensor4d(data(shape, k), shape)); // a, b centred on 0
   const y = addRelu(a, b);
   const g = tf.grads((ai: tf.Tensor, bi: tf.Tensor) => tf.sum(tf.mul(addRelu(ai as tf.Tensor4D, bi as tf.Tensor4D), dy)))([a, b]); // prettier-ignore
   const vals = await Promise.all([y, ...g].map(async (t) => (await t.data()) as Float32Array));
@@ -182,6 +182,10 @@ describe('fused residual add + ReLU (wasm)', () => {
     expect(kernels).toContain('OodlabAddRelu');
     expect(kernels).toContain('OodlabReluMask');
     expect(kernels).not.toContain('Relu');
+    process.env.OODLAB_FUSED_RELU = '0'; // the switch to compare with tfjs' own ops
+    const unfused = (await tf.profile(async () => (await addReluGrads(shapes[0]), tf.scalar(0)))).kernels;
+    delete process.env.OODLAB_FUSED_RELU;
+    expect(unfused.map((k) => k.name)).toContain('Relu');
     for (const split of [0, 1 << 30]) {
       setSplitBytes(split);
       for (const [i, s] of shapes.entries()) {
