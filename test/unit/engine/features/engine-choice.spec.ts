@@ -4,16 +4,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { TrainConfig } from '../../../../common/contract/train';
 import { initBackend } from '../../../../main/engine/backend';
 import { extractionEngine } from '../../../../main/engine/features/engine-choice';
 import { extractRunFeatures } from '../../../../main/engine/features/extract';
 import { loadFeatureDir } from '../../../../main/engine/features/store';
-import { saveCheckpoint } from '../../../../main/engine/model/checkpoint';
 import { ortLoadError } from '../../../../main/engine/model/onnx/package';
-import { ResNet18 } from '../../../../main/engine/model/resnet';
-import { createRun, runFiles } from '../../../../main/engine/runs/store';
 import { tempDir } from '../../../helpers/tmp';
+import { tinyRun } from '../../../helpers/tiny-run';
 
 vi.mock('onnxruntime-node', () => {
   throw new Error('onnxruntime_binding.node: cannot open shared object file');
@@ -38,25 +35,9 @@ describe('extraction without a loadable ONNX Runtime', () => {
   });
 
   it('extracts a checkpoint through tfjs and logs the fallback', async () => {
-    const config = TrainConfig.parse({
-      dataset: 'synthetic',
-      synthetic: { classes: 3, trainPerClass: 4, testPerClass: 2 },
-      width: 2,
-      epochs: 1,
-      batchSize: 4,
-      lr: 0.1,
-      schedule: 'cosine',
-    });
-    const run = await createRun(home, 'fallback', config);
-    const model = new ResNet18({ width: 2, numClasses: 3, seed: 1 });
-    await saveCheckpoint(runFiles(home, run.id).checkpoint('best'), model, null, {
-      epoch: 1,
-      width: 2,
-      numClasses: 3,
-    });
-    model.dispose();
+    const runId = await tinyRun(home, 'fallback', { trainPerClass: 4, testPerClass: 2 });
     const log: string[] = [];
-    const dir = await extractRunFeatures(home, run.id, {
+    const dir = await extractRunFeatures(home, runId, {
       checkpoint: 'best',
       proxyCount: 3,
       layers: false,

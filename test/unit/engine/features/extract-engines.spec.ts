@@ -5,17 +5,15 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TrainConfig } from '../../../../common/contract/train';
 import { initBackend, tf } from '../../../../main/engine/backend';
 import { extractionEngine, ortFaster } from '../../../../main/engine/features/engine-choice';
 import { extractRunFeatures } from '../../../../main/engine/features/extract';
 import { loadFeatureDir } from '../../../../main/engine/features/store';
-import { saveCheckpoint } from '../../../../main/engine/model/checkpoint';
 import { ResNet18 } from '../../../../main/engine/model/resnet';
 import { Sgd } from '../../../../main/engine/train/sgd';
 import { trainStep } from '../../../../main/engine/train/step';
-import { createRun, runFiles } from '../../../../main/engine/runs/store';
 import { tempDir } from '../../../helpers/tmp';
+import { tinyRun } from '../../../helpers/tiny-run';
 
 let home: string;
 let cleanup: () => Promise<void>;
@@ -80,29 +78,15 @@ async function trainedModel(): Promise<ResNet18> {
 
 describe('extractRunFeatures through tfjs and ONNX Runtime', () => {
   it('writes the same arrays', async () => {
-    const config = TrainConfig.parse({
-      dataset: 'synthetic',
-      synthetic: { classes: 3, trainPerClass: 8, testPerClass: 4 },
-      width: 2,
-      epochs: 1,
-      batchSize: 8,
-      lr: 0.1,
-      schedule: 'cosine',
-    });
     const model = await trainedModel();
     const stats = model.namedTensors().find((t) => t.name === 'layer1.0.bn1.running_var')!;
     const v = await stats.variable.data();
     expect(Math.max(...Array.from(v, (e) => Math.abs(e - 1)))).toBeGreaterThan(0.05);
     const dirs: string[] = [];
     for (const engine of ['tfjs', 'onnxruntime']) {
-      const run = await createRun(home, engine, config);
-      await saveCheckpoint(runFiles(home, run.id).checkpoint('best'), model, null, {
-        epoch: 1,
-        width: 2,
-        numClasses: 3,
-      });
+      const runId = await tinyRun(home, engine, { trainPerClass: 8, testPerClass: 4, model });
       process.env.OODLAB_EXTRACT_ENGINE = engine;
-      dirs.push(await extractRunFeatures(home, run.id, { checkpoint: 'best', proxyCount: 6 }));
+      dirs.push(await extractRunFeatures(home, runId, { checkpoint: 'best', proxyCount: 6 }));
     }
     model.dispose();
     const metas = await Promise.all(

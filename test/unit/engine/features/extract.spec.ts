@@ -7,10 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../../../main/engine/backend';
 import { extractRunFeatures } from '../../../../main/engine/features/extract';
 import { loadFeatureDir } from '../../../../main/engine/features/store';
-import { saveCheckpoint } from '../../../../main/engine/model/checkpoint';
-import { ResNet18 } from '../../../../main/engine/model/resnet';
-import { createRun, runFiles } from '../../../../main/engine/runs/store';
-import { TrainConfig } from '../../../../common/contract/train';
+import { tinyRun } from '../../../helpers/tiny-run';
 
 describe('extractRunFeatures', () => {
   let home = '';
@@ -18,24 +15,8 @@ describe('extractRunFeatures', () => {
   it('writes the DESIGN.md layout from a checkpoint, once', async () => {
     home = await mkdtemp(join(tmpdir(), 'oodlab-extract-'));
     await initBackend('cpu');
-    const config = TrainConfig.parse({
-      dataset: 'synthetic',
-      synthetic: { classes: 3, trainPerClass: 6, testPerClass: 3 },
-      width: 2,
-      epochs: 1,
-      batchSize: 8,
-      lr: 0.1,
-      schedule: 'cosine',
-    });
-    const run = await createRun(home, 'tiny', config);
-    const model = new ResNet18({ width: 2, numClasses: 3, seed: 1 });
-    await saveCheckpoint(runFiles(home, run.id).checkpoint('best'), model, null, {
-      epoch: 1,
-      width: 2,
-      numClasses: 3,
-    });
-    model.dispose();
-    const dir = await extractRunFeatures(home, run.id, { checkpoint: 'best', proxyCount: 4 });
+    const runId = await tinyRun(home, 'tiny');
+    const dir = await extractRunFeatures(home, runId, { checkpoint: 'best', proxyCount: 4 });
     const rf = await loadFeatureDir(dir, { layers: true });
     // the 18 training images: 16 trained on, and the 10% validation split (2) extracted as id_val
     expect([rf.C, rf.D, rf.idTrain.n, rf.idVal?.n, rf.idTest.n]).toEqual([3, 16, 16, 2, 9]);
@@ -49,7 +30,7 @@ describe('extractRunFeatures', () => {
         expect(rf.idTest.logits[i * 3 + c]).toBeCloseTo(s, 4);
       }
     const before = (await stat(join(dir, 'meta.json'))).mtimeMs;
-    await extractRunFeatures(home, run.id, { checkpoint: 'best' });
+    await extractRunFeatures(home, runId, { checkpoint: 'best' });
     expect((await stat(join(dir, 'meta.json'))).mtimeMs).toBe(before);
   });
 });
