@@ -14,6 +14,7 @@ import { Sgd } from '../../../../main/engine/train/sgd';
 import { trainStep } from '../../../../main/engine/train/step';
 import { tempDir } from '../../../helpers/tmp';
 import { tinyRun } from '../../../helpers/tiny-run';
+import { relativeError } from '../../../helpers/ref64';
 
 let home: string;
 let cleanup: () => Promise<void>;
@@ -25,16 +26,6 @@ afterEach(() => {
   delete process.env.OODLAB_EXTRACT_ENGINE;
 });
 afterAll(() => cleanup());
-
-function relErr(a: Float32Array, b: Float32Array): number {
-  let d = 0;
-  let m = 0;
-  for (let i = 0; i < b.length; i++) {
-    d = Math.max(d, Math.abs(a[i] - b[i]));
-    m = Math.max(m, Math.abs(b[i]));
-  }
-  return d / m;
-}
 
 describe('ortFaster', () => {
   it('prefers ONNX Runtime on CPU backends, tfjs on GPU ones, and obeys the override', () => {
@@ -104,12 +95,12 @@ describe('extractRunFeatures through tfjs and ONNX Runtime', () => {
     // difference (an unfolded or wrongly folded batch norm, a missing residual, a wrong layout) is of order 1e-1 to 1.
     const tol = 1e-4;
     for (const k of ['idTrain', 'idTest', 'proxy'] as const) {
-      expect(relErr(b[k]!.features, a[k]!.features)).toBeLessThan(tol);
-      expect(relErr(b[k]!.logits, a[k]!.logits)).toBeLessThan(tol);
+      expect(relativeError(b[k]!.features, a[k]!.features)).toBeLessThan(tol);
+      expect(relativeError(b[k]!.logits, a[k]!.logits)).toBeLessThan(tol);
     }
-    expect(relErr(b.ood['synthetic-ood'].features, a.ood['synthetic-ood'].features)).toBeLessThan(tol);
+    expect(relativeError(b.ood['synthetic-ood'].features, a.ood['synthetic-ood'].features)).toBeLessThan(tol);
     for (const l of ['layer1', 'layer2', 'layer3', 'layer4'])
-      expect(relErr(b.layers![l].idTrain, a.layers![l].idTrain)).toBeLessThan(tol);
+      expect(relativeError(b.layers![l].idTrain, a.layers![l].idTrain)).toBeLessThan(tol);
     expect(Array.from(b.W)).toEqual(Array.from(a.W));
     expect(Array.from(b.idTrain.labels!)).toEqual(Array.from(a.idTrain.labels!));
   });

@@ -16,6 +16,7 @@ import { createRun, runFiles } from '../../../../main/engine/runs/store';
 import { trainTask } from '../../../../main/engine/train/task';
 import type { TaskContext } from '../../../../main/worker/task';
 import { tempDir } from '../../../helpers/tmp';
+import { relativeError } from '../../../helpers/ref64';
 
 let home: string;
 let cleanup: () => Promise<void>;
@@ -35,16 +36,6 @@ const ctx = (): TaskContext => ({
 });
 
 /** max |a - b| / max |b|: the relative error of a whole output. */
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let d = 0;
-  let m = 0;
-  for (let i = 0; i < b.length; i++) {
-    d = Math.max(d, Math.abs(a[i] - b[i]));
-    m = Math.max(m, Math.abs(b[i]));
-  }
-  return d / m;
-}
 
 describe('exportResNetOnnx', () => {
   for (const width of [4, 8]) {
@@ -90,12 +81,12 @@ describe('exportResNetOnnx', () => {
           for (let c = 0; c < 3; c++) nchw[(i * 3 + c) * 1024 + p] = x[(i * 1024 + p) * 3 + c];
       const { session } = await openSession(bytes);
       const out = await session.run({ input: new ort.Tensor('float32', nchw, [n, 3, 32, 32]) });
-      expect(relErr(out.logits.data as Float32Array, await ref.logits.data())).toBeLessThan(1e-4);
-      expect(relErr(out.features.data as Float32Array, await ref.features.data())).toBeLessThan(1e-4);
+      expect(relativeError(out.logits.data as Float32Array, await ref.logits.data())).toBeLessThan(1e-4);
+      expect(relativeError(out.features.data as Float32Array, await ref.features.data())).toBeLessThan(1e-4);
       for (let k = 0; k < 4; k++)
-        expect(relErr(out[`layer${k + 1}`].data as Float32Array, await ref.stages[k].data())).toBeLessThan(
-          1e-4,
-        );
+        expect(
+          relativeError(out[`layer${k + 1}`].data as Float32Array, await ref.stages[k].data()),
+        ).toBeLessThan(1e-4);
       // the model was trained: its logits are not those of the initial weights
       expect(Math.max(...(await ref.logits.data()).map(Math.abs))).toBeGreaterThan(0.1);
       tf.dispose([ref.logits, ref.features, ...ref.stages]);

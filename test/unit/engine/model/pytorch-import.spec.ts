@@ -25,6 +25,7 @@ import { openSession, ort } from '../../../../main/engine/model/onnx/session';
 import { ResNet18 } from '../../../../main/engine/model/resnet';
 import { listRuns, runFiles } from '../../../../main/engine/runs/store';
 import { tempDir } from '../../../helpers/tmp';
+import { relativeError } from '../../../helpers/ref64';
 
 const FIX = join(__dirname, '../../../fixtures/pytorch');
 let home: string;
@@ -39,16 +40,6 @@ async function reference() {
   const x = await readNpy(join(FIX, 'input.npy'));
   const l = await readNpy(join(FIX, 'logits.npy'));
   return { x: x.data as Float32Array, logits: l.data as Float32Array, n: x.shape[0] };
-}
-
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let d = 0;
-  let m = 0;
-  for (let i = 0; i < b.length; i++) {
-    d = Math.max(d, Math.abs(a[i] - b[i]));
-    m = Math.max(m, Math.abs(b[i]));
-  }
-  return d / m;
 }
 
 const read = async (f: string) => new Uint8Array(await readFile(join(FIX, f)));
@@ -72,13 +63,13 @@ describe('PyTorch state_dicts', () => {
           for (let p = 0; p < 1024; p++) nhwc[(i * 1024 + p) * 3 + c] = ref.x[(i * 3 + c) * 1024 + p];
       const input = tf.tensor4d(nhwc, [ref.n, 32, 32, 3]);
       const out = model.forward(input, false);
-      expect(relErr(await out.logits.data(), ref.logits)).toBeLessThan(1e-4);
+      expect(relativeError(await out.logits.data(), ref.logits)).toBeLessThan(1e-4);
       tf.dispose([input, out.logits, out.features, ...out.stages]);
       model.dispose();
       // ONNX Runtime: the exported graph takes the same NCHW input PyTorch did
       const { session } = await openSession(exportResNetOnnx(weights, { width, numClasses }));
       const r = await session.run({ input: new ort.Tensor('float32', ref.x, [ref.n, 3, 32, 32]) });
-      expect(relErr(r.logits.data as Float32Array, ref.logits)).toBeLessThan(1e-4);
+      expect(relativeError(r.logits.data as Float32Array, ref.logits)).toBeLessThan(1e-4);
       await session.release();
     });
   }
