@@ -8,14 +8,13 @@ import { join } from 'node:path';
 import { OodlabError } from '../../../common/contract/errors';
 import { ImportedModel } from '../../../common/contract/models';
 import type { TrainConfig } from '../../../common/contract/train';
-import { CIFAR100_MEAN, CIFAR100_STD } from '../data/augment';
 import { loadImageSet, type ImageSet } from '../data/load';
 import { defaultOodSets } from './default-ood';
 import { loadTrainSplit } from './train-split';
 import type { DatasetId } from '../data/registry';
 import { readCheckpointTensors } from '../model/checkpoint-plain';
 import { importFile } from '../model/import/stage';
-import { exportResNetOnnx } from '../model/onnx/export';
+import { exportedPlan, exportResNetOnnx } from '../model/onnx/export';
 import { inspectOnnx } from '../model/onnx/inspect';
 import { openExtractor, type OnnxPlan } from '../model/onnx/runner';
 import { writeJsonAtomic } from '../runs/atomic';
@@ -75,16 +74,7 @@ export async function checkpointOnnxSource(dir: string): Promise<OnnxSource> {
   const b = ck.weights.get('linear.bias')!.data;
   return {
     bytes: exportResNetOnnx(ck.weights, ck),
-    plan: {
-      input: 'input',
-      batch: null,
-      size: [32, 32],
-      mean: CIFAR100_MEAN,
-      std: CIFAR100_STD,
-      logits: 'logits',
-      features: 'features',
-      layers: ['layer1', 'layer2', 'layer3', 'layer4'],
-    },
+    plan: exportedPlan,
     head: { W: Float32Array.from(W), b: Float32Array.from(b) },
     C: ck.numClasses,
     D: 8 * ck.width,
