@@ -1,14 +1,17 @@
 // Where onnxruntime-node's native binding does not load (a platform it does not ship for, a damaged install),
 // feature extraction of OODLab's own runs falls back to the tfjs forward pass and says why; an imported ONNX model,
-// which only ONNX Runtime can run, fails with the reason. The binding is made to fail here by mocking the package.
-import { readFile } from 'node:fs/promises';
+// which only ONNX Runtime can run, fails with the reason (the app itself loads the package only on demand). The
+// binding is made to fail here by mocking the package.
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { initBackend } from '../../../../main/engine/backend';
 import { extractionEngine } from '../../../../main/engine/features/engine-choice';
 import { extractRunFeatures } from '../../../../main/engine/features/extract';
 import { loadFeatureDir } from '../../../../main/engine/features/store';
+import { inspectOnnxFile } from '../../../../main/engine/model/import/onnx-import';
 import { ortLoadError } from '../../../../main/engine/model/onnx/package';
+import { smallResNetOnnx } from '../../../helpers/onnx-graphs';
 import { tempDir } from '../../../helpers/tmp';
 import { tinyRun } from '../../../helpers/tiny-run';
 
@@ -49,5 +52,13 @@ describe('extraction without a loadable ONNX Runtime', () => {
     const f = await loadFeatureDir(dir);
     expect(f.idTest.n).toBe(6);
     expect(f.idTrain.features.every(Number.isFinite)).toBe(true);
+  });
+
+  it('refuses an ONNX model with the reason instead of failing to start', async () => {
+    const file = join(home, 'small.onnx');
+    await writeFile(file, smallResNetOnnx());
+    await expect(inspectOnnxFile(file)).rejects.toThrow(
+      /ONNX models need ONNX Runtime, which does not load here: .*cannot open shared object file/,
+    );
   });
 });
