@@ -15,9 +15,8 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { CIFAR100_MEAN, CIFAR100_STD } from '../main/engine/data/augment';
 import { mulberry32 } from '../main/engine/data/rng';
-import { exportResNetOnnx, type ResNetWeights } from '../main/engine/model/onnx/export';
+import { exportedPlan, exportResNetOnnx, type ResNetWeights } from '../main/engine/model/onnx/export';
 import { openExtractor } from '../main/engine/model/onnx/runner';
 import { tensorSpecs } from '../main/engine/model/spec';
 
@@ -59,20 +58,7 @@ const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length
 
 async function ortImagesPerSecond(width: number): Promise<{ ips: number; provider: string }> {
   const bytes = exportResNetOnnx(randomWeights(width, 100), { width, numClasses: 100 });
-  const ex = await openExtractor(
-    bytes,
-    {
-      input: 'input',
-      batch: null,
-      size: [32, 32],
-      mean: CIFAR100_MEAN,
-      std: CIFAR100_STD,
-      logits: 'logits',
-      features: 'features',
-      layers: ['layer1', 'layer2', 'layer3', 'layer4'],
-    },
-    { batchSize: batch },
-  );
+  const ex = await openExtractor(bytes, exportedPlan, { batchSize: batch });
   const rng = mulberry32(7);
   const images = Uint8Array.from({ length: batch * 32 * 32 * 3 }, () => Math.floor(rng() * 256));
   await ex.run(images, 0, batch); // warm-up

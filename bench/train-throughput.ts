@@ -5,6 +5,9 @@
  * count estimates the uncontended rate.
  * --reference runs PyTorch (bench/torch_resnet18.py, one thread per core) right after each configuration and
  * prints its figures and OODLab's ratio to them (when `python3 -c 'import torch'` works; otherwise it says why).
+ * Beside each backend's inference, the same network (seed 1, the weights measureThroughput uses) is exported to ONNX
+ * in memory with the app's exporter and run through ONNX Runtime (CPU, one intra-op thread per core, the same batch):
+ * the engine feature extraction uses on the CPU (main/engine/features/engine-choice.ts). --no-ort skips it.
  *   npx tsx bench/train-throughput.ts [--backends wasm,webgpu] [--widths 16,32,64] [--batches 64,128]
  *                                     [--steps 3] [--warmup 1] [--micro-batch N] [--reference]
  */
@@ -14,8 +17,11 @@ import { fileURLToPath } from 'node:url';
 import type { BackendName } from '../common/contract/system';
 import { initBackend } from '../main/engine/backend';
 import { probeBackends } from '../main/engine/backend/probe';
-import { defaultMicroBatch, measureThroughput } from '../main/engine/train/throughput';
+import { exportResNetOnnx, type ResNetWeights } from '../main/engine/model/onnx/export';
+import { openSession, ort } from '../main/engine/model/onnx/session';
+import { ResNet18 } from '../main/engine/model/resnet';
 import { benchOptions } from './args';
+import { defaultMicroBatch, measureThroughput, timeIt } from '../main/engine/train/throughput';
 import { runTorch, torchScript, torchUnavailable } from './reference';
 
 interface Row {
@@ -29,14 +35,48 @@ interface Row {
   trainImgCpuS: number;
   inferImgCpuS: number;
   peakRssMiB: number;
+  /** The same network's inference through ONNX Runtime (CPU), in the same child process. */
+  ortInferImgS?: number;
+  ortInferImgCpuS?: number;
+  ort?: string;
   /** PyTorch's figures measured right after, with --reference. */
   torchTrainImgS?: number;
   torchInferImgS?: number;
   torchTrainImgCpuS?: number;
+  torchInferImgCpuS?: number;
 }
 
 const list = (s: string) => s.split(',').filter(Boolean);
 const nums = (s: string) => list(s).map(Number);
+
+/** Inference of measureThroughput's network (seed 1, 100 classes) through ONNX Runtime on the CPU. */
+async function ortInference(width: number, batch: number, steps: number, warmup: number) {
+  const model = new ResNet18({ width, numClasses: 100, seed: 1 });
+  const weights: ResNetWeights = new Map();
+  for (const t of model.namedTensors())
+    weights.set(t.name, { shape: t.spec.shape, data: (await t.variable.data()) as Float32Array });
+  model.dispose();
+  const s = await openSession(exportResNetOnnx(weights, { width, numClasses: 100 }), {
+    threads: cpus().length,
+  });
+  try {
+    let seed = 1;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+    const x = new ort.Tensor('float32', Float32Array.from({ length: batch * 3 * 32 * 32 }, rand), [batch, 3, 32, 32]); // prettier-ignore
+    const infer = async () => {
+      await s.session.run({ input: x });
+    };
+    for (let i = 0; i < warmup; i++) await infer();
+    const t = await timeIt(steps, infer);
+    return {
+      ortInferImgS: batch / t.wall,
+      ortInferImgCpuS: batch / t.cpu,
+      ort: `onnxruntime ${s.version}, ${s.provider} ${s.threads} threads`,
+    };
+  } finally {
+    await s.session.release();
+  }
+}
 
 async function child(
   backend: BackendName,
@@ -45,11 +85,14 @@ async function child(
   steps: number,
   warmup: number,
   mb?: number,
+  withOrt = true,
 ): Promise<Row> {
   const report = await initBackend(backend);
   const microBatch = mb ?? defaultMicroBatch(backend, width, batch);
   const t = await measureThroughput({ width, batch, steps, warmup, microBatch });
+  const o = withOrt ? await ortInference(width, batch, steps, warmup) : {};
   return {
+    ...o,
     backend,
     device: report.device,
     width,
@@ -67,6 +110,7 @@ const ratio = (a: number, b?: number) => (b ? `${(a / b).toFixed(2)}x` : '-');
 
 function table(rows: Row[]): string {
   const ref = rows.some((r) => r.torchTrainImgS);
+  const withOrt = rows.some((r) => r.ortInferImgS);
   const head = [
     'backend',
     'width',
@@ -77,7 +121,9 @@ function table(rows: Row[]): string {
     'train img/cpu-s',
     'infer img/cpu-s',
     'peak RSS MiB',
+    ...(withOrt ? ['ORT infer'] : []),
     ...(ref ? ['torch train', 'torch infer', 'train ratio', 'infer ratio', 'train ratio per cpu-s'] : []),
+    ...(ref && withOrt ? ['ORT infer ratio', 'ORT infer ratio per cpu-s'] : []),
   ];
   const body = rows.map((r) => [
     r.backend,
@@ -89,6 +135,7 @@ function table(rows: Row[]): string {
     r.trainImgCpuS.toFixed(2),
     r.inferImgCpuS.toFixed(2),
     r.peakRssMiB.toFixed(0),
+    ...(withOrt ? [r.ortInferImgS?.toFixed(2) ?? '-'] : []),
     ...(ref
       ? [
           r.torchTrainImgS?.toFixed(2) ?? '-',
@@ -97,6 +144,9 @@ function table(rows: Row[]): string {
           ratio(r.inferImgS, r.torchInferImgS),
           ratio(r.trainImgCpuS, r.torchTrainImgCpuS),
         ]
+      : []),
+    ...(ref && withOrt
+      ? [ratio(r.ortInferImgS ?? 0, r.torchInferImgS), ratio(r.ortInferImgCpuS ?? 0, r.torchInferImgCpuS)]
       : []),
   ]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
@@ -113,12 +163,21 @@ async function main(): Promise<void> {
     'micro-batch': null,
     child: null,
     reference: false,
+    'no-ort': false,
   });
   const { steps, warmup } = values;
   const mb = values['micro-batch'] ? Number(values['micro-batch']) : undefined;
   if (values.child) {
     const [backend, width, batch] = values.child.split(':');
-    const row = await child(backend as BackendName, Number(width), Number(batch), steps, warmup, mb);
+    const row = await child(
+      backend as BackendName,
+      Number(width),
+      Number(batch),
+      steps,
+      warmup,
+      mb,
+      !values['no-ort'],
+    );
     process.stdout.write(`\nRESULT ${JSON.stringify(row)}\n`);
     process.exit(0); // wasm's pthread workers and Dawn need not be waited for
   }
@@ -144,6 +203,7 @@ async function main(): Promise<void> {
           String(warmup),
         ];
         if (mb) args.push('--micro-batch', String(mb));
+        if (values['no-ort']) args.push('--no-ort');
         try {
           const out = execFileSync('npx', args, {
             encoding: 'utf8',
@@ -155,7 +215,10 @@ async function main(): Promise<void> {
           const row = JSON.parse(line.slice(7)) as Row;
           rows.push(row);
           console.log(
-            `${backend} (${row.device}) width ${width} batch ${batch}: train ${row.trainImgS.toFixed(2)} img/s, inference ${row.inferImgS.toFixed(2)} img/s`,
+            `${backend} (${row.device}) width ${width} batch ${batch}: train ${row.trainImgS.toFixed(2)} img/s, inference ${row.inferImgS.toFixed(2)} img/s` +
+              (row.ortInferImgS
+                ? `; inference through ${row.ort}: ${row.ortInferImgS.toFixed(2)} img/s`
+                : ''),
           );
           if (!noTorch) {
             const t = runTorch(script, width, batch, steps);
@@ -164,9 +227,13 @@ async function main(): Promise<void> {
               row.torchTrainImgS = t.trainImgPerSec;
               row.torchInferImgS = t.inferImgPerSec;
               row.torchTrainImgCpuS = t.trainImgPerCpuSec;
+              row.torchInferImgCpuS = t.inferImgPerCpuSec;
               console.log(
                 `  ${t.framework} (${t.threads} threads): train ${t.trainImgPerSec.toFixed(2)} img/s, inference ${t.inferImgPerSec.toFixed(2)} img/s; ` +
-                  `OODLab / PyTorch: train ${ratio(row.trainImgS, t.trainImgPerSec)}, inference ${ratio(row.inferImgS, t.inferImgPerSec)}; ` +
+                  `OODLab / PyTorch: train ${ratio(row.trainImgS, t.trainImgPerSec)}, inference ${ratio(row.inferImgS, t.inferImgPerSec)}` +
+                  (row.ortInferImgS
+                    ? `, inference through ONNX Runtime ${ratio(row.ortInferImgS, t.inferImgPerSec)}; `
+                    : '; ') +
                   `per CPU-second (less sensitive to neighbours): train ${row.trainImgCpuS.toFixed(2)} vs ${t.trainImgPerCpuSec?.toFixed(2) ?? '-'} (${ratio(row.trainImgCpuS, t.trainImgPerCpuSec)})`,
               );
             }

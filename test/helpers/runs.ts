@@ -42,6 +42,8 @@ export interface TinyRunOptions {
   checkpointEvery?: number;
   /** the checkpoints to write: name ('best' or an epoch) -> the seed of its random width-2 network */
   checkpoints?: Partial<Record<'best' | number, number>>;
+  /** a (trained) width-2 network saved as 'best' instead of a random one; the caller keeps and disposes it */
+  model?: ResNet18;
 }
 
 /** A width-2 synthetic run (batch 8, lr 0.1, cosine) with random networks saved as its checkpoints. */
@@ -61,13 +63,14 @@ export async function tinyRun(home: string, name: string, o: TinyRunOptions): Pr
   const numClasses = o.synthetic.classes;
   for (const [key, seed] of Object.entries(o.checkpoints ?? { best: 1 })) {
     const which = key === 'best' ? 'best' : Number(key);
-    const model = new ResNet18({ width: 2, numClasses, seed: seed! });
+    const given = which === 'best' ? o.model : undefined;
+    const model = given ?? new ResNet18({ width: 2, numClasses, seed: seed! });
     await saveCheckpoint(runFiles(home, run.id).checkpoint(which), model, null, {
       epoch: which === 'best' ? epochs : which,
       width: 2,
       numClasses,
     });
-    model.dispose();
+    if (!given) model.dispose();
   }
   return run;
 }

@@ -3,20 +3,18 @@
 // kernels are several times faster than tfjs' wasm (bench/onnx-extract.ts measures both). It writes the same .npy
 // layout as extract.ts (features, logits, labels, fc_weight/fc_bias, layer<k>_*), batch by batch, meta.json last.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OodlabError } from '../../../common/contract/errors';
 import { ImportedModel } from '../../../common/contract/models';
 import type { TrainConfig } from '../../../common/contract/train';
-import { CIFAR100_MEAN, CIFAR100_STD } from '../data/augment';
 import { loadImageSet, type ImageSet } from '../data/load';
 import { defaultOodSets } from './default-ood';
 import { loadTrainSplit } from './train-split';
 import type { DatasetId } from '../data/registry';
 import { readCheckpointTensors } from '../model/checkpoint-plain';
 import { importFile } from '../model/import/stage';
-import { exportResNetOnnx } from '../model/onnx/export';
+import { exportedPlan, exportResNetOnnx } from '../model/onnx/export';
 import { inspectOnnx } from '../model/onnx/inspect';
 import { openExtractor, type OnnxPlan } from '../model/onnx/runner';
 import { writeJsonAtomic } from '../runs/atomic';
@@ -39,17 +37,6 @@ export interface OnnxSource {
   epoch: number;
   width?: number;
   describe: string;
-}
-
-/** True when the run was imported from an ONNX file (cheap: import.json names its format). */
-export function isImportedOnnx(home: string, runId: string): boolean {
-  const path = importFile(home, runId);
-  if (!existsSync(path)) return false;
-  try {
-    return ImportedModel.parse(JSON.parse(readFileSync(path, 'utf8'))).format === 'onnx';
-  } catch {
-    throw new OodlabError('failed', `The import record of run ${runId} (import.json) is damaged.`);
-  }
 }
 
 /** The imported ONNX model of a run. */
@@ -87,16 +74,7 @@ export async function checkpointOnnxSource(dir: string): Promise<OnnxSource> {
   const b = ck.weights.get('linear.bias')!.data;
   return {
     bytes: exportResNetOnnx(ck.weights, ck),
-    plan: {
-      input: 'input',
-      batch: null,
-      size: [32, 32],
-      mean: CIFAR100_MEAN,
-      std: CIFAR100_STD,
-      logits: 'logits',
-      features: 'features',
-      layers: ['layer1', 'layer2', 'layer3', 'layer4'],
-    },
+    plan: exportedPlan,
     head: { W: Float32Array.from(W), b: Float32Array.from(b) },
     C: ck.numClasses,
     D: 8 * ck.width,

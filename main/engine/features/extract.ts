@@ -12,12 +12,12 @@ import type { DatasetId } from '../data/registry';
 import { defaultOodSets } from './default-ood';
 import { loadTrainSplit } from './train-split';
 import { loadCheckpoint, readCheckpointMeta } from '../model/checkpoint';
+import { ortLoadError } from '../model/onnx/package';
 import { ResNet18 } from '../model/resnet';
 import { writeJsonAtomic } from '../runs/atomic';
 import { readRunConfig, runFiles } from '../runs/store';
 import { writeNpy } from './npy';
-import { checkpointOnnxSource, extractWithOnnx, importedOnnxSource, isImportedOnnx } from './extract-onnx';
-import { ortFaster } from './engine-choice';
+import { extractionEngine, isImportedOnnx } from './engine-choice';
 import { checkpointName } from '../../../common/contract/checkpoint-name';
 import type { ExtractOptions } from './extract-options';
 import { featuresDirFor } from './paths';
@@ -88,7 +88,12 @@ export async function extractRunFeatures(home: string, runId: string, o: Extract
   const dir = featuresDirFor(home, runId, onnxRun ? 'best' : o.checkpoint);
   const layers = o.layers ?? true;
   if (await cached(dir, o.oodSets, layers)) return dir;
+  // loaded on demand: onnxruntime-node's native binding may not load on every machine (tfjs is the fallback)
+  const onnx = () => import('./extract-onnx');
   if (onnxRun) {
+    const why = await ortLoadError();
+    if (why) throw new OodlabError('failed', `Run ${runId} is an ONNX model and ONNX Runtime does not load here: ${why}`); // prettier-ignore
+    const { extractWithOnnx, importedOnnxSource } = await onnx();
     const src = await importedOnnxSource(home, runId);
     return extractWithOnnx(
       home,
@@ -108,8 +113,12 @@ export async function extractRunFeatures(home: string, runId: string, o: Extract
   const meta = await readCheckpointMeta(ckpt).catch(() => {
     throw new OodlabError('not_found', `Run ${runId} has no checkpoint ${checkpointName(o.checkpoint)}.`);
   });
-  if (ortFaster(currentBackend()?.name))
+  const choice = await extractionEngine(currentBackend()?.name);
+  if (choice.engine === 'onnxruntime') {
+    const { checkpointOnnxSource, extractWithOnnx } = await onnx();
     return extractWithOnnx(home, runId, config, await checkpointOnnxSource(ckpt), o, dir);
+  }
+  if (choice.fallback) o.log?.(choice.fallback);
   const model = new ResNet18({ width: meta.width, numClasses: meta.numClasses });
   try {
     await loadCheckpoint(ckpt, model);
@@ -166,6 +175,7 @@ export async function extractRunFeatures(home: string, runId: string, o: Extract
       idDataset: config.dataset,
       oodSets: oodIds,
       layers,
+      engine: `tfjs ${currentBackend()?.name ?? ''}`.trim(),
       validation: val
         ? `${val.n} training images held out of training (valFraction ${config.valFraction})`
         : null,

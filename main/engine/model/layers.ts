@@ -6,10 +6,13 @@
  */
 import { tf } from '../backend';
 import {
+  addReluFused,
+  bnApplyFused,
   bnGradApplyFused,
   bnGradSumsFused,
   centredSquaresFused,
   fusedBnGradApplies,
+  reluMaskFused,
 } from '../backend/wasm/bn';
 
 export const BN_EPS = 1e-5;
@@ -50,12 +53,15 @@ export interface RunningStats {
  * PyTorch sums dy (x - mean) instead, which cancels less in float32 when |mean| >> std. Measured against float64
  * finite differences (test/unit/engine/backend/gradients.spec.ts, |mean|/std up to 100) both forms stay within 5e-5,
  * and the whole step matches PyTorch float64 to 4e-6 (bench/fidelity/run.ts), so the fused form is kept.
+ * With relu, the op is max(0, BN(x)): the ReLU's gradient (dy where the output is > 0) is applied inside, so that on
+ * wasm neither direction takes a pass of its own (at width 8 the ReLUs were 16-21% of a step).
  */
 export function batchNormTrain(
   x: tf.Tensor4D,
   gamma: tf.Tensor1D,
   beta: tf.Tensor1D,
   running: RunningStats,
+  relu = false,
 ): tf.Tensor4D {
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xi, g, b] = args as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
@@ -70,13 +76,26 @@ export function batchNormTrain(
     running.mean.assign(tf.add(tf.mul(running.mean, BN_MOMENTUM), tf.mul(mean, 1 - BN_MOMENTUM)));
     const unbiased = tf.mul(variance, m / Math.max(m - 1, 1));
     running.variance.assign(tf.add(tf.mul(running.variance, BN_MOMENTUM), tf.mul(unbiased, 1 - BN_MOMENTUM)));
-    save([xi, g, mean, invstd]);
-    const value = tf.batchNorm4d(xi, mean, variance, b, g, BN_EPS);
-    const gradFunc = (dy: tf.Tensor4D, saved: tf.Tensor[]): tf.Tensor[] => {
-      const [sx, sg, smean, sinv] = saved as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
-      // On wasm, both sums in one SIMD pass and dx in another (backend/wasm/bn.ts).
+    // On wasm, the output (and the ReLU) in one SIMD pass (backend/wasm/bn.ts).
+    const value = fusedBnGradApplies(xi)
+      ? (bnApplyFused(xi, mean, tf.mul(g, invstd) as tf.Tensor1D, b, relu) as tf.Tensor4D)
+      : relu
+        ? tf.relu(tf.batchNorm4d(xi, mean, variance, b, g, BN_EPS))
+        : tf.batchNorm4d(xi, mean, variance, b, g, BN_EPS);
+    save(relu ? [xi, g, mean, invstd, value] : [xi, g, mean, invstd]);
+    const gradFunc = (dyOut: tf.Tensor4D, saved: tf.Tensor[]): tf.Tensor[] => {
+      const [sx, sg, smean, sinv, sy] = saved as [
+        tf.Tensor4D,
+        tf.Tensor1D,
+        tf.Tensor1D,
+        tf.Tensor1D,
+        tf.Tensor4D?,
+      ];
+      // On wasm, both sums in one SIMD pass and dx in another, the ReLU's gradient (dy where y > 0) inside both
+      // (backend/wasm/bn.ts); elsewhere the ReLU's gradient is tfjs' own, dy step(y).
       const fused = fusedBnGradApplies(sx);
-      const [sdy, sdyx] = fused ? bnGradSumsFused(dy, sx) : [channelSum(dy), channelSum(tf.mul(dy, sx))];
+      const dy = sy && !fused ? (tf.mul(dyOut, tf.step(sy)) as tf.Tensor4D) : dyOut;
+      const [sdy, sdyx] = fused ? bnGradSumsFused(dy, sx, sy) : [channelSum(dy), channelSum(tf.mul(dy, sx))];
       // sum(dy * xhat) = invstd * (sum(dy x) - mean sum(dy))
       const sdyxhat = tf.mul(sinv, tf.sub(sdyx, tf.mul(smean, sdy)));
       const a = tf.mul(sg, sinv);
@@ -84,13 +103,38 @@ export function batchNormTrain(
       const bcoef = tf.div(tf.mul(tf.neg(a), tf.mul(sinv, sdyxhat)), m);
       const ccoef = tf.div(tf.mul(a, tf.sub(tf.mul(tf.mul(sinv, smean), sdyxhat), sdy)), m);
       const dx = fused
-        ? bnGradApplyFused(dy, sx, a as tf.Tensor1D, bcoef as tf.Tensor1D, ccoef as tf.Tensor1D)
+        ? bnGradApplyFused(dy, sx, a as tf.Tensor1D, bcoef as tf.Tensor1D, ccoef as tf.Tensor1D, sy)
         : tf.add(tf.mul(dy, a), tf.add(tf.mul(sx, bcoef), ccoef));
       return [dx, sdyxhat, sdy];
     };
     return { value, gradFunc };
   });
   return f(x, gamma, beta) as tf.Tensor4D;
+}
+
+/** Whether the ReLUs run inside batch norm's op and the residual add's (OODLAB_FUSED_RELU=0: tfjs' Relu, to compare). */
+export const reluFused = () => process.env.OODLAB_FUSED_RELU !== '0';
+
+/**
+ * A residual block's end, max(0, a + b), as one op: on wasm one SIMD pass forward and one backward (the gradient of
+ * both inputs is dy where the output is > 0), where tfjs takes Add, Relu, then Step and Multiply. Elsewhere (and at
+ * inference, which records no gradient) the same through tfjs' ops.
+ */
+export function addRelu(a: tf.Tensor4D, b: tf.Tensor4D): tf.Tensor4D {
+  if (!reluFused() || !fusedBnGradApplies(a) || a.shape.join() !== b.shape.join())
+    return tf.relu(tf.add(a, b)) as tf.Tensor4D;
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [ai, bi] = args as [tf.Tensor4D, tf.Tensor4D];
+    const save = args[2] as tf.GradSaveFunc;
+    const value = addReluFused(ai, bi) as tf.Tensor4D;
+    save([value]);
+    const gradFunc = (dy: tf.Tensor4D, saved: tf.Tensor[]): tf.Tensor[] => {
+      const g = reluMaskFused(dy, saved[0]);
+      return [g, tf.clone(g)];
+    };
+    return { value, gradFunc };
+  });
+  return f(a, b) as tf.Tensor4D;
 }
 
 /**

@@ -6,7 +6,15 @@
  */
 import { tf } from '../backend';
 import { initialValues, tensorRng } from './init';
-import { batchNormTrain, conv1x1, conv3x3, convBnEval, type RunningStats } from './layers';
+import {
+  addRelu,
+  batchNormTrain,
+  conv1x1,
+  conv3x3,
+  convBnEval,
+  reluFused,
+  type RunningStats,
+} from './layers';
 import { blockSpecs, countParams, isTrainable, tensorSpecs, type BlockSpec, type TensorSpec } from './spec';
 
 export interface ResNetConfig {
@@ -96,13 +104,16 @@ export class ResNet18 {
       variance: this.v(`${bn}.running_var`),
     };
     if (!training) return convBnEval(x, w, stride, gamma, beta, running, relu);
+    // the ReLU inside batch norm's op: on wasm, one SIMD pass forward and none of its own backward
+    const inside = relu && reluFused();
     const y = batchNormTrain(
       w.shape[0] === 3 ? conv3x3(x, w, stride) : conv1x1(x, w, stride),
       gamma,
       beta,
       running,
+      inside,
     );
-    return relu ? tf.relu(y) : y;
+    return relu && !inside ? tf.relu(y) : y;
   }
 
   private block(x: tf.Tensor4D, b: BlockSpec, training: boolean): tf.Tensor4D {
@@ -118,7 +129,7 @@ export class ResNet18 {
     const shortcut = b.projection
       ? this.convBn(x, `${p}.shortcut.0`, `${p}.shortcut.1`, b.stride, false, training)
       : x;
-    return tf.relu(tf.add(out, shortcut)) as tf.Tensor4D;
+    return addRelu(out, shortcut);
   }
 
   /**

@@ -558,28 +558,38 @@ export function filterGradDirect(
 /**
  * Batch norm's backward sums for rows r0..r1 of dy and x (rows x cols, cols a multiple of 4): part[0..cols) =
  * sum dy, part[cols..2 cols) = sum dy x, blocked per 64 rows like columnSum (part + 2 cols: the block's sums).
+ * With y (the ReLU's output after batch norm; 0: no ReLU), dy counts only where y > 0: the ReLU's gradient fused.
  */
-export function bnGradSums(dy: usize, x: usize, cols: i32, part: usize, r0: i32, r1: i32): void {
+export function bnGradSums(dy: usize, y: usize, x: usize, cols: i32, part: usize, r0: i32, r1: i32): void {
   const cb = (<usize>cols) << 2;
   const s2 = part + cb;
   const b1 = part + 2 * cb;
   const b2 = part + 3 * cb;
+  const zero = f32x4.splat(0);
   for (let c: usize = 0; c < cb; c += 16) {
-    v128.store(part + c, f32x4.splat(0));
-    v128.store(s2 + c, f32x4.splat(0));
+    v128.store(part + c, zero);
+    v128.store(s2 + c, zero);
   }
   for (let b = r0; b < r1; b += 64) {
     for (let c: usize = 0; c < cb; c += 16) {
-      v128.store(b1 + c, f32x4.splat(0));
-      v128.store(b2 + c, f32x4.splat(0));
+      v128.store(b1 + c, zero);
+      v128.store(b2 + c, zero);
     }
     const end = min(r1, b + 64);
     for (let r = b; r < end; r++) {
       const o = <usize>r * cb;
-      for (let c: usize = 0; c < cb; c += 16) {
-        const d = v128.load(dy + o + c);
-        v128.store(b1 + c, f32x4.add(v128.load(b1 + c), d));
-        v128.store(b2 + c, f32x4.add(v128.load(b2 + c), f32x4.mul(d, v128.load(x + o + c))));
+      if (y) {
+        for (let c: usize = 0; c < cb; c += 16) {
+          const d = v128.and(v128.load(dy + o + c), f32x4.gt(v128.load(y + o + c), zero));
+          v128.store(b1 + c, f32x4.add(v128.load(b1 + c), d));
+          v128.store(b2 + c, f32x4.add(v128.load(b2 + c), f32x4.mul(d, v128.load(x + o + c))));
+        }
+      } else {
+        for (let c: usize = 0; c < cb; c += 16) {
+          const d = v128.load(dy + o + c);
+          v128.store(b1 + c, f32x4.add(v128.load(b1 + c), d));
+          v128.store(b2 + c, f32x4.add(v128.load(b2 + c), f32x4.mul(d, v128.load(x + o + c))));
+        }
       }
     }
     for (let c: usize = 0; c < cb; c += 16) {
@@ -589,19 +599,68 @@ export function bnGradSums(dy: usize, x: usize, cols: i32, part: usize, r0: i32,
   }
 }
 
-/** Batch norm's input gradient for rows r0..r1: out = a dy + b x + c per channel (coef: a, b, c, cols each). */
-export function bnGradApply(dy: usize, x: usize, cols: i32, coef: usize, out: usize, r0: i32, r1: i32): void {
+/**
+ * Batch norm's input gradient for rows r0..r1: out = a dy + b x + c per channel (coef: a, b, c, cols each); with y
+ * (0: none), dy is taken as 0 where y <= 0 (the ReLU after batch norm).
+ */
+export function bnGradApply(
+  dy: usize,
+  y: usize,
+  x: usize,
+  cols: i32,
+  coef: usize,
+  out: usize,
+  r0: i32,
+  r1: i32,
+): void {
   const cb = (<usize>cols) << 2;
+  const zero = f32x4.splat(0);
   for (let r = r0; r < r1; r++) {
     const o = <usize>r * cb;
     for (let c: usize = 0; c < cb; c += 16) {
+      let d = v128.load(dy + o + c);
+      if (y) d = v128.and(d, f32x4.gt(v128.load(y + o + c), zero));
       const v = f32x4.add(
-        f32x4.mul(v128.load(coef + c), v128.load(dy + o + c)),
+        f32x4.mul(v128.load(coef + c), d),
         f32x4.add(f32x4.mul(v128.load(coef + cb + c), v128.load(x + o + c)), v128.load(coef + 2 * cb + c)),
       );
       v128.store(out + o + c, v);
     }
   }
+}
+
+/**
+ * Batch norm's output for rows r0..r1: out = (x - mean) a + b per channel (coef: mean, a = gamma invstd, b = beta,
+ * cols each; centred first so that |mean| >> std loses nothing), then max(0, .) when relu is 1.
+ */
+export function bnApply(x: usize, cols: i32, coef: usize, relu: i32, out: usize, r0: i32, r1: i32): void {
+  const cb = (<usize>cols) << 2;
+  const zero = f32x4.splat(0);
+  for (let r = r0; r < r1; r++) {
+    const o = <usize>r * cb;
+    for (let c: usize = 0; c < cb; c += 16) {
+      let v = f32x4.add(
+        f32x4.mul(f32x4.sub(v128.load(x + o + c), v128.load(coef + c)), v128.load(coef + cb + c)),
+        v128.load(coef + 2 * cb + c),
+      );
+      if (relu) v = f32x4.max(v, zero);
+      v128.store(out + o + c, v);
+    }
+  }
+}
+
+/** The residual block's end for v128 lanes r0..r1 (4 floats each): out = max(0, a + b). */
+export function addRelu(a: usize, b: usize, out: usize, r0: i32, r1: i32): void {
+  const zero = f32x4.splat(0);
+  for (let o = (<usize>r0) << 4, e = (<usize>r1) << 4; o < e; o += 16)
+    v128.store(out + o, f32x4.max(f32x4.add(v128.load(a + o), v128.load(b + o)), zero));
+}
+
+/** A ReLU's gradient for v128 lanes r0..r1 (4 floats each): out = dy where y > 0, else 0 (y: the ReLU's output). */
+export function reluMask(dy: usize, y: usize, out: usize, r0: i32, r1: i32): void {
+  const zero = f32x4.splat(0);
+  for (let o = (<usize>r0) << 4, e = (<usize>r1) << 4; o < e; o += 16)
+    v128.store(out + o, v128.and(v128.load(dy + o), f32x4.gt(v128.load(y + o), zero)));
 }
 
 /**

@@ -37,6 +37,9 @@ const FUNCTIONS = [
   'bnGradSums',
   'bnGradApply',
   'centredSquareSums',
+  'bnApply',
+  'addRelu',
+  'reluMask',
 ] as const;
 export type KernelName = (typeof FUNCTIONS)[number];
 

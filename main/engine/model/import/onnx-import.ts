@@ -8,8 +8,7 @@ import type { ImportModelResult, InspectModelResult } from '../../../../common/c
 import type { ImportModelRequest } from '../../../../common/contract/models';
 import { CIFAR100_MEAN, CIFAR100_STD } from '../../data/augment';
 import { inspectOnnx, resolveTensor, type OnnxModelInfo } from '../onnx/inspect';
-import { withOutputs } from '../onnx/runner';
-import { openSession, ort } from '../onnx/session';
+import { ortLoadError } from '../onnx/package';
 import { createImportedRun } from './stage';
 
 type Parsed = ImportModelRequest & { dataset: 'cifar100' | 'synthetic' };
@@ -35,6 +34,10 @@ async function probeShapes(
   size: [number, number],
   names: string[],
 ): Promise<Map<string, readonly number[]>> {
+  // loaded here, not with the module: the app starts (and trains) where onnxruntime-node's binding does not load
+  const why = await ortLoadError();
+  if (why) throw new OodlabError('failed', `ONNX models need ONNX Runtime, which does not load here: ${why}`);
+  const [{ withOutputs }, { openSession, ort }] = await Promise.all([import('../onnx/runner'), import('../onnx/session')]); // prettier-ignore
   let s;
   try {
     s = await openSession(withOutputs(bytes, names));

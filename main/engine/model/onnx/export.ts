@@ -7,6 +7,7 @@
 import { CIFAR100_MEAN, CIFAR100_STD } from '../../data/augment';
 import { BN_EPS } from '../layers';
 import { blockSpecs, tensorSpecs } from '../spec';
+import type { OnnxPlan } from './runner';
 import {
   encodeModel,
   floatTensor,
@@ -19,6 +20,18 @@ import {
 
 export const EXPORT_OPSET = 13;
 export const EXPORT_INPUT = 'input';
+
+/** How the extractor (runner.ts) reads a graph written here: inputs normalised with CIFAR-100's statistics. */
+export const exportedPlan: OnnxPlan = {
+  input: EXPORT_INPUT,
+  batch: null,
+  size: [32, 32],
+  mean: CIFAR100_MEAN,
+  std: CIFAR100_STD,
+  logits: 'logits',
+  features: 'features',
+  layers: ['layer1', 'layer2', 'layer3', 'layer4'],
+};
 
 export interface ExportInfo {
   /** Free text kept in the model's doc string and metadata (run id, checkpoint, epoch). */

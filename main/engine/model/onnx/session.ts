@@ -2,11 +2,9 @@
 // provider is a separate download that the package's install script would fetch (OODLab's package.json keeps that
 // script off so installs stay offline-safe). Where the CUDA provider library is present beside the binding, and a
 // session can be made with it, it is used and reported; otherwise the CPU provider with every core.
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { cudaProviderPresent, ortPackage } from './package';
 
 export { ort };
 
@@ -18,28 +16,12 @@ export interface OrtSession {
   version: string;
 }
 
-function packageInfo(): { version: string; binDir: string } {
-  const require = createRequire(import.meta.url);
-  const pkgPath = require.resolve('onnxruntime-node/package.json');
-  const version = (require(pkgPath) as { version: string }).version;
-  const arch = process.arch;
-  const binDir = join(dirname(pkgPath), 'bin', 'napi-v6', process.platform, arch);
-  return { version, binDir };
-}
-
-/** True when the CUDA execution provider's library sits beside the binding (it is not bundled in the npm package). */
-export function cudaProviderPresent(): boolean {
-  if (process.env.OODLAB_ORT_CUDA === '0') return false;
-  const { binDir } = packageInfo();
-  return existsSync(join(binDir, 'libonnxruntime_providers_cuda.so'));
-}
-
 /** Opens a session for a model file or its bytes: CUDA when it works here, else the CPU with all cores. */
 export async function openSession(
   model: string | Uint8Array,
   o: { threads?: number; log?: (m: string) => void } = {},
 ): Promise<OrtSession> {
-  const { version } = packageInfo();
+  const { version } = ortPackage();
   const threads = o.threads ?? availableParallelism();
   const base: ort.InferenceSession.SessionOptions = {
     graphOptimizationLevel: 'all',

@@ -14,7 +14,7 @@ import { openSession, ort } from '../../../../main/engine/model/onnx/session';
 import { ResNet18 } from '../../../../main/engine/model/resnet';
 import { createRun, runFiles } from '../../../../main/engine/runs/store';
 import { trainTask } from '../../../../main/engine/train/task';
-import { relativeError as relErr } from '../../../helpers/ref64';
+import { relativeError } from '../../../helpers/ref64';
 import { taskContext, useTempHome } from '../../../helpers/runs';
 
 const t = useTempHome('wasm');
@@ -63,12 +63,12 @@ describe('exportResNetOnnx', () => {
           for (let c = 0; c < 3; c++) nchw[(i * 3 + c) * 1024 + p] = x[(i * 1024 + p) * 3 + c];
       const { session } = await openSession(bytes);
       const out = await session.run({ input: new ort.Tensor('float32', nchw, [n, 3, 32, 32]) });
-      expect(relErr(out.logits.data as Float32Array, await ref.logits.data())).toBeLessThan(1e-4);
-      expect(relErr(out.features.data as Float32Array, await ref.features.data())).toBeLessThan(1e-4);
+      expect(relativeError(out.logits.data as Float32Array, await ref.logits.data())).toBeLessThan(1e-4);
+      expect(relativeError(out.features.data as Float32Array, await ref.features.data())).toBeLessThan(1e-4);
       for (let k = 0; k < 4; k++)
-        expect(relErr(out[`layer${k + 1}`].data as Float32Array, await ref.stages[k].data())).toBeLessThan(
-          1e-4,
-        );
+        expect(
+          relativeError(out[`layer${k + 1}`].data as Float32Array, await ref.stages[k].data()),
+        ).toBeLessThan(1e-4);
       // the model was trained: its logits are not those of the initial weights
       expect(Math.max(...(await ref.logits.data()).map(Math.abs))).toBeGreaterThan(0.1);
       tf.dispose([ref.logits, ref.features, ...ref.stages]);

@@ -24,7 +24,7 @@ import { exportResNetOnnx } from '../../../../main/engine/model/onnx/export';
 import { openSession, ort } from '../../../../main/engine/model/onnx/session';
 import { ResNet18 } from '../../../../main/engine/model/resnet';
 import { listRuns, runFiles } from '../../../../main/engine/runs/store';
-import { relativeError as relErr } from '../../../helpers/ref64';
+import { relativeError } from '../../../helpers/ref64';
 import { useTempHome } from '../../../helpers/runs';
 
 const FIX = join(__dirname, '../../../fixtures/pytorch');
@@ -57,13 +57,13 @@ describe('PyTorch state_dicts', () => {
           for (let p = 0; p < 1024; p++) nhwc[(i * 1024 + p) * 3 + c] = ref.x[(i * 3 + c) * 1024 + p];
       const input = tf.tensor4d(nhwc, [ref.n, 32, 32, 3]);
       const out = model.forward(input, false);
-      expect(relErr(await out.logits.data(), ref.logits)).toBeLessThan(1e-4);
+      expect(relativeError(await out.logits.data(), ref.logits)).toBeLessThan(1e-4);
       tf.dispose([input, out.logits, out.features, ...out.stages]);
       model.dispose();
       // ONNX Runtime: the exported graph takes the same NCHW input PyTorch did
       const { session } = await openSession(exportResNetOnnx(weights, { width, numClasses }));
       const r = await session.run({ input: new ort.Tensor('float32', ref.x, [ref.n, 3, 32, 32]) });
-      expect(relErr(r.logits.data as Float32Array, ref.logits)).toBeLessThan(1e-4);
+      expect(relativeError(r.logits.data as Float32Array, ref.logits)).toBeLessThan(1e-4);
       await session.release();
     });
   }
