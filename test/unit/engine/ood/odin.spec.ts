@@ -1,8 +1,9 @@
 // ODIN: the batch computation (tf.grad to the input on the cpu backend) against the closed-form input gradient of a
 // linear network in float64; the whole method on a tiny trained-format run (with eps = 0 it must equal the
 // temperature-scaled MSP of the extracted logits); its sweep on the validation images against odinBatch at every
-// grid point and a float64 AUROC; and its refusal, with the reason, on a features folder.
-import { mkdir } from 'node:fs/promises';
+// grid point and a float64 AUROC (and its fallback, with the reason, when the validation OOD side has no images); and its
+// refusal, with the reason, on a features folder.
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { OodResults } from '../../../../common/contract/ood';
@@ -193,6 +194,20 @@ describe('ODIN in the ood job', () => {
     const oodScores = await readNpy(join(scoresDir, 'odin_ood_synthetic-ood.npy'));
     expect(Array.from(oodScores.data as Float64Array)).toEqual(Array.from(await odinOf(ood, T, eps)));
     model.dispose();
+  });
+
+  it('is not swept, and says why, when the validation OOD side has no images', async () => {
+    const { home } = t;
+    const run = await tinyRun(home, 'noproxy', {
+      synthetic: { classes: 3, trainPerClass: 6, testPerClass: 3 },
+    });
+    const job = { runId: run.id, backend: 'cpu' as const, methods: ['odin' as const], params: { odinT: 3 } };
+    await oodTask({ ...job, noSweep: true }, ctxOf(home)); // extracts the features
+    await rm(join(home, 'runs', run.id, 'features', 'proxy_features.npy'));
+    const r = (await oodTask(job, ctxOf(home))) as OodResults;
+    expect(r.methods[0]).toMatchObject({ paramSource: 'user', params: { odinT: 3, odinEps: 0.0014 } });
+    expect(r.methods[0].sweep).toBeUndefined();
+    expect(r.notes.join(' ')).toMatch(/ODIN was not swept: its validation OOD side must be images/);
   });
 
   it('is unavailable, with the reason, for features brought from elsewhere', async () => {
