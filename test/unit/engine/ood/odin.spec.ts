@@ -1,8 +1,8 @@
 // ODIN: the batch computation (tf.grad to the input on the cpu backend) against the closed-form input gradient of a
 // linear network in float64; the whole method on a tiny trained-format run (with eps = 0 it must equal the
 // temperature-scaled MSP of the extracted logits); its sweep on the validation images against odinBatch at every
-// grid point and a float64 AUROC (and its fallback, with the reason, when the validation OOD side has no images); and its
-// refusal, with the reason, on a features folder.
+// grid point and a float64 AUROC (and its fallback, with the reason, when the validation OOD side has no images);
+// and its refusal, with the reason, on a features folder.
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
