@@ -1,6 +1,8 @@
 // The OOD proxy used to pick hyper-parameters without touching the test OOD sets: ID test images cut into 8x8
 // patches that are shuffled within each image. Colour statistics stay ID-like while the object structure is gone,
-// so it resembles neither SVHN nor DTD specifically. Seeded, so the proxy is the same on every run.
+// so it resembles neither SVHN nor DTD specifically. Seeded, so the proxy is the same on every run; the first k
+// images do not depend on count (ODIN rebuilds the proxy's rows from their number). The images keep the set's
+// normalisation statistics: the network sees them as it sees ID test.
 import type { ImageSet } from '../data/load';
 import { mulberry32, shuffle } from '../data/rng';
 
@@ -27,5 +29,11 @@ export function patchShuffled(set: ImageSet, count: number, seed = 0): ImageSet 
       }
     }
   }
-  return { images, labels: new Int32Array(n).fill(-1), n, classNames: set.classNames };
+  return {
+    images,
+    labels: new Int32Array(n).fill(-1),
+    n,
+    classNames: set.classNames,
+    ...(set.norm ? { norm: set.norm } : {}),
+  };
 }

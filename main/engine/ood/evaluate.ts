@@ -16,6 +16,8 @@ export interface EvaluateOptions {
   /** Fixed hyper-parameters; the rest are swept unless noSweep. */
   params?: OodParams;
   noSweep?: boolean;
+  /** Make the validation split even when no feature method sweeps (ODIN, swept by the caller on its images). */
+  splitForOthers?: boolean;
   seed?: number;
   signal?: AbortSignal;
   progress?: (fraction: number, message: string) => void;
@@ -28,6 +30,8 @@ export type Evaluation = Pick<
   'idTrain' | 'idTest' | 'dim' | 'classes' | 'oodSets' | 'selection' | 'methods' | 'notes' | 'scoreConvention'
 > & {
   scores: Scores;
+  /** The validation split the sweeps used (null without a sweep), for ODIN to validate on the same samples. */
+  split: SweepSplit | null;
 };
 
 /** Finite inputs can still score NaN (e.g. an overflow in a detector): say which file's row, not just "NaN". */
@@ -60,7 +64,7 @@ export async function evaluateFeatures(rf: RunFeatures, o: EvaluateOptions = {})
   let split: SweepSplit | null = null;
   const needsSweep = (m: FeatureMethod) =>
     !o.noSweep && Object.keys(methods[m].grid).some((k) => fixed[k as keyof OodParams] === undefined);
-  if (chosen.some(needsSweep)) {
+  if (chosen.some(needsSweep) || (!o.noSweep && o.splitForOthers)) {
     split = sweepSplit(rf, labels, o.seed);
     if (!rf.proxy && !rf.validationOod)
       notes.push(`Hyper-parameters were picked against a ${split.description.proxy}.`);
@@ -117,5 +121,6 @@ export async function evaluateFeatures(rf: RunFeatures, o: EvaluateOptions = {})
     notes,
     scoreConvention: SCORE_CONVENTION,
     scores,
+    split,
   };
 }

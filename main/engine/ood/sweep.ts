@@ -7,6 +7,7 @@
 //            extraction) or, for imported features without one, a feature-space proxy (each held-out feature vector
 //            with its coordinates permuted, logits recomputed).
 // The grid of each method lives beside it (registry.ts); the best point is the highest AUROC, then the lowest FPR@95.
+// The split also says which rows it took (`rows`), so ODIN, which needs the images, validates on the same samples.
 import type { OodParams } from '../../../common/contract/ood';
 import type { FeatureSet, RunFeatures } from '../features/store';
 import { mulberry32, shuffle } from '../data/rng';
@@ -14,12 +15,26 @@ import type { Batch, IdTrain } from './detector';
 import { computeMetrics } from './metrics';
 import { methods, type FeatureMethod } from './registry';
 
+/** Where the split's rows come from: indices into the features folder's sets (and so into their images). */
+export interface SweepRows {
+  /** rows of id_val (all of it) or of id_train */
+  heldOut: { from: 'id_val' | 'id_train'; index: Uint32Array };
+  /** rows of the validation OOD set ood_<name>, the first n rows of the image proxy, or a proxy with no images */
+  proxy:
+    | { from: 'ood'; name: string; index: Uint32Array }
+    | { from: 'proxy'; n: number }
+    | { from: 'feature-space' };
+}
+
 export interface SweepSplit {
   fitTrain: IdTrain;
   heldOut: Batch;
   proxy: Batch;
+  rows: SweepRows;
   description: { heldOut: string; proxy: string; validationOod: string };
 }
+
+const iota = (n: number) => Uint32Array.from({ length: n }, (_, i) => i);
 
 function rows(
   s: { features: Float32Array; logits: Float32Array },
@@ -53,10 +68,9 @@ function featureSpaceProxy(h: Batch, rf: RunFeatures, rng: () => number): Batch 
   return { features, logits, n: h.n };
 }
 
-/** Up to `count` rows of a validation OOD set, a seeded random part of it (all of it when smaller). */
-function validationPart(s: FeatureSet, count: number, rng: () => number, dim: number, C: number): Batch {
-  if (s.n <= count) return s;
-  return rows(s, shuffle(s.n, rng).subarray(0, count).slice().sort(), dim, C);
+/** Up to `count` rows of a validation OOD set, a seeded random part of it (all of it when smaller), sorted. */
+function validationPart(n: number, count: number, rng: () => number): Uint32Array {
+  return n <= count ? iota(n) : shuffle(n, rng).subarray(0, count).slice().sort();
 }
 
 export function sweepSplit(rf: RunFeatures, labels: Int32Array, seed = 0): SweepSplit {
@@ -68,9 +82,11 @@ export function sweepSplit(rf: RunFeatures, labels: Int32Array, seed = 0): Sweep
   let fitTrain: IdTrain;
   let heldOut: Batch;
   let heldText: string;
+  let heldRows: SweepRows['heldOut'];
   if (idVal && idVal.n > 0) {
     fitTrain = { ...t, labels, dim: rf.D, classes: rf.C };
     heldOut = idVal;
+    heldRows = { from: 'id_val', index: iota(idVal.n) };
     heldText = `${idVal.n} ID validation samples held out of training (detectors fitted on all ${t.n} ID train)`;
   } else {
     const perm = shuffle(t.n, rng);
@@ -80,16 +96,28 @@ export function sweepSplit(rf: RunFeatures, labels: Int32Array, seed = 0): Sweep
     const fit = rows(t, fitIdx, rf.D, rf.C);
     fitTrain = { ...fit, labels: Int32Array.from(fitIdx, (i) => labels[i]), dim: rf.D, classes: rf.C };
     heldOut = rows(t, held, rf.D, rf.C);
+    heldRows = { from: 'id_train', index: held.slice() };
     heldText = `${nHeld} ID train samples held out (detectors fitted on the other ${fitIdx.length})`;
   }
   const val = rf.validationOod;
+  const valRows = val && validationPart(val.set.n, Math.max(heldOut.n, 1000), rng);
   const proxy: FeatureSet | Batch = val
-    ? validationPart(val.set, Math.max(heldOut.n, 1000), rng, rf.D, rf.C)
+    ? valRows!.length === val.set.n
+      ? val.set
+      : rows(val.set, valRows!, rf.D, rf.C)
     : (rf.proxy ?? featureSpaceProxy(heldOut, rf, rng));
   return {
     fitTrain,
     heldOut,
     proxy,
+    rows: {
+      heldOut: heldRows,
+      proxy: val
+        ? { from: 'ood', name: val.name, index: valRows! }
+        : rf.proxy
+          ? { from: 'proxy', n: rf.proxy.n }
+          : { from: 'feature-space' },
+    },
     description: {
       heldOut: heldText,
       proxy: val
@@ -111,9 +139,48 @@ function gridPoints(grid: Partial<Record<keyof OodParams, number[]>>, fixed: Ood
   return pts.map((p) => ({ ...fixed, ...p }));
 }
 
+/** The points to try, in grid order; null when the grid has nothing left to tune once `fixed` is applied. */
+export function sweepPoints(
+  grid: Partial<Record<keyof OodParams, number[]>>,
+  fixed: OodParams,
+): OodParams[] | null {
+  const pts = gridPoints(grid, fixed);
+  return pts.length <= 1 && Object.keys(grid).every((k) => fixed[k as keyof OodParams] !== undefined)
+    ? null
+    : pts;
+}
+
 export interface SweepOutcome {
   best: OodParams;
   points: { params: Record<string, number>; auroc: number; fpr95: number }[];
+}
+
+/** One grid point's validation scores: held-out ID and validation OOD, with the parameters actually used. */
+export type ValidationScores = { params: Record<string, number>; id: Float64Array; ood: Float64Array };
+
+/**
+ * Scores every point on the validation split and keeps the best: the highest AUROC, then the lowest FPR@95, then
+ * the first in grid order. Two points that end up with the same parameters (clamping) count once.
+ */
+export async function sweepGrid(
+  pts: OodParams[],
+  validate: (p: OodParams) => Promise<ValidationScores>,
+  signal?: AbortSignal,
+): Promise<SweepOutcome> {
+  const points: SweepOutcome['points'] = [];
+  let best: { p: OodParams; auroc: number; fpr95: number } | null = null;
+  for (const p of pts) {
+    signal?.throwIfAborted();
+    const v = await validate(p);
+    const m = computeMetrics(v.id, v.ood);
+    const used = { ...v.params };
+    // Clamping (e.g. D >= dim) can map two grid values to one: keep the first.
+    if (points.some((q) => JSON.stringify(q.params) === JSON.stringify(used))) continue;
+    points.push({ params: used, auroc: m.auroc, fpr95: m.fpr95 });
+    if (!best || m.auroc > best.auroc || (m.auroc === best.auroc && m.fpr95 < best.fpr95))
+      best = { p: used, auroc: m.auroc, fpr95: m.fpr95 };
+  }
+  return { best: best!.p, points };
 }
 
 /** Null when the method has nothing left to tune once `fixed` is applied. */
@@ -124,25 +191,15 @@ export async function sweepMethod(
   rf: RunFeatures,
   signal?: AbortSignal,
 ): Promise<SweepOutcome | null> {
-  const pts = gridPoints(methods[method].grid, fixed);
-  if (
-    pts.length <= 1 &&
-    Object.keys(methods[method].grid).every((k) => fixed[k as keyof OodParams] !== undefined)
-  )
-    return null;
-  const points: SweepOutcome['points'] = [];
-  let best: { p: OodParams; auroc: number; fpr95: number } | null = null;
-  for (const p of pts) {
-    signal?.throwIfAborted();
-    const det = methods[method].create(p);
-    await det.fit(split.fitTrain, rf.W, rf.b);
-    const m = computeMetrics(await det.score(split.heldOut), await det.score(split.proxy));
-    const used = { ...det.params };
-    // Clamping (e.g. D >= dim) can map two grid values to one: keep the first.
-    if (points.some((q) => JSON.stringify(q.params) === JSON.stringify(used))) continue;
-    points.push({ params: used, auroc: m.auroc, fpr95: m.fpr95 });
-    if (!best || m.auroc > best.auroc || (m.auroc === best.auroc && m.fpr95 < best.fpr95))
-      best = { p: used, auroc: m.auroc, fpr95: m.fpr95 };
-  }
-  return { best: best!.p, points };
+  const pts = sweepPoints(methods[method].grid, fixed);
+  if (!pts) return null;
+  return sweepGrid(
+    pts,
+    async (p) => {
+      const det = methods[method].create(p);
+      await det.fit(split.fitTrain, rf.W, rf.b);
+      return { params: det.params, id: await det.score(split.heldOut), ood: await det.score(split.proxy) };
+    },
+    signal,
+  );
 }

@@ -17,7 +17,9 @@ import { loadFeatureDir } from '../features/store';
 import { readRunConfig } from '../runs/store';
 import { evaluateEpochs } from './epochs';
 import { evaluateFeatures } from './evaluate';
+import { odinSpec } from './odin';
 import { odinForRun } from './odin-run';
+import { sweepPoints } from './sweep';
 import { mergeResults, readOodResults, writeOodResults } from './results';
 
 /** The ID set a features folder was extracted from (meta.json), null for folders made elsewhere. */
@@ -89,12 +91,15 @@ export const oodTask: TaskFn = async (raw, ctx) => {
   const base = extracted ? 0.6 : 0;
   // ODIN runs the network over every scored image (about four inference passes): half of what is left.
   const odinShare = p.runId && p.methods?.includes('odin') ? 0.5 : 0;
+  // ODIN sweeps (on the images of the same validation split) under the switch that makes the others sweep.
+  const odinSweeps = odinShare > 0 && !p.noSweep && sweepPoints(odinSpec.grid, p.params) !== null;
   let ev;
   try {
     ev = await evaluateFeatures(rf, {
       methods: p.methods,
       params: p.params,
       noSweep: p.noSweep,
+      splitForOthers: odinSweeps,
       signal: ctx.signal,
       progress: (f, message) => ctx.progress({ fraction: base + f * (1 - base) * (1 - odinShare), message }),
     });
@@ -114,19 +119,21 @@ export const oodTask: TaskFn = async (raw, ctx) => {
           checkpoint: p.checkpoint,
           oodSets: Object.keys(ev.oodSets),
           params: p.params,
+          validation: odinSweeps ? ev.split?.rows : undefined,
           signal: ctx.signal,
           progress: (f, message) =>
             ctx.progress({ fraction: base + (1 - base) * (1 - odinShare + f * odinShare), message }),
         });
         ev.methods.push(odin.result);
         ev.scores.odin = odin.scores;
+        if (odin.note) ev.notes.push(odin.note);
       } catch (err) {
         if (ctx.signal.aborted) throw new OodlabError('cancelled', 'OOD evaluation cancelled.');
         throw err;
       }
     }
   }
-  const { scores, ...rest } = ev;
+  const { scores, split: _split, ...rest } = ev;
   let results: OodResults = {
     version: 1,
     runId: p.runId ?? null,

@@ -23,6 +23,17 @@ describe('sweepSplit', () => {
     const s = sweepSplit({ ...base, validationOod: null }, labels);
     expect([s.fitTrain.n, s.heldOut.n, s.proxy.n]).toEqual([270, 30, 30]);
     expect(s.description.validationOod).toBe('proxy');
+    // the held-out rows are named (ODIN validates on their images): rows of ID train, the proxy has no images
+    expect(s.rows.heldOut.from).toBe('id_train');
+    const { index } = s.rows.heldOut;
+    expect(Array.from(s.heldOut.features)).toEqual(
+      Array.from(index).flatMap((i) => Array.from(base.idTrain.features.subarray(i * 12, i * 12 + 12))),
+    );
+    expect(s.rows.proxy).toEqual({ from: 'feature-space' });
+    expect(sweepSplit({ ...base, validationOod: null, proxy: base.ood.a }, labels).rows.proxy).toEqual({
+      from: 'proxy',
+      n: 50,
+    });
   });
 
   it('a validation OOD set: a seeded held-out part of it (all of it when small), named in the description', () => {
@@ -38,6 +49,12 @@ describe('sweepSplit', () => {
     const all = Array.from({ length: 2000 }, (_, i) => row(base.ood.b, i).join());
     const picked = Array.from({ length: 1000 }, (_, i) => all.indexOf(row(big.proxy, i).join()));
     expect(picked.every((k, i) => k >= 0 && (i === 0 || k > picked[i - 1]))).toBe(true);
+    expect(big.rows.proxy).toEqual({ from: 'ood', name: 'b', index: Uint32Array.from(picked) });
+    expect(small.rows.proxy).toEqual({
+      from: 'ood',
+      name: 'a',
+      index: Uint32Array.from({ length: 50 }, (_, i) => i),
+    });
   });
 
   it('uses the ID validation split held out of training when the folder has one, fitting on all of ID train', async () => {
@@ -45,6 +62,7 @@ describe('sweepSplit', () => {
     const rf = { ...base, validationOod: { name: 'a', set: base.ood.a }, idVal } as RunFeatures;
     const s = sweepSplit(rf, labels);
     expect(s.heldOut).toBe(idVal);
+    expect(s.rows.heldOut).toEqual({ from: 'id_val', index: Uint32Array.from({ length: 60 }, (_, i) => i) });
     expect(s.fitTrain.n).toBe(300);
     expect(s.description.heldOut).toMatch(/60 ID validation samples held out of training/);
     const out = await sweepMethod('knn', {}, s, rf);
