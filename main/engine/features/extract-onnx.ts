@@ -8,10 +8,8 @@ import { join } from 'node:path';
 import { OodlabError } from '../../../common/contract/errors';
 import { ImportedModel } from '../../../common/contract/models';
 import type { TrainConfig } from '../../../common/contract/train';
-import { loadImageSet, type ImageSet } from '../data/load';
-import { defaultOodSets } from './default-ood';
-import { loadTrainSplit } from './train-split';
-import type { DatasetId } from '../data/registry';
+import type { ImageSet } from '../data/load';
+import { loadExtractionSets } from './extraction-sets';
 import { readCheckpointTensors } from '../model/checkpoint-plain';
 import { importFile } from '../model/import/stage';
 import { exportedPlan, exportResNetOnnx } from '../model/onnx/export';
@@ -23,7 +21,6 @@ import type { ExtractOptions } from './extract-options';
 import { fitLinearHead } from './linear-fit';
 import { writeNpy } from './npy';
 import { checkpointName } from '../../../common/contract/checkpoint-name';
-import { patchShuffled } from './proxy';
 import { writeFeatureSet } from './store';
 
 /** An ONNX graph ready to extract from, with the classifier the analyses use. */
@@ -104,14 +101,7 @@ export async function extractWithOnnx(
   const engine = `ONNX Runtime ${ex.ort.version}, ${ex.ort.provider === 'cuda' ? 'CUDA' : `CPU ${ex.ort.threads} threads`}`;
   o.log?.(`extracting from the ${src.describe} (${engine})`);
   try {
-    const synthetic = config.synthetic && { seed: config.seed, ...config.synthetic };
-    const oodIds = (o.oodSets ?? (await defaultOodSets(home, config.dataset))) as DatasetId[];
-    const { full, train, val } = await loadTrainSplit(home, config, synthetic);
-    const test = await loadImageSet(home, config.dataset, 'test', synthetic);
-    const oods: [string, ImageSet][] = [];
-    for (const id of oodIds) oods.push([id, await loadImageSet(home, id, 'test', synthetic)]);
-    const proxy = patchShuffled(test, o.proxyCount ?? 2000, config.seed);
-    const total = full.n + test.n + proxy.n + oods.reduce((s, [, v]) => s + v.n, 0);
+    const { sets, total, meta: about } = await loadExtractionSets(home, config, o);
     let done = 0;
 
     const forwardAll = async (set: ImageSet, what: string, withStages: boolean): Promise<Pass> => {
@@ -142,16 +132,9 @@ export async function extractWithOnnx(
     };
 
     await mkdir(dir, { recursive: true });
-    const sets: [string, ImageSet, boolean, boolean][] = [
-      ['id_train', train, true, layers],
-      ...(val ? [['id_val', val, true, false] as [string, ImageSet, boolean, boolean]] : []),
-      ['id_test', test, true, layers],
-      ...oods.map(([id, s]): [string, ImageSet, boolean, boolean] => [`ood_${id}`, s, false, false]),
-      ['proxy', proxy, false, false],
-    ];
     let head = src.head;
     let fitNote: string | undefined;
-    for (const [prefix, set, isId, withStages] of sets) {
+    for (const { prefix, set, isId, withStages } of sets) {
       o.log?.(`extracting ${prefix} (${set.n} images)`);
       const r = await forwardAll(set, prefix, withStages);
       if (!head) {
@@ -180,12 +163,13 @@ export async function extractWithOnnx(
       classes: src.C,
       dim: src.D,
       idDataset: config.dataset,
-      oodSets: oodIds,
+      oodSets: about.oodSets,
       layers,
       layerTensors: src.plan.layers,
       engine: `onnxruntime ${ex.ort.version} (${ex.ort.provider}${ex.ort.provider === 'cpu' ? `, ${ex.ort.threads} threads` : ''})`,
       ...(fitNote ? { head: fitNote } : {}),
-      proxy: `${proxy.n} ID test images with 8x8 patches shuffled (seed ${config.seed})`,
+      validation: about.validation,
+      proxy: about.proxy,
       createdAt: new Date().toISOString(),
     });
     return dir;

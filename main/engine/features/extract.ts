@@ -7,10 +7,8 @@ import { join } from 'node:path';
 import { OodlabError } from '../../../common/contract/errors';
 import { currentBackend, initBackend, tf } from '../backend';
 import { makeBatch } from '../data/augment';
-import { loadImageSet, type ImageSet } from '../data/load';
-import type { DatasetId } from '../data/registry';
-import { defaultOodSets } from './default-ood';
-import { loadTrainSplit } from './train-split';
+import type { ImageSet } from '../data/load';
+import { loadExtractionSets } from './extraction-sets';
 import { loadCheckpoint, readCheckpointMeta } from '../model/checkpoint';
 import { ortLoadError } from '../model/onnx/package';
 import { ResNet18 } from '../model/resnet';
@@ -21,7 +19,6 @@ import { extractionEngine, isImportedOnnx } from './engine-choice';
 import { checkpointName } from '../../../common/contract/checkpoint-name';
 import type { ExtractOptions } from './extract-options';
 import { featuresDirFor } from './paths';
-import { patchShuffled } from './proxy';
 import { writeFeatureSet } from './store';
 
 export type { ExtractOptions } from './extract-options';
@@ -122,16 +119,7 @@ export async function extractRunFeatures(home: string, runId: string, o: Extract
   const model = new ResNet18({ width: meta.width, numClasses: meta.numClasses });
   try {
     await loadCheckpoint(ckpt, model);
-    const synthetic = config.synthetic && { seed: config.seed, ...config.synthetic };
-    const oodIds = (o.oodSets ?? (await defaultOodSets(home, config.dataset))) as DatasetId[];
-    const { full, train, val } = await loadTrainSplit(home, config, synthetic);
-    const test = await loadImageSet(home, config.dataset, 'test', synthetic);
-    const oods: [string, ImageSet][] = [];
-    // outliers are normalised as the model's inputs always are: with the ID training statistics
-    for (const id of oodIds)
-      oods.push([id, { ...(await loadImageSet(home, id, 'test', synthetic)), norm: train.norm }]);
-    const proxy = patchShuffled(test, o.proxyCount ?? 2000, config.seed);
-    const total = full.n + test.n + proxy.n + oods.reduce((s, [, v]) => s + v.n, 0);
+    const { sets, total, meta: about } = await loadExtractionSets(home, config, o);
     let done = 0;
     const tick = (what: string) => (k: number) => {
       done += k;
@@ -144,15 +132,7 @@ export async function extractRunFeatures(home: string, runId: string, o: Extract
     const D = 8 * meta.width;
     await writeNpy(join(dir, 'fc_weight.npy'), Float32Array.from(await weight.data()), [C, D]);
     await writeNpy(join(dir, 'fc_bias.npy'), Float32Array.from(await bias.data()), [C]);
-    // [file prefix, images, is an ID set (labels are written), per-stage features wanted]
-    const sets: [string, ImageSet, boolean, boolean][] = [
-      ['id_train', train, true, layers],
-      ...(val ? [['id_val', val, true, false] as [string, ImageSet, boolean, boolean]] : []),
-      ['id_test', test, true, layers],
-      ...oods.map(([id, s]): [string, ImageSet, boolean, boolean] => [`ood_${id}`, s, false, false]),
-      ['proxy', proxy, false, false],
-    ];
-    for (const [prefix, set, isId, withStages] of sets) {
+    for (const { prefix, set, isId, withStages } of sets) {
       o.log?.(`extracting ${prefix} (${set.n} images)`);
       const r = await forwardAll(model, set, o, withStages, tick(prefix));
       await writeFeatureSet(dir, prefix, {
@@ -173,13 +153,11 @@ export async function extractRunFeatures(home: string, runId: string, o: Extract
       classes: C,
       dim: D,
       idDataset: config.dataset,
-      oodSets: oodIds,
+      oodSets: about.oodSets,
       layers,
       engine: `tfjs ${currentBackend()?.name ?? ''}`.trim(),
-      validation: val
-        ? `${val.n} training images held out of training (valFraction ${config.valFraction})`
-        : null,
-      proxy: `${proxy.n} ID test images with 8x8 patches shuffled (seed ${config.seed})`,
+      validation: about.validation,
+      proxy: about.proxy,
       createdAt: new Date().toISOString(),
     });
     return dir;

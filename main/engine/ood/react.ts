@@ -23,7 +23,9 @@ export function createReact(p: { reactP?: number } = {}): Detector {
     { reactP: pct },
     (t, W, b) => ({ c: percentile(t.features, pct), W, b }),
     (batch, f) => {
-      const clipped = batch.features.map((v) => (v > f.c ? f.c : v));
+      const x = batch.features;
+      const clipped = new Float32Array(x.length);
+      for (let i = 0; i < x.length; i++) clipped[i] = x[i] > f.c ? f.c : x[i];
       return energyOf(clipped, batch.n, f.dim, f);
     },
   );

@@ -5,8 +5,10 @@
 //   score(h) = logsumexp(W (h exp(r)) + b)          (h itself is not pruned, only scaled)
 // Like OpenOOD's ScaleNet, it shapes the pooled penultimate features (the paper's scaling acts on the last feature
 // map before pooling; for a global-average-pooled ResNet the two differ only by which sums are taken).
-import { defineDetector, type Detector } from './detector';
-import { energyOf, percentileParam, roundHalfEven, topSum } from './shaping';
+// Since exp(r) is one number per row, W (h exp(r)) + b = exp(r) (W h) + b: the product W h is taken once from the
+// unscaled features and each row's logits scaled after it (the same value; no n x D scaled copy is written).
+import { defineDetector, logSumExp, type Detector } from './detector';
+import { logitsOf, percentileParam, roundHalfEven, topSum } from './shaping';
 
 export const scaleSpec = {
   label: 'SCALE',
@@ -24,10 +26,11 @@ export function createScale(p: { scaleP?: number } = {}): Detector {
     'scale',
     { scaleP: pct },
     (_t, W, b) => ({ W, b }),
-    (batch, f) => {
+    async (batch, f) => {
       const { dim } = f;
+      const { C, b } = f;
       const k = keptCount(dim, pct);
-      const scaled = new Float64Array(batch.n * dim);
+      const logits = await logitsOf(batch.features, batch.n, dim, { W: f.W, b: new Float64Array(C), C });
       const scratch = new Float64Array(dim);
       for (let i = 0; i < batch.n; i++) {
         const o = i * dim;
@@ -36,9 +39,9 @@ export function createScale(p: { scaleP?: number } = {}): Detector {
         const s2 = topSum(batch.features, o, dim, k, scratch);
         // k = 0 (p = 100) leaves s2 = 0: torch gives s1/0 = inf or nan; the factor is then taken as 1.
         const r = s2 !== 0 ? Math.exp(s1 / s2) : 1;
-        for (let j = 0; j < dim; j++) scaled[o + j] = batch.features[o + j] * r;
+        for (let c = 0; c < C; c++) logits[i * C + c] = logits[i * C + c] * r + b[c];
       }
-      return energyOf(scaled, batch.n, dim, f);
+      return logSumExp(logits, batch.n, C);
     },
   );
 }

@@ -124,18 +124,16 @@ const reluMaskKernel: KernelFunc = (args) => {
 
 /** Registers the kernels on the wasm backend (once). */
 export function registerWasmBnKernels(): void {
-  if (!tf.getKernel(SQUARES, 'wasm'))
-    tf.registerKernel({ kernelName: SQUARES, backendName: 'wasm', kernelFunc: squares });
-  if (!tf.getKernel(SUMS, 'wasm'))
-    tf.registerKernel({ kernelName: SUMS, backendName: 'wasm', kernelFunc: sums });
-  if (!tf.getKernel(APPLY, 'wasm'))
-    tf.registerKernel({ kernelName: APPLY, backendName: 'wasm', kernelFunc: apply });
-  if (!tf.getKernel(FORWARD, 'wasm'))
-    tf.registerKernel({ kernelName: FORWARD, backendName: 'wasm', kernelFunc: forward });
-  if (!tf.getKernel(ADD_RELU, 'wasm'))
-    tf.registerKernel({ kernelName: ADD_RELU, backendName: 'wasm', kernelFunc: addReluKernel });
-  if (!tf.getKernel(RELU_MASK, 'wasm'))
-    tf.registerKernel({ kernelName: RELU_MASK, backendName: 'wasm', kernelFunc: reluMaskKernel });
+  const kernels: [string, KernelFunc][] = [
+    [SQUARES, squares],
+    [SUMS, sums],
+    [APPLY, apply],
+    [FORWARD, forward],
+    [ADD_RELU, addReluKernel],
+    [RELU_MASK, reluMaskKernel],
+  ];
+  for (const [kernelName, kernelFunc] of kernels)
+    if (!tf.getKernel(kernelName, 'wasm')) tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
 }
 
 /** Whether the fused backward pass runs for activations of this shape on the current backend. */
