@@ -9,7 +9,7 @@ import type { PresetName } from '../common/contract/train';
 import { presetConfig } from '../common/train/presets';
 import { initBackend, tf } from '../main/engine/backend';
 import { ResNet18 } from '../main/engine/model/resnet';
-import { stepsPerEpoch, suggestedMicroBatch } from '../main/engine/train/order';
+import { stepsPerEpoch, suggestedMicroBatch, trainValSplit } from '../main/engine/train/order';
 import { Sgd } from '../main/engine/train/sgd';
 import { evaluateBatch, trainStep } from '../main/engine/train/step';
 
@@ -54,6 +54,8 @@ for (const name of values.presets.split(',') as PresetName[]) {
     synthetic ? synthetic.classes * synthetic.testPerClass : CIFAR.test,
   );
   const classes = synthetic ? synthetic.classes : CIFAR.classes;
+  // the validation split held out of training is evaluated every epoch, beside the test images
+  const nVal = trainValSplit(c, n).val.length;
   const model = new ResNet18({ width: c.width, numClasses: classes, seed: 0 });
   const opt = new Sgd({ lr: 0.01, momentum: c.momentum, nesterov: c.nesterov, weightDecay: c.weightDecay });
   const x = tf.randomNormal([c.batchSize, 32, 32, 3]) as tf.Tensor4D;
@@ -73,7 +75,8 @@ for (const name of values.presets.split(',') as PresetName[]) {
   );
   const evalIps = await imagesPerSecond(() => evaluateBatch(model, x, y), c.batchSize, steps);
   for (const clock of ['wall', 'cpu'] as const) {
-    const epochSeconds = (stepsPerEpoch(c, n) * c.batchSize) / train[clock] + nTest / evalIps[clock];
+    const epochSeconds =
+      (stepsPerEpoch(c, n - nVal) * c.batchSize) / train[clock] + (nTest + nVal) / evalIps[clock];
     const total = c.epochs * epochSeconds;
     const whole =
       total < 7200
