@@ -12,7 +12,7 @@ import { toThumb32 } from '../main/engine/data/dtd';
 import { addTask } from '../main/engine/data/custom/add-task';
 import { grey28To32Rgb } from '../main/engine/data/idx';
 import { readZip } from '../main/engine/data/zip-read';
-import { makeZip } from '../test/unit/engine/data/fixtures-benchmark';
+import { makeZip } from '../test/helpers/data/benchmark';
 
 const n = Number(process.argv[2] ?? 2000);
 const side = Number(process.argv[3] ?? 64);

@@ -1,8 +1,8 @@
 // What the e2e specs serve instead of the internet: small archives in the real formats (built by the data tests'
 // fixture writers) on a local HTTP server, and the OODLAB_DATASET_OVERRIDES env that points the app at them.
 import { readFile } from 'node:fs/promises';
-import { makeCifarArchive, makeSvhnMat, md5 } from '../unit/engine/data/fixtures';
-import { startServer, type TestServer } from '../unit/engine/data/server';
+import { makeCifarArchive, makeSvhnMat, md5 } from '../helpers/data/fixtures';
+import { startServer, type TestServer } from '../helpers/data/server';
 
 export interface Mirror {
   server: TestServer;

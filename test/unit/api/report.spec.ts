@@ -6,7 +6,7 @@ import type { JobInfo } from '../../../common/contract/jobs';
 import { ExportResult, Summary } from '../../../common/contract/report';
 import { createRuntime, type Runtime } from '../../../main/runtime';
 import { tempDir } from '../../helpers/tmp';
-import { makeRun, RUN } from '../engine/report/run-fixture';
+import { makeRun, RUN } from '../../helpers/run-fixture';
 
 // The report.* channels as the renderer calls them, on a hand-made run folder (no training needed).
 let rt: Runtime;

@@ -4,7 +4,7 @@ import { buildSummary } from '../../../main/engine/report/summary';
 import { configKey } from '../../../main/cli/pipeline-steps';
 import { pipelineTable } from '../../../main/cli/pipeline-table';
 import { tempDir } from '../../helpers/tmp';
-import { makeRun, RUN } from '../engine/report/run-fixture';
+import { makeRun, RUN } from '../../helpers/run-fixture';
 
 describe('pipeline: reuse key', () => {
   it('is the same experiment whatever the backend or key order, and differs on any other field', () => {

@@ -4,7 +4,7 @@ import type { TrainingHistory } from '../../../../common/contract/train';
 import { aggregate, oodGroupOf, stat } from '../../../../main/engine/cluster/aggregate';
 import { buildSummary } from '../../../../main/engine/report/summary';
 import { history } from '../../common/charts/fixtures';
-import { makeRun, RUN } from '../report/run-fixture';
+import { makeRun, RUN } from '../../../helpers/run-fixture';
 import { tempDir } from '../../../helpers/tmp';
 
 // Mean and sample std over seeds against hand-worked values: three seeds whose summaries differ only where set here.

@@ -10,7 +10,7 @@ import { writeGroup } from '../../../../main/engine/cluster/group';
 import { runDir, updateManifest } from '../../../../main/engine/runs/store';
 import { writeJsonAtomic } from '../../../../main/engine/runs/atomic';
 import { ood } from '../../common/charts/fixtures';
-import { makeRun, RUN } from '../report/run-fixture';
+import { makeRun, RUN } from '../../../helpers/run-fixture';
 import { tempDir } from '../../../helpers/tmp';
 
 // Export of a group made of two fixture runs whose MSP AUROC on SVHN differs (0.9 and 0.8): the figures carry the

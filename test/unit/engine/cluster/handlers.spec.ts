@@ -8,7 +8,7 @@ import type { SlurmTaskRecord } from '../../../../main/engine/cluster/slurm-pars
 import { groupFiles } from '../../../../main/engine/cluster/group';
 import { runDir, updateManifest } from '../../../../main/engine/runs/store';
 import { createRuntime, type Runtime } from '../../../../main/runtime';
-import { makeRun, RUN } from '../report/run-fixture';
+import { makeRun, RUN } from '../../../helpers/run-fixture';
 import { callApi } from '../../../helpers/api';
 import { tempDir } from '../../../helpers/tmp';
 

@@ -12,9 +12,16 @@ import { datasetDir } from '../../../../main/engine/data/cache';
 import { loadImageSet } from '../../../../main/engine/data/load';
 import { callApi, setEnv, useRuntime } from '../../../helpers/api';
 import type { Runtime } from '../../../../main/runtime';
-import { cifarPixel, makeCifarArchive, makeDtdTar, makeSvhnMat, md5, svhnPixel } from './fixtures';
-import { serveBenchmarkSets } from './fixtures-benchmark';
-import { startServer, type TestServer } from './server';
+import {
+  cifarPixel,
+  makeCifarArchive,
+  makeDtdTar,
+  makeSvhnMat,
+  md5,
+  svhnPixel,
+} from '../../../helpers/data/fixtures';
+import { serveBenchmarkSets } from '../../../helpers/data/benchmark';
+import { startServer, type TestServer } from '../../../helpers/data/server';
 
 let dir: string;
 let home: string;

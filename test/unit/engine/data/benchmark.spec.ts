@@ -13,8 +13,8 @@ import { datasetDir, readManifest } from '../../../../main/engine/data/cache';
 import { loadImageSet } from '../../../../main/engine/data/load';
 import { callApi, setEnv, useRuntime } from '../../../helpers/api';
 import type { Runtime } from '../../../../main/runtime';
-import { c10Pixel, digitPixel, makeMnistFiles, serveBenchmarkSets } from './fixtures-benchmark';
-import { startServer, type TestServer } from './server';
+import { c10Pixel, digitPixel, makeMnistFiles, serveBenchmarkSets } from '../../../helpers/data/benchmark';
+import { startServer, type TestServer } from '../../../helpers/data/server';
 
 let dir: string;
 let home: string;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCifarRecords, readCifarArchive } from '../../../../main/engine/data/cifar';
 import { CIFAR100_FINE } from '../../../../main/engine/data/class-names';
-import { cifarPixel, cifarRecords, makeCifarArchive } from './fixtures';
+import { cifarPixel, cifarRecords, makeCifarArchive } from '../../../helpers/data/fixtures';
 
 let dir: string;
 beforeAll(async () => (dir = await mkdtemp(join(tmpdir(), 'oodlab-cifar-'))));

@@ -18,7 +18,7 @@ import { loadImageSet } from '../../../../main/engine/data/load';
 import { encodeNpy } from '../../../../main/engine/features/npy';
 import { callApi } from '../../../helpers/api';
 import { createRuntime, type Runtime } from '../../../../main/runtime';
-import { makeZip } from './fixtures-benchmark';
+import { makeZip } from '../../../helpers/data/benchmark';
 
 let dir: string;
 let home: string;

@@ -9,8 +9,8 @@ import { downloadFile } from '../../../../main/engine/data/download';
 import { diskFullError } from '../../../../main/engine/runs/disk';
 import { createRuntime, type Runtime } from '../../../../main/runtime';
 import { tempDir } from '../../../helpers/tmp';
-import { makeSvhnMat, md5 } from './fixtures';
-import { startServer, type TestServer } from './server';
+import { makeSvhnMat, md5 } from '../../../helpers/data/fixtures';
+import { startServer, type TestServer } from '../../../helpers/data/server';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 

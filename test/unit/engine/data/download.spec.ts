@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { downloadFile, partPath } from '../../../../main/engine/data/download';
-import { md5 } from './fixtures';
-import { startServer, type TestServer } from './server';
+import { md5 } from '../../../helpers/data/fixtures';
+import { startServer, type TestServer } from '../../../helpers/data/server';
 
 let dir: string;
 let srv: TestServer;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readDtdArchive, toThumb32 } from '../../../../main/engine/data/dtd';
-import { makeDtdTar } from './fixtures';
+import { makeDtdTar } from '../../../helpers/data/fixtures';
 
 let dir: string;
 beforeAll(async () => (dir = await mkdtemp(join(tmpdir(), 'oodlab-dtd-'))));

@@ -16,7 +16,7 @@ import { parseIdx, readIdxGz } from '../../../../main/engine/data/idx';
 import { readPlaces365 } from '../../../../main/engine/data/places365';
 import { readTinyImageNet } from '../../../../main/engine/data/tinyimagenet';
 import { readZip } from '../../../../main/engine/data/zip-read';
-import { cifar10Records, idx, makePlacesTar, makeTinyZip, makeZip } from './fixtures-benchmark';
+import { cifar10Records, idx, makePlacesTar, makeTinyZip, makeZip } from '../../../helpers/data/benchmark';
 
 let dir: string;
 beforeAll(async () => {

@@ -11,7 +11,7 @@ import { readDtdArchive } from '../../../../main/engine/data/dtd';
 import { readMat } from '../../../../main/engine/data/matv5';
 import { svhnFromMat } from '../../../../main/engine/data/svhn';
 import { tempDir } from '../../../helpers/tmp';
-import { makeCifarArchive, makeDtdTar, matHeader } from './fixtures';
+import { makeCifarArchive, makeDtdTar, matHeader } from '../../../helpers/data/fixtures';
 
 let dir: string;
 let cleanup: () => Promise<void>;

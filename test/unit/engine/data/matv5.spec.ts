@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readMat } from '../../../../main/engine/data/matv5';
 import { svhnFromMat } from '../../../../main/engine/data/svhn';
-import { makeSvhnMat, matHeader, svhnPixel } from './fixtures';
+import { makeSvhnMat, matHeader, svhnPixel } from '../../../helpers/data/fixtures';
 
 describe('MATLAB v5 reader and SVHN', () => {
   const labels = [1, 10, 3, 10, 7];

@@ -9,7 +9,7 @@ import { readManifest } from '../../../../main/engine/data/cache';
 import { datasets } from '../../../../main/cli/commands/datasets';
 import { createRuntime, type Runtime } from '../../../../main/runtime';
 import { tempDir } from '../../../helpers/tmp';
-import { makeSvhnMat, md5 } from './fixtures';
+import { makeSvhnMat, md5 } from '../../../helpers/data/fixtures';
 
 let dir: string;
 let cleanup: () => Promise<void>;

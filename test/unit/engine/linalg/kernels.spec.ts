@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { argmaxRows, projectRows } from '../../../../main/engine/linalg/kernels';
-import { gaussian } from '../nc/fixtures';
+import { gaussian } from '../../../helpers/nc/fixtures';
 
 describe('projectRows', () => {
   it('matches plain dot products, with ragged blocks (n = 7, R = 5) and a per-row class shift', () => {

@@ -10,7 +10,7 @@ import {
   wasmGram,
   wasmProjectRows,
 } from '../../../../main/engine/linalg/wasm-kernels';
-import { gaussian } from '../nc/fixtures';
+import { gaussian } from '../../../helpers/nc/fixtures';
 
 function plainProject(
   x: Float32Array,

@@ -13,8 +13,8 @@ import {
   writeEpochCache,
   writeNcResults,
 } from '../../../../main/engine/nc/results';
-import { randomProblem, writeProblem } from './fixtures';
-import { reference } from './reference';
+import { randomProblem, writeProblem } from '../../../helpers/nc/fixtures';
+import { reference } from '../../../helpers/nc/reference';
 
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
 const prob = randomProblem(31, 4, 8, [20, 25, 30, 15]);

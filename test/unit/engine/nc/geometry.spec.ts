@@ -2,7 +2,7 @@ import { Matrix, QrDecomposition } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { computeGeometry, etfDistance, nearestEtf } from '../../../../main/engine/nc/geometry';
 import { cosineMatrix } from '../../../../main/engine/nc/metrics';
-import { etfRows, gaussian, randomProblem, toInput } from './fixtures';
+import { etfRows, gaussian, randomProblem, toInput } from '../../../helpers/nc/fixtures';
 
 const dist = (a: number[], b: number[]) => Math.sqrt(a.reduce((s, v, i) => s + (v - b[i]) ** 2, 0));
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { computeNcMetrics } from '../../../../main/engine/nc/metrics';
-import { etfRows, randomProblem, toInput } from './fixtures';
-import type { RefInput } from './reference';
-import { expectMatchesReference, reference } from './reference';
+import { etfRows, randomProblem, toInput } from '../../../helpers/nc/fixtures';
+import type { RefInput } from '../../../helpers/nc/reference';
+import { expectMatchesReference, reference } from '../../../helpers/nc/reference';
 
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
 

@@ -11,9 +11,9 @@ import { cosineHeatmapOption } from '../../../../common/charts/cosine-heatmap';
 import { analyzeModel } from '../../../../main/engine/nc/analyze';
 import { computeNcMetrics } from '../../../../main/engine/nc/metrics';
 import { emptyClasses, restrictToPresent } from '../../../../main/engine/nc/present';
-import { etfRows, gaussian, randomProblem, toInput, writeProblem } from './fixtures';
-import type { RefInput } from './reference';
-import { expectMatchesReference, reference } from './reference';
+import { etfRows, gaussian, randomProblem, toInput, writeProblem } from '../../../helpers/nc/fixtures';
+import type { RefInput } from '../../../helpers/nc/reference';
+import { expectMatchesReference, reference } from '../../../helpers/nc/reference';
 
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
 

@@ -6,7 +6,7 @@ import { Summary } from '../../../../common/contract/report';
 import { TrainingHistory } from '../../../../common/contract/train';
 import { exportRun } from '../../../../main/engine/report/export';
 import { tempDir } from '../../../helpers/tmp';
-import { makeRun, RUN } from './run-fixture';
+import { makeRun, RUN } from '../../../helpers/run-fixture';
 
 let home: string;
 let cleanup: () => Promise<void>;

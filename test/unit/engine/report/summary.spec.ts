@@ -7,7 +7,7 @@ import { writeJsonAtomic } from '../../../../main/engine/runs/atomic';
 import { buildSummary, readSummary, summaryPath, writeSummary } from '../../../../main/engine/report/summary';
 import { tempDir } from '../../../helpers/tmp';
 import { history, nc, ood } from '../../common/charts/fixtures';
-import { makeRun, RUN } from './run-fixture';
+import { makeRun, RUN } from '../../../helpers/run-fixture';
 
 let home: string;
 let cleanup: () => Promise<void>;

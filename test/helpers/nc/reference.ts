@@ -2,8 +2,8 @@
 // with D x D matrices and ml-matrix's pseudoInverse, to check the engine's fast path against. Slow on purpose.
 import { Matrix, pseudoInverse } from 'ml-matrix';
 import { expect } from 'vitest';
-import type { computeNcMetrics } from '../../../../main/engine/nc/metrics';
-import { SB_RTOL } from '../../../../main/engine/nc/nc1';
+import type { computeNcMetrics } from '../../../main/engine/nc/metrics';
+import { SB_RTOL } from '../../../main/engine/nc/nc1';
 
 export interface RefInput {
   X: number[][];

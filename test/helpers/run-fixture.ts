@@ -1,11 +1,11 @@
 // A finished run folder made by hand from the chart fixtures: config, manifest, history and (optionally) the OOD and
 // NC results, exactly where the training, OOD and NC tasks write them.
 import { join } from 'node:path';
-import type { TrainConfig } from '../../../../common/contract/train';
-import { presetConfig } from '../../../../common/train/presets';
-import { writeJsonAtomic } from '../../../../main/engine/runs/atomic';
-import { runFiles } from '../../../../main/engine/runs/store';
-import { history, nc, ood } from '../../common/charts/fixtures';
+import type { TrainConfig } from '../../common/contract/train';
+import { presetConfig } from '../../common/train/presets';
+import { writeJsonAtomic } from '../../main/engine/runs/atomic';
+import { runFiles } from '../../main/engine/runs/store';
+import { history, nc, ood } from '../unit/common/charts/fixtures';
 
 export const RUN = 'fixture-run';
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { c as tarCreate } from 'tar';
-import { CIFAR100_COARSE, CIFAR100_FINE } from '../../../../main/engine/data/class-names';
+import { CIFAR100_COARSE, CIFAR100_FINE } from '../../../main/engine/data/class-names';
 
 export const md5 = (b: Uint8Array) => createHash('md5').update(b).digest('hex');
 

@@ -1,8 +1,8 @@
 // Constructed feature sets for the Neural Collapse tests: exact simplex ETFs, known within-class noise, random sets.
 import { join } from 'node:path';
-import { mulberry32 } from '../../../../main/engine/data/rng';
-import { writeNpy } from '../../../../main/engine/features/npy';
-import type { NcInput } from '../../../../main/engine/nc/metrics';
+import { mulberry32 } from '../../../main/engine/data/rng';
+import { writeNpy } from '../../../main/engine/features/npy';
+import type { NcInput } from '../../../main/engine/nc/metrics';
 import type { RefInput } from './reference';
 
 /** Row c = scale * (e_c - 1/C), padded with zeros to D >= C: a simplex ETF centred at the origin. */
