@@ -20,7 +20,8 @@ import { ResNet18 } from '../../main/engine/model/resnet';
 import { tensorSpecs } from '../../main/engine/model/spec';
 import { learningRate } from '../../main/engine/train/schedule';
 import { Sgd } from '../../main/engine/train/sgd';
-import { trainStep } from '../../main/engine/train/step';
+import { TfjsEngine, type TrainEngineName } from '../../main/engine/train/engine';
+import { OrtEngine } from '../../main/engine/train/ort-engine';
 
 export interface CaseParams {
   width: number;
@@ -179,7 +180,12 @@ function scheduleConfig(
 }
 
 /** OODLab's training code on the case (its first `steps` steps), on whichever backend is initialised. */
-export async function runOodlab(c: CaseData, steps = c.params.steps): Promise<Trajectory> {
+/** OODLab's trajectory on the case, through the tfjs engine on the current backend or through ONNX Runtime. */
+export async function runOodlab(
+  c: CaseData,
+  steps = c.params.steps,
+  engineName: TrainEngineName = 'tfjs',
+): Promise<Trajectory> {
   const p = c.params;
   const model = new ResNet18({ width: p.width, numClasses: p.classes, seed: p.seed });
   for (const t of model.namedTensors()) {
@@ -188,38 +194,26 @@ export async function runOodlab(c: CaseData, steps = c.params.steps): Promise<Tr
     t.variable.assign(tf.tensor(src.values, src.shape));
   }
   const opt = new Sgd({ lr: p.lr, momentum: p.momentum, nesterov: p.nesterov, weightDecay: p.weightDecay });
+  const engine = engineName === 'onnxruntime' ? await OrtEngine.create(model, opt) : new TfjsEngine(model, opt);
   const set = { images: c.images, labels: c.labels, n: c.labels.length, classNames: [] };
   let drawIndex = 0;
   const replay = () => c.draws[drawIndex++];
   const losses: number[] = [];
   const lrs: number[] = [];
-  const grads: Record<string, Float32Array> = {};
-  const kept = new Map<string, tf.Tensor>();
+  let grads: Record<string, Float32Array> = {};
   for (let s = 0; s < steps; s++) {
     opt.lr = learningRate(scheduleConfig(p), s, p.stepsPerEpoch);
     lrs.push(opt.lr);
     const idx = Uint32Array.from({ length: p.batch }, (_, k) => s * p.batch + k);
     drawIndex = s * p.batch * 3;
     const b = makeBatch(set, idx, { augment: p.augment, rng: replay });
-    const x = tf.tensor4d(b.x, [p.batch, 32, 32, 3]);
-    const y = tf.tensor1d(b.y, 'int32');
     // Step 1's accumulated gradients (all micro-batches summed, before weight decay) as the optimiser receives them.
-    const onGrads =
-      s === 0
-        ? (g: ReadonlyMap<string, tf.Tensor>) => {
-            for (const [name, t] of g) kept.set(name, tf.clone(t));
-          }
-        : undefined;
-    const r = await trainStep(model, opt, x, y, {
-      labelSmoothing: p.labelSmoothing,
-      microBatch: p.microBatch,
-      onGrads,
-    });
-    tf.dispose([x, y]);
+    const onGrads = s === 0 ? (g: ReadonlyMap<string, Float32Array>) => (grads = Object.fromEntries(g)) : undefined;
+    const r = await engine.step(b, { labelSmoothing: p.labelSmoothing, microBatch: p.microBatch, onGrads });
     losses.push(r.loss);
   }
-  for (const [name, t] of kept) grads[name] = (await t.data()) as Float32Array;
-  tf.dispose([...kept.values()]);
+  engine.sync();
+  engine.dispose();
   const final: Record<string, Float32Array> = {};
   for (const t of model.namedTensors()) final[t.name] = (await t.variable.data()) as Float32Array;
   model.dispose();

@@ -44,7 +44,8 @@ const TOL = {
   finalMedian: { floor: 1e-3, factor: 10 },
 };
 
-const backends = ['cpu', 'wasm', 'webgpu'] as const;
+// tfjs on each backend, and the ONNX Runtime engine (its own hand-written gradient graph, ort-graph.ts).
+const backends = ['cpu', 'wasm', 'webgpu', 'onnxruntime'] as const;
 // The cpu backend (plain JS loops) takes minutes for 20 steps: it checks the first 5, the others all 20.
 const stepsOn = (name: string) => (name === 'cpu' ? 5 : fixture.params.steps);
 
@@ -62,13 +63,15 @@ describe.each(backends)('%s reproduces PyTorch’s trajectory', (name) => {
 
   async function trajectory(): Promise<Trajectory | null> {
     if (t || why) return t;
+    const ort = name === 'onnxruntime';
     try {
-      await initBackend(name);
+      await initBackend(ort ? 'cpu' : name);
+      if (ort) await import('onnxruntime-node');
     } catch (err) {
       why = (err as Error).message;
       return null;
     }
-    t = await runOodlab(makeCase(fixture.params), stepsOn(name));
+    t = await runOodlab(makeCase(fixture.params), stepsOn(name), ort ? 'onnxruntime' : 'tfjs');
     return t;
   }
 

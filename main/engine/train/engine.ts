@@ -1,0 +1,103 @@
+// Which code runs a training step. Two engines do the same step (the same forward pass, label-smoothed loss,
+// micro-batch accumulation and SGD update, matched against PyTorch's trajectory in fidelity.spec.ts):
+//  - tfjs: the model's tf.Variables on the backend in use (step.ts); every backend (wasm, webgpu, tensorflow, cpu).
+//  - onnxruntime: the step as one ONNX graph run by ONNX Runtime's CPU provider (ort-graph.ts, ort-engine.ts), native
+//    code on every core; the fastest CPU engine where onnxruntime-node loads (1.4-2x wasm, see bench/train-throughput.ts).
+// The choice: OODLAB_TRAIN_ENGINE=tfjs|onnxruntime, else onnxruntime for the CPU backends (wasm, cpu) when it loads,
+// tfjs for the GPU ones (webgpu, tensorflow). The engine owns the weights while an epoch runs; sync() writes them
+// (and the momentum and running statistics) back into the model and optimiser before evaluation or a checkpoint.
+import { tf } from '../backend';
+import type { ResNet18 } from '../model/resnet';
+import type { Sgd } from './sgd';
+import { trainStep } from './step';
+
+export type TrainEngineName = 'tfjs' | 'onnxruntime';
+
+export interface EngineStepOptions {
+  labelSmoothing: number;
+  microBatch?: number;
+  /** Sees the batch's accumulated gradients (spec names and layouts, before weight decay); the fidelity checks. */
+  onGrads?: (grads: ReadonlyMap<string, Float32Array>) => void;
+}
+
+/** A batch as makeBatch writes it: x NHWC (n, 32, 32, 3) normalised, y the labels. */
+export interface HostBatch {
+  x: Float32Array;
+  y: Int32Array;
+}
+
+export interface TrainEngine {
+  readonly name: TrainEngineName;
+  /** For the log: what runs the step. */
+  readonly description: string;
+  /** Forward, backward and one SGD update at opt.lr: the batch's mean loss and correct count. */
+  step(batch: HostBatch, o: EngineStepOptions): Promise<{ loss: number; correct: number }>;
+  /** Writes the engine's state into the model and the optimiser (no-op where they are the state). */
+  sync(): void;
+  dispose(): void;
+}
+
+/** The step through tfjs on the current backend (the model's variables are the state). */
+export class TfjsEngine implements TrainEngine {
+  readonly name = 'tfjs';
+  readonly description: string;
+
+  constructor(
+    private readonly model: ResNet18,
+    private readonly opt: Sgd,
+  ) {
+    this.description = `tfjs (${tf.getBackend()} backend)`;
+  }
+
+  async step(batch: HostBatch, o: EngineStepOptions): Promise<{ loss: number; correct: number }> {
+    const n = batch.y.length;
+    const x = tf.tensor4d(batch.x, [n, 32, 32, 3]);
+    const y = tf.tensor1d(batch.y, 'int32');
+    try {
+      const onGrads = o.onGrads;
+      return await trainStep(this.model, this.opt, x, y, {
+        labelSmoothing: o.labelSmoothing,
+        microBatch: o.microBatch,
+        onGrads:
+          onGrads &&
+          ((g) => onGrads(new Map([...g].map(([name, t]) => [name, t.dataSync() as Float32Array])))),
+      });
+    } finally {
+      x.dispose();
+      y.dispose();
+    }
+  }
+
+  sync(): void {}
+
+  dispose(): void {}
+}
+
+/** The engine the environment asks for (OODLAB_TRAIN_ENGINE), or null to choose by backend. */
+export function requestedEngine(): TrainEngineName | null {
+  const v = process.env.OODLAB_TRAIN_ENGINE;
+  if (!v) return null;
+  if (v === 'tfjs' || v === 'onnxruntime') return v;
+  throw new Error(`OODLAB_TRAIN_ENGINE must be tfjs or onnxruntime, not "${v}"`);
+}
+
+/**
+ * The engine for a model on the current backend: ONNX Runtime on the CPU backends where it loads (or where asked),
+ * tfjs otherwise. `log` hears why ONNX Runtime was not used when it was asked for or expected.
+ */
+export async function createEngine(
+  model: ResNet18,
+  opt: Sgd,
+  log: (message: string) => void = () => {},
+): Promise<TrainEngine> {
+  const asked = requestedEngine();
+  const cpu = ['wasm', 'cpu'].includes(tf.getBackend());
+  if (asked === 'tfjs' || (!asked && !cpu)) return new TfjsEngine(model, opt);
+  const { OrtEngine } = await import('./ort-engine');
+  try {
+    return await OrtEngine.create(model, opt);
+  } catch (err) {
+    log(`ONNX Runtime cannot train here (${(err as Error).message}); training with tfjs (${tf.getBackend()}).`);
+    return new TfjsEngine(model, opt);
+  }
+}

@@ -1,0 +1,238 @@
+// The training step through ONNX Runtime's CPU provider (engine.ts says when): the step's graph (ort-graph.ts) runs
+// natively on every core, and this class keeps what the step updates in plain Float32Arrays, in the graph's layout
+// (convolutions OIHW): the weights, SGD's momentum buffers and batch norm's running statistics. Both the update and
+// the running statistics follow Sgd.apply and layers.ts op for op in float32 (Math.fround after each operation, as
+// tfjs computes them), so that the two engines differ only by the graph's summation order. sync() writes the state
+// back into the tfjs model (HWIO) and the optimiser, so evaluation, checkpoints and resume see one model.
+import { availableParallelism } from 'node:os';
+import type * as OrtModule from 'onnxruntime-node';
+import { tf } from '../backend';
+import { BN_MOMENTUM } from '../model/layers';
+import type { NamedTensor, ResNet18 } from '../model/resnet';
+import { isTrainable } from '../model/spec';
+import type { EngineStepOptions, HostBatch, TrainEngine } from './engine';
+import { batchNormSides, graphShape, trainStepGraph } from './ort-graph';
+import type { Sgd } from './sgd';
+
+type Ort = typeof OrtModule;
+
+/** Intra-op threads of the training session: one per core; OODLAB_TRAIN_THREADS overrides it. */
+const threads = () => Number(process.env.OODLAB_TRAIN_THREADS) || availableParallelism();
+
+/** HWIO (tfjs) -> OIHW (ONNX) for a 4-D tensor; other ranks are copied as they are. */
+export function toGraphLayout(shape: readonly number[], v: Float32Array): Float32Array {
+  if (shape.length !== 4) return Float32Array.from(v);
+  const [kh, kw, ci, co] = shape;
+  const out = new Float32Array(v.length);
+  for (let h = 0; h < kh; h++)
+    for (let w = 0; w < kw; w++)
+      for (let i = 0; i < ci; i++)
+        for (let o = 0; o < co; o++) out[((o * ci + i) * kh + h) * kw + w] = v[((h * kw + w) * ci + i) * co + o];
+  return out;
+}
+
+/** OIHW -> HWIO, the inverse of toGraphLayout. */
+export function fromGraphLayout(shape: readonly number[], v: Float32Array): Float32Array {
+  if (shape.length !== 4) return Float32Array.from(v);
+  const [kh, kw, ci, co] = shape;
+  const out = new Float32Array(v.length);
+  for (let h = 0; h < kh; h++)
+    for (let w = 0; w < kw; w++)
+      for (let i = 0; i < ci; i++)
+        for (let o = 0; o < co; o++) out[((h * kw + w) * ci + i) * co + o] = v[((o * ci + i) * kh + h) * kw + w];
+  return out;
+}
+
+interface Param {
+  tensor: NamedTensor;
+  value: Float32Array;
+  momentum: Float32Array | null;
+}
+
+interface Running {
+  bn: string;
+  mean: Float32Array;
+  variance: Float32Array;
+  side: number;
+}
+
+export class OrtEngine implements TrainEngine {
+  readonly name = 'onnxruntime';
+  readonly description: string;
+  private readonly params: Param[];
+  private readonly running: Running[];
+  private readonly runningTensors: Map<string, NamedTensor>;
+  private session: { batch: number; session: OrtModule.InferenceSession } | null = null;
+  private dirty = false;
+
+  /** Loads onnxruntime-node (throws where its native binding cannot load) and copies the model's state. */
+  static async create(model: ResNet18, opt: Sgd): Promise<OrtEngine> {
+    const ort = await import('onnxruntime-node');
+    return new OrtEngine(ort, model, opt);
+  }
+
+  private constructor(
+    private readonly ort: Ort,
+    private readonly model: ResNet18,
+    private readonly opt: Sgd,
+  ) {
+    const buffers = opt.state();
+    this.params = model.trainable().map((t) => {
+      const buf = buffers.get(t.name);
+      return {
+        tensor: t,
+        value: toGraphLayout(t.spec.shape, t.variable.dataSync() as Float32Array),
+        momentum:
+          opt.momentum > 0
+            ? buf
+              ? toGraphLayout(t.spec.shape, buf.dataSync() as Float32Array)
+              : new Float32Array(t.variable.size)
+            : null,
+      };
+    });
+    const byName = new Map(model.namedTensors().map((t) => [t.name, t]));
+    this.runningTensors = new Map(
+      model.namedTensors().filter((t) => !isTrainable(t.spec.role)).map((t) => [t.name, t]),
+    );
+    this.running = [...batchNormSides(model.config.width)].map(([bn, side]) => ({
+      bn,
+      side,
+      mean: Float32Array.from(byName.get(`${bn}.running_mean`)!.variable.dataSync() as Float32Array),
+      variance: Float32Array.from(byName.get(`${bn}.running_var`)!.variable.dataSync() as Float32Array),
+    }));
+    this.description = `ONNX Runtime ${ort.env.versions.common} (CPU, ${threads()} threads)`;
+  }
+
+  private async sessionFor(batch: number): Promise<OrtModule.InferenceSession> {
+    if (this.session?.batch === batch) return this.session.session;
+    // One session at a time: a batch of another size (an epoch's last) replaces it, so memory holds one graph's.
+    await this.session?.session.release();
+    this.session = null;
+    const graph = trainStepGraph(this.model.config, batch);
+    const session = await this.ort.InferenceSession.create(graph, {
+      executionProviders: ['cpu'],
+      // 'all' would re-lay the one-hot im2col convolutions out in blocked NCHWc form and back, which costs more here.
+      graphOptimizationLevel: 'extended',
+      intraOpNumThreads: threads(),
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      logSeverityLevel: 3,
+    });
+    this.session = { batch, session };
+    return session;
+  }
+
+  async step(batch: HostBatch, o: EngineStepOptions): Promise<{ loss: number; correct: number }> {
+    const { ort } = this;
+    const n = batch.y.length;
+    const classes = this.model.config.numClasses;
+    const size = o.microBatch && o.microBatch > 0 && o.microBatch < n ? Math.floor(o.microBatch) : n;
+    const grads = this.params.map((p) => new Float32Array(p.value.length));
+    const f = Math.fround;
+    const smoothing = f(o.labelSmoothing);
+    const on = f(f(1 - smoothing) + f(smoothing / classes));
+    const off = f(smoothing / classes);
+    let lossSum = 0;
+    let correct = 0;
+    for (let start = 0; start < n; start += size) {
+      const count = Math.min(size, n - start);
+      const session = await this.sessionFor(count);
+      const x = new Float32Array(count * 3 * 1024);
+      for (let k = 0; k < count; k++) {
+        const src = (start + k) * 3072;
+        for (let p = 0; p < 1024; p++)
+          for (let c = 0; c < 3; c++) x[(k * 3 + c) * 1024 + p] = batch.x[src + p * 3 + c];
+      }
+      const target = new Float32Array(count * classes).fill(off);
+      for (let k = 0; k < count; k++) target[k * classes + batch.y[start + k]] = on;
+      const feeds: Record<string, OrtModule.Tensor> = {
+        x: new ort.Tensor('float32', x, [count, 3, 32, 32]),
+        target: new ort.Tensor('float32', target, [count, classes]),
+        scale: new ort.Tensor('float32', Float32Array.of(1 / n), []),
+      };
+      for (const p of this.params) feeds[p.tensor.name] = new ort.Tensor('float32', p.value, graphShape(p.tensor.spec));
+      const r = await session.run(feeds);
+      try {
+        lossSum += (r.loss.data as Float32Array)[0];
+        const logits = r.logits.data as Float32Array;
+        for (let k = 0; k < count; k++) {
+          let best = 0;
+          for (let j = 1; j < classes; j++) if (logits[k * classes + j] > logits[k * classes + best]) best = j;
+          if (best === batch.y[start + k]) correct++;
+        }
+        this.params.forEach((p, i) => {
+          const g = r[`grad:${p.tensor.name}`].data as Float32Array;
+          const acc = grads[i];
+          for (let j = 0; j < acc.length; j++) acc[j] += g[j];
+        });
+        // running = 0.9 running + 0.1 batch, with the unbiased batch variance (layers.ts batchNormTrain)
+        for (const s of this.running) {
+          const m = count * s.side * s.side;
+          const unbias = f(m / Math.max(m - 1, 1));
+          const mean = r[`mean:${s.bn}`].data as Float32Array;
+          const variance = r[`var:${s.bn}`].data as Float32Array;
+          for (let c = 0; c < mean.length; c++) {
+            s.mean[c] = f(f(s.mean[c] * BN_MOMENTUM) + f(mean[c] * f(1 - BN_MOMENTUM)));
+            s.variance[c] = f(f(s.variance[c] * BN_MOMENTUM) + f(f(variance[c] * unbias) * f(1 - BN_MOMENTUM)));
+          }
+        }
+      } finally {
+        for (const t of Object.values(r)) t.dispose();
+      }
+    }
+    if (o.onGrads)
+      o.onGrads(new Map(this.params.map((p, i) => [p.tensor.name, fromGraphLayout(p.tensor.spec.shape, grads[i])])));
+    this.update(grads);
+    this.dirty = true;
+    return { loss: lossSum / n, correct };
+  }
+
+  /** Sgd.apply in float32, op for op: g = grad + wd p; buf = m buf + g; step = nesterov ? g + m buf : buf; p -= lr step. */
+  private update(grads: Float32Array[]): void {
+    const f = Math.fround;
+    const { opt } = this;
+    const lr = f(opt.lr);
+    const m = f(opt.momentum);
+    const wd = f(opt.weightDecay);
+    this.params.forEach((p, i) => {
+      const v = p.value;
+      const grad = grads[i];
+      const buf = p.momentum;
+      for (let j = 0; j < v.length; j++) {
+        const g = wd > 0 ? f(grad[j] + f(v[j] * wd)) : grad[j];
+        let step = g;
+        if (buf) {
+          const next = f(f(buf[j] * m) + g);
+          buf[j] = next;
+          step = opt.nesterov ? f(g + f(next * m)) : next;
+        }
+        v[j] = f(v[j] - f(step * lr));
+      }
+    });
+    opt.steps++;
+  }
+
+  sync(): void {
+    if (!this.dirty) return;
+    const momentum = new Map<string, tf.Tensor>();
+    for (const p of this.params) {
+      const shape = p.tensor.spec.shape;
+      tf.tidy(() => p.tensor.variable.assign(tf.tensor(fromGraphLayout(shape, p.value), shape, 'float32')));
+      if (p.momentum) momentum.set(p.tensor.name, tf.tensor(fromGraphLayout(shape, p.momentum), shape, 'float32'));
+    }
+    tf.tidy(() => {
+      for (const s of this.running) {
+        this.runningTensors.get(`${s.bn}.running_mean`)!.variable.assign(tf.tensor1d(s.mean));
+        this.runningTensors.get(`${s.bn}.running_var`)!.variable.assign(tf.tensor1d(s.variance));
+      }
+    });
+    if (momentum.size) this.opt.setState(momentum, this.opt.steps);
+    tf.dispose([...momentum.values()]);
+    this.dirty = false;
+  }
+
+  dispose(): void {
+    void this.session?.session.release();
+    this.session = null;
+  }
+}
