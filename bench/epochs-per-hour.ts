@@ -1,6 +1,8 @@
 // How long the presets take here: measures the engine's training and evaluation throughput (images/s) at each
-// preset's width, batch and micro-batch on the chosen backend, then turns it into seconds per epoch, epochs per hour
-// and the time of the whole preset. The `quick` preset was sized from this figure (see its description).
+// preset's width, batch and micro-batch on the chosen backend, with the training engine a run would use there
+// (main/engine/train/engine.ts: ONNX Runtime on the CPU backends where it loads; OODLAB_TRAIN_ENGINE=tfjs for the
+// other), then turns it into seconds per epoch, epochs per hour and the time of the whole preset. The `quick` preset
+// was sized from this figure (see its description).
 //   npx tsx bench/epochs-per-hour.ts [--backend wasm] [--presets quick,paper] [--steps 4] [--width N] [--batch-size N]
 // (--width / --batch-size override every listed preset: what would a wider quick run cost?)
 import { parseArgs } from 'node:util';
@@ -9,9 +11,10 @@ import type { PresetName } from '../common/contract/train';
 import { presetConfig } from '../common/train/presets';
 import { initBackend, tf } from '../main/engine/backend';
 import { ResNet18 } from '../main/engine/model/resnet';
+import { createEngine } from '../main/engine/train/engine';
 import { stepsPerEpoch, suggestedMicroBatch, trainValSplit } from '../main/engine/train/order';
 import { Sgd } from '../main/engine/train/sgd';
-import { evaluateBatch, trainStep } from '../main/engine/train/step';
+import { evaluateBatch } from '../main/engine/train/step';
 
 const { values } = parseArgs({
   options: {
@@ -64,15 +67,21 @@ for (const name of values.presets.split(',') as PresetName[]) {
     'int32',
   );
   const steps = Number(values.steps);
+  const engine = await createEngine(model, opt, (m) => console.log(m));
   // A wide net's whole batch does not fit wasm's 4 GiB heap: measure it as a user would have to run it there.
-  const microBatch = c.microBatch ?? suggestedMicroBatch(c, backend.name);
+  const microBatch =
+    c.microBatch ?? (engine.name === 'tfjs' ? suggestedMicroBatch(c, backend.name) : undefined);
   if (microBatch !== c.microBatch)
     console.log(`${name}: measured with microBatch ${microBatch} (needed on wasm)`);
+  console.log(`${name}: training steps through ${engine.description}`);
+  const batch = { x: (await x.data()) as Float32Array, y: (await y.data()) as Int32Array };
   const train = await imagesPerSecond(
-    () => trainStep(model, opt, x, y, { labelSmoothing: c.labelSmoothing, microBatch }),
+    () => engine.step(batch, { labelSmoothing: c.labelSmoothing, microBatch }),
     c.batchSize,
     steps,
   );
+  engine.sync();
+  engine.dispose();
   const evalIps = await imagesPerSecond(() => evaluateBatch(model, x, y), c.batchSize, steps);
   for (const clock of ['wall', 'cpu'] as const) {
     const epochSeconds =

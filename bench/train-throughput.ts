@@ -3,12 +3,13 @@
  * Each configuration runs in its own child process so that peak RSS is its own and backends do not share
  * a heap. CPU time is reported beside wall time: on a shared machine, images per CPU-second times the core
  * count estimates the uncontended rate.
+ * "onnxruntime" is a row of its own (listed by default where onnxruntime-node loads): training through the ONNX
+ * Runtime engine (main/engine/train/ort-engine.ts, the one training uses on the CPU backends) and inference of the
+ * same network (seed 1) exported to ONNX in memory with the app's exporter (the engine feature extraction uses on the
+ * CPU), both on ONNX Runtime's CPU provider with one intra-op thread per core.
  * --reference runs PyTorch (bench/torch_resnet18.py, one thread per core) right after each configuration and
  * prints its figures and OODLab's ratio to them (when `python3 -c 'import torch'` works; otherwise it says why).
- * Beside each backend's inference, the same network (seed 1, the weights measureThroughput uses) is exported to ONNX
- * in memory with the app's exporter and run through ONNX Runtime (CPU, one intra-op thread per core, the same batch):
- * the engine feature extraction uses on the CPU (main/engine/features/engine-choice.ts). --no-ort skips it.
- *   npx tsx bench/train-throughput.ts [--backends wasm,webgpu] [--widths 16,32,64] [--batches 64,128]
+ *   npx tsx bench/train-throughput.ts [--backends wasm,onnxruntime,webgpu] [--widths 16,32,64] [--batches 64,128]
  *                                     [--steps 3] [--warmup 1] [--micro-batch N] [--reference]
  */
 import { execFileSync } from 'node:child_process';
@@ -35,10 +36,6 @@ interface Row {
   trainImgCpuS: number;
   inferImgCpuS: number;
   peakRssMiB: number;
-  /** The same network's inference through ONNX Runtime (CPU), in the same child process. */
-  ortInferImgS?: number;
-  ortInferImgCpuS?: number;
-  ort?: string;
   /** PyTorch's figures measured right after, with --reference. */
   torchTrainImgS?: number;
   torchInferImgS?: number;
@@ -79,29 +76,37 @@ async function ortInference(width: number, batch: number, steps: number, warmup:
 }
 
 async function child(
-  backend: BackendName,
+  backend: string,
   width: number,
   batch: number,
   steps: number,
   warmup: number,
   mb?: number,
-  withOrt = true,
 ): Promise<Row> {
-  const report = await initBackend(backend);
-  const microBatch = mb ?? defaultMicroBatch(backend, width, batch);
-  const t = await measureThroughput({ width, batch, steps, warmup, microBatch });
-  const o = withOrt ? await ortInference(width, batch, steps, warmup) : {};
+  const ort = backend === 'onnxruntime';
+  // The ONNX Runtime engine keeps the model's variables on tfjs' cpu backend (read once, written back by sync()).
+  const report = await initBackend(ort ? 'cpu' : (backend as BackendName));
+  const microBatch = mb ?? (ort ? undefined : defaultMicroBatch(backend, width, batch));
+  const t = await measureThroughput({
+    width,
+    batch,
+    steps,
+    warmup,
+    microBatch,
+    engine: ort ? 'onnxruntime' : 'tfjs',
+    inference: !ort,
+  });
+  const i = ort ? await ortInference(width, batch, steps, warmup) : null;
   return {
-    ...o,
     backend,
-    device: report.device,
+    device: i ? i.ort : report.device,
     width,
     batch,
     microBatch: microBatch ?? null,
     trainImgS: t.trainImagesPerSecond,
-    inferImgS: t.inferImagesPerSecond,
+    inferImgS: i ? i.ortInferImgS : t.inferImagesPerSecond,
     trainImgCpuS: batch / t.trainStepCpuSeconds,
-    inferImgCpuS: batch / t.inferBatchCpuSeconds,
+    inferImgCpuS: i ? i.ortInferImgCpuS : batch / t.inferBatchCpuSeconds,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
   };
 }
@@ -110,7 +115,6 @@ const ratio = (a: number, b?: number) => (b ? `${(a / b).toFixed(2)}x` : '-');
 
 function table(rows: Row[]): string {
   const ref = rows.some((r) => r.torchTrainImgS);
-  const withOrt = rows.some((r) => r.ortInferImgS);
   const head = [
     'backend',
     'width',
@@ -121,9 +125,7 @@ function table(rows: Row[]): string {
     'train img/cpu-s',
     'infer img/cpu-s',
     'peak RSS MiB',
-    ...(withOrt ? ['ORT infer'] : []),
     ...(ref ? ['torch train', 'torch infer', 'train ratio', 'infer ratio', 'train ratio per cpu-s'] : []),
-    ...(ref && withOrt ? ['ORT infer ratio', 'ORT infer ratio per cpu-s'] : []),
   ];
   const body = rows.map((r) => [
     r.backend,
@@ -135,7 +137,6 @@ function table(rows: Row[]): string {
     r.trainImgCpuS.toFixed(2),
     r.inferImgCpuS.toFixed(2),
     r.peakRssMiB.toFixed(0),
-    ...(withOrt ? [r.ortInferImgS?.toFixed(2) ?? '-'] : []),
     ...(ref
       ? [
           r.torchTrainImgS?.toFixed(2) ?? '-',
@@ -144,9 +145,6 @@ function table(rows: Row[]): string {
           ratio(r.inferImgS, r.torchInferImgS),
           ratio(r.trainImgCpuS, r.torchTrainImgCpuS),
         ]
-      : []),
-    ...(ref && withOrt
-      ? [ratio(r.ortInferImgS ?? 0, r.torchInferImgS), ratio(r.ortInferImgCpuS ?? 0, r.torchInferImgCpuS)]
       : []),
   ]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
@@ -163,25 +161,23 @@ async function main(): Promise<void> {
     'micro-batch': null,
     child: null,
     reference: false,
-    'no-ort': false,
   });
   const { steps, warmup } = values;
   const mb = values['micro-batch'] ? Number(values['micro-batch']) : undefined;
   if (values.child) {
     const [backend, width, batch] = values.child.split(':');
-    const row = await child(
-      backend as BackendName,
-      Number(width),
-      Number(batch),
-      steps,
-      warmup,
-      mb,
-      !values['no-ort'],
-    );
+    const row = await child(backend, Number(width), Number(batch), steps, warmup, mb);
     process.stdout.write(`\nRESULT ${JSON.stringify(row)}\n`);
     process.exit(0); // wasm's pthread workers and Dawn need not be waited for
   }
-  const available = (await probeBackends()).filter((b) => b.available && b.name !== 'cpu').map((b) => b.name);
+  const available: string[] = (await probeBackends()).filter((b) => b.available && b.name !== 'cpu').map((b) => b.name); // prettier-ignore
+  if (
+    await import('onnxruntime-node').then(
+      () => true,
+      () => false,
+    )
+  )
+    available.push('onnxruntime');
   const backends = values.backends ? list(values.backends) : available;
   console.log(`${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}; backends: ${backends.join(', ')}`);
   const script = torchScript(fileURLToPath(new URL('.', import.meta.url)));
@@ -203,7 +199,6 @@ async function main(): Promise<void> {
           String(warmup),
         ];
         if (mb) args.push('--micro-batch', String(mb));
-        if (values['no-ort']) args.push('--no-ort');
         try {
           const out = execFileSync('npx', args, {
             encoding: 'utf8',
@@ -215,10 +210,7 @@ async function main(): Promise<void> {
           const row = JSON.parse(line.slice(7)) as Row;
           rows.push(row);
           console.log(
-            `${backend} (${row.device}) width ${width} batch ${batch}: train ${row.trainImgS.toFixed(2)} img/s, inference ${row.inferImgS.toFixed(2)} img/s` +
-              (row.ortInferImgS
-                ? `; inference through ${row.ort}: ${row.ortInferImgS.toFixed(2)} img/s`
-                : ''),
+            `${backend} (${row.device}) width ${width} batch ${batch}: train ${row.trainImgS.toFixed(2)} img/s, inference ${row.inferImgS.toFixed(2)} img/s`,
           );
           if (!noTorch) {
             const t = runTorch(script, width, batch, steps);
@@ -230,10 +222,7 @@ async function main(): Promise<void> {
               row.torchInferImgCpuS = t.inferImgPerCpuSec;
               console.log(
                 `  ${t.framework} (${t.threads} threads): train ${t.trainImgPerSec.toFixed(2)} img/s, inference ${t.inferImgPerSec.toFixed(2)} img/s; ` +
-                  `OODLab / PyTorch: train ${ratio(row.trainImgS, t.trainImgPerSec)}, inference ${ratio(row.inferImgS, t.inferImgPerSec)}` +
-                  (row.ortInferImgS
-                    ? `, inference through ONNX Runtime ${ratio(row.ortInferImgS, t.inferImgPerSec)}; `
-                    : '; ') +
+                  `OODLab / PyTorch: train ${ratio(row.trainImgS, t.trainImgPerSec)}, inference ${ratio(row.inferImgS, t.inferImgPerSec)}; ` +
                   `per CPU-second (less sensitive to neighbours): train ${row.trainImgCpuS.toFixed(2)} vs ${t.trainImgPerCpuSec?.toFixed(2) ?? '-'} (${ratio(row.trainImgCpuS, t.trainImgPerCpuSec)})`,
               );
             }

@@ -76,8 +76,15 @@ async function bundle(out: string): Promise<void> {
     format: 'esm',
     target: 'node20',
     // Loaded from node_modules/ beside the bundle (webgpu: its dawn.node path is relative to its index.js),
-    // or never loaded by the kit (tfjs-node, sharp, electron).
-    external: ['webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'sharp', 'electron'],
+    // or never loaded by the kit (tfjs-node, sharp, electron; onnxruntime-node: the kit trains through webgpu).
+    external: [
+      'webgpu',
+      '@tensorflow/tfjs-node',
+      '@tensorflow/tfjs-node-gpu',
+      'sharp',
+      'electron',
+      'onnxruntime-node',
+    ],
     banner: {
       js: [
         "import { createRequire as __kitRequire } from 'node:module';",

@@ -21,6 +21,8 @@ export const BackendReport = z.object({
   /** A software adapter / CPU-emulated GPU: never picked by auto. */
   software: z.boolean(),
   versions: z.record(z.string(), z.string()),
+  /** What ran the training steps (main/engine/train/engine.ts), e.g. "ONNX Runtime 1.x (CPU, 2 threads)". */
+  engine: z.string().optional(),
 });
 export type BackendReport = z.infer<typeof BackendReport>;
 

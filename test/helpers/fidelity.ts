@@ -194,7 +194,8 @@ export async function runOodlab(
     t.variable.assign(tf.tensor(src.values, src.shape));
   }
   const opt = new Sgd({ lr: p.lr, momentum: p.momentum, nesterov: p.nesterov, weightDecay: p.weightDecay });
-  const engine = engineName === 'onnxruntime' ? await OrtEngine.create(model, opt) : new TfjsEngine(model, opt);
+  const engine =
+    engineName === 'onnxruntime' ? await OrtEngine.create(model, opt) : new TfjsEngine(model, opt);
   const set = { images: c.images, labels: c.labels, n: c.labels.length, classNames: [] };
   let drawIndex = 0;
   const replay = () => c.draws[drawIndex++];
@@ -208,7 +209,8 @@ export async function runOodlab(
     drawIndex = s * p.batch * 3;
     const b = makeBatch(set, idx, { augment: p.augment, rng: replay });
     // Step 1's accumulated gradients (all micro-batches summed, before weight decay) as the optimiser receives them.
-    const onGrads = s === 0 ? (g: ReadonlyMap<string, Float32Array>) => (grads = Object.fromEntries(g)) : undefined;
+    const onGrads =
+      s === 0 ? (g: ReadonlyMap<string, Float32Array>) => (grads = Object.fromEntries(g)) : undefined;
     const r = await engine.step(b, { labelSmoothing: p.labelSmoothing, microBatch: p.microBatch, onGrads });
     losses.push(r.loss);
   }

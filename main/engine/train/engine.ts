@@ -9,33 +9,10 @@
 import { tf } from '../backend';
 import type { ResNet18 } from '../model/resnet';
 import type { Sgd } from './sgd';
+import type { EngineStepOptions, HostBatch, TrainEngine, TrainEngineName } from './engine-types';
 import { trainStep } from './step';
 
-export type TrainEngineName = 'tfjs' | 'onnxruntime';
-
-export interface EngineStepOptions {
-  labelSmoothing: number;
-  microBatch?: number;
-  /** Sees the batch's accumulated gradients (spec names and layouts, before weight decay); the fidelity checks. */
-  onGrads?: (grads: ReadonlyMap<string, Float32Array>) => void;
-}
-
-/** A batch as makeBatch writes it: x NHWC (n, 32, 32, 3) normalised, y the labels. */
-export interface HostBatch {
-  x: Float32Array;
-  y: Int32Array;
-}
-
-export interface TrainEngine {
-  readonly name: TrainEngineName;
-  /** For the log: what runs the step. */
-  readonly description: string;
-  /** Forward, backward and one SGD update at opt.lr: the batch's mean loss and correct count. */
-  step(batch: HostBatch, o: EngineStepOptions): Promise<{ loss: number; correct: number }>;
-  /** Writes the engine's state into the model and the optimiser (no-op where they are the state). */
-  sync(): void;
-  dispose(): void;
-}
+export type { EngineStepOptions, HostBatch, TrainEngine, TrainEngineName } from './engine-types';
 
 /** The step through tfjs on the current backend (the model's variables are the state). */
 export class TfjsEngine implements TrainEngine {
@@ -53,18 +30,21 @@ export class TfjsEngine implements TrainEngine {
     const n = batch.y.length;
     const x = tf.tensor4d(batch.x, [n, 32, 32, 3]);
     const y = tf.tensor1d(batch.y, 'int32');
+    // The gradients are copied inside the step and read after it (webgpu reads asynchronously only).
+    const kept = new Map<string, tf.Tensor>();
     try {
-      const onGrads = o.onGrads;
-      return await trainStep(this.model, this.opt, x, y, {
+      const r = await trainStep(this.model, this.opt, x, y, {
         labelSmoothing: o.labelSmoothing,
         microBatch: o.microBatch,
-        onGrads:
-          onGrads &&
-          ((g) => onGrads(new Map([...g].map(([name, t]) => [name, t.dataSync() as Float32Array])))),
+        onGrads: o.onGrads && ((g) => g.forEach((t, name) => kept.set(name, tf.clone(t)))),
       });
+      if (o.onGrads) {
+        const values = await Promise.all([...kept].map(async ([name, t]) => [name, (await t.data()) as Float32Array] as const)); // prettier-ignore
+        o.onGrads(new Map(values));
+      }
+      return r;
     } finally {
-      x.dispose();
-      y.dispose();
+      tf.dispose([x, y, ...kept.values()]);
     }
   }
 
@@ -97,7 +77,9 @@ export async function createEngine(
   try {
     return await OrtEngine.create(model, opt);
   } catch (err) {
-    log(`ONNX Runtime cannot train here (${(err as Error).message}); training with tfjs (${tf.getBackend()}).`);
+    log(
+      `ONNX Runtime cannot train here (${(err as Error).message}); training with tfjs (${tf.getBackend()}).`,
+    );
     return new TfjsEngine(model, opt);
   }
 }

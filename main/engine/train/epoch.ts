@@ -8,10 +8,11 @@ import { makeBatch } from '../data/augment';
 import type { ImageSet } from '../data/load';
 import { mulberry32 } from '../data/rng';
 import type { ResNet18 } from '../model/resnet';
+import { TfjsEngine, type TrainEngine } from './engine';
 import { epochIndices, stepsPerEpoch, streamSeed } from './order';
 import { learningRate } from './schedule';
 import type { Sgd } from './sgd';
-import { evaluateBatch, trainStep } from './step';
+import { evaluateBatch } from './step';
 
 export interface BatchReport {
   epoch: number; // 1-based
@@ -63,14 +64,16 @@ function augmentRng(seed: number, draws: number) {
   return counter;
 }
 
-function toTensors(set: ImageSet, idx: ArrayLike<number>, augment: boolean, rng?: () => number) {
-  const { x, y } = makeBatch(set, idx, { augment, rng });
+function toTensors(set: ImageSet, idx: ArrayLike<number>, augment: boolean) {
+  const { x, y } = makeBatch(set, idx, { augment });
   return { x: tf.tensor4d(x, [idx.length, 32, 32, 3]), y: tf.tensor1d(y, 'int32') };
 }
 
 /**
  * Trains one epoch (0-based `epoch`) on the images of `pool` (indices into `set`: the training set less its
- * validation split); throws 'cancelled' between batches and 'failed' on a non-finite loss.
+ * validation split); throws 'cancelled' between batches and 'failed' on a non-finite loss. The steps run through
+ * o.engine (engine.ts; tfjs on the current backend by default), whose state is written back into model and opt
+ * when the epoch ends, however it ends.
  */
 export async function trainEpoch(
   model: ResNet18,
@@ -84,6 +87,29 @@ export async function trainEpoch(
     onBatch(r: BatchReport): void | Promise<void>;
     from?: EpochProgress;
     /** Hears when a step ran out of memory and was redone with a smaller micro-batch (oom.ts). */
+    onWarn?: (message: string) => void;
+    engine?: TrainEngine;
+  },
+): Promise<EpochResult> {
+  const engine = o.engine ?? new TfjsEngine(model, opt);
+  try {
+    return await epochSteps(engine, opt, set, pool, c, epoch, o);
+  } finally {
+    engine.sync();
+  }
+}
+
+async function epochSteps(
+  engine: TrainEngine,
+  opt: Sgd,
+  set: ImageSet,
+  pool: Uint32Array,
+  c: TrainConfig,
+  epoch: number,
+  o: {
+    signal: AbortSignal;
+    onBatch(r: BatchReport): void | Promise<void>;
+    from?: EpochProgress;
     onWarn?: (message: string) => void;
   },
 ): Promise<EpochResult> {
@@ -111,20 +137,14 @@ export async function trainEpoch(
     if (o.signal.aborted) throw new EpochInterrupted(epoch, progress(b));
     opt.lr = learningRate(c, epoch * steps + b, steps);
     const idx = indices.subarray(b * c.batchSize, (b + 1) * c.batchSize);
-    const { x, y } = toTensors(set, idx, c.augment, rng);
-    let r: { loss: number; correct: number };
-    try {
-      const done = await withMemoryRetry(
-        Math.min(micro, idx.length),
-        (m) => trainStep(model, opt, x, y, { labelSmoothing: c.labelSmoothing, microBatch: m }),
-        (message) => o.onWarn?.(message),
-      );
-      r = done.result;
-      micro = Math.min(micro, done.micro);
-    } finally {
-      x.dispose();
-      y.dispose();
-    }
+    const batch = makeBatch(set, idx, { augment: c.augment, rng });
+    const done = await withMemoryRetry(
+      Math.min(micro, idx.length),
+      (m) => engine.step(batch, { labelSmoothing: c.labelSmoothing, microBatch: m }),
+      (message) => o.onWarn?.(message),
+    );
+    const r = done.result;
+    micro = Math.min(micro, done.micro);
     if (!Number.isFinite(r.loss))
       throw new OodlabError(
         'failed',

@@ -7,6 +7,7 @@ import type { ImageSet } from '../data/load';
 import { saveCheckpoint, type CheckpointMeta } from '../model/checkpoint';
 import type { ResNet18 } from '../model/resnet';
 import { runFiles, writeHistory } from '../runs/store';
+import type { TrainEngine } from './engine';
 import { EpochInterrupted, evaluate, trainEpoch, type BatchReport, type EpochProgress } from './epoch';
 import { clearInterrupted, saveInterrupted } from './interrupt';
 import { testIndices, trainValSplit } from './order';
@@ -32,6 +33,8 @@ export interface LoopIO {
   onWarn?: (message: string) => void;
   /** After the epoch's files are written. */
   onEpoch(entry: HistoryEntry, state: LoopState): void | Promise<void>;
+  /** What runs the training steps (engine.ts); tfjs on the current backend when absent. */
+  engine?: TrainEngine;
 }
 
 /** Whether epoch (1-based) keeps its own checkpoints/epoch-NNN. */
@@ -85,6 +88,7 @@ export async function runLoop(
         onBatch: io.onBatch,
         onWarn: io.onWarn,
         from,
+        engine: io.engine,
       });
     } catch (err) {
       if (err instanceof EpochInterrupted) await partialMeta(err.progress);

@@ -10,7 +10,7 @@ import { tf } from '../backend';
 import { BN_MOMENTUM } from '../model/layers';
 import type { NamedTensor, ResNet18 } from '../model/resnet';
 import { isTrainable } from '../model/spec';
-import type { EngineStepOptions, HostBatch, TrainEngine } from './engine';
+import type { EngineStepOptions, HostBatch, TrainEngine } from './engine-types';
 import { batchNormSides, graphShape, trainStepGraph } from './ort-graph';
 import type { Sgd } from './sgd';
 
@@ -27,7 +27,8 @@ export function toGraphLayout(shape: readonly number[], v: Float32Array): Float3
   for (let h = 0; h < kh; h++)
     for (let w = 0; w < kw; w++)
       for (let i = 0; i < ci; i++)
-        for (let o = 0; o < co; o++) out[((o * ci + i) * kh + h) * kw + w] = v[((h * kw + w) * ci + i) * co + o];
+        for (let o = 0; o < co; o++)
+          out[((o * ci + i) * kh + h) * kw + w] = v[((h * kw + w) * ci + i) * co + o];
   return out;
 }
 
@@ -39,7 +40,8 @@ export function fromGraphLayout(shape: readonly number[], v: Float32Array): Floa
   for (let h = 0; h < kh; h++)
     for (let w = 0; w < kw; w++)
       for (let i = 0; i < ci; i++)
-        for (let o = 0; o < co; o++) out[((h * kw + w) * ci + i) * co + o] = v[((o * ci + i) * kh + h) * kw + w];
+        for (let o = 0; o < co; o++)
+          out[((h * kw + w) * ci + i) * co + o] = v[((o * ci + i) * kh + h) * kw + w];
   return out;
 }
 
@@ -92,7 +94,10 @@ export class OrtEngine implements TrainEngine {
     });
     const byName = new Map(model.namedTensors().map((t) => [t.name, t]));
     this.runningTensors = new Map(
-      model.namedTensors().filter((t) => !isTrainable(t.spec.role)).map((t) => [t.name, t]),
+      model
+        .namedTensors()
+        .filter((t) => !isTrainable(t.spec.role))
+        .map((t) => [t.name, t]),
     );
     this.running = [...batchNormSides(model.config.width)].map(([bn, side]) => ({
       bn,
@@ -150,14 +155,16 @@ export class OrtEngine implements TrainEngine {
         target: new ort.Tensor('float32', target, [count, classes]),
         scale: new ort.Tensor('float32', Float32Array.of(1 / n), []),
       };
-      for (const p of this.params) feeds[p.tensor.name] = new ort.Tensor('float32', p.value, graphShape(p.tensor.spec));
+      for (const p of this.params)
+        feeds[p.tensor.name] = new ort.Tensor('float32', p.value, graphShape(p.tensor.spec));
       const r = await session.run(feeds);
       try {
         lossSum += (r.loss.data as Float32Array)[0];
         const logits = r.logits.data as Float32Array;
         for (let k = 0; k < count; k++) {
           let best = 0;
-          for (let j = 1; j < classes; j++) if (logits[k * classes + j] > logits[k * classes + best]) best = j;
+          for (let j = 1; j < classes; j++)
+            if (logits[k * classes + j] > logits[k * classes + best]) best = j;
           if (best === batch.y[start + k]) correct++;
         }
         this.params.forEach((p, i) => {
@@ -173,7 +180,9 @@ export class OrtEngine implements TrainEngine {
           const variance = r[`var:${s.bn}`].data as Float32Array;
           for (let c = 0; c < mean.length; c++) {
             s.mean[c] = f(f(s.mean[c] * BN_MOMENTUM) + f(mean[c] * f(1 - BN_MOMENTUM)));
-            s.variance[c] = f(f(s.variance[c] * BN_MOMENTUM) + f(f(variance[c] * unbias) * f(1 - BN_MOMENTUM)));
+            s.variance[c] = f(
+              f(s.variance[c] * BN_MOMENTUM) + f(f(variance[c] * unbias) * f(1 - BN_MOMENTUM)),
+            );
           }
         }
       } finally {
@@ -181,7 +190,9 @@ export class OrtEngine implements TrainEngine {
       }
     }
     if (o.onGrads)
-      o.onGrads(new Map(this.params.map((p, i) => [p.tensor.name, fromGraphLayout(p.tensor.spec.shape, grads[i])])));
+      o.onGrads(
+        new Map(this.params.map((p, i) => [p.tensor.name, fromGraphLayout(p.tensor.spec.shape, grads[i])])),
+      );
     this.update(grads);
     this.dirty = true;
     return { loss: lossSum / n, correct };
@@ -218,7 +229,8 @@ export class OrtEngine implements TrainEngine {
     for (const p of this.params) {
       const shape = p.tensor.spec.shape;
       tf.tidy(() => p.tensor.variable.assign(tf.tensor(fromGraphLayout(shape, p.value), shape, 'float32')));
-      if (p.momentum) momentum.set(p.tensor.name, tf.tensor(fromGraphLayout(shape, p.momentum), shape, 'float32'));
+      if (p.momentum)
+        momentum.set(p.tensor.name, tf.tensor(fromGraphLayout(shape, p.momentum), shape, 'float32'));
     }
     tf.tidy(() => {
       for (const s of this.running) {

@@ -89,16 +89,27 @@ export function trainStepGraph(arch: { width: number; numClasses: number }, batc
   const shapeOf = new Map(specs.map((s) => [s.name, graphShape(s)]));
   const params = specs.filter((s) => isTrainable(s.role));
 
-  const convBn = (x: string, conv: string, bn: string, stride: number, relu: boolean, inH: number): ConvBn => {
+  const convBn = (
+    x: string,
+    conv: string,
+    bn: string,
+    stride: number,
+    relu: boolean,
+    inH: number,
+  ): ConvBn => {
     const weight = `${conv}.weight`;
     const [cout, , k] = shapeOf.get(weight)!;
     const pad = k === 3 ? 1 : 0;
     const outH = Math.floor((inH + 2 * pad - k) / stride) + 1;
-    const z = op('Conv', [x, weight], [
-      intsAttribute('kernel_shape', [k, k]),
-      intsAttribute('pads', [pad, pad, pad, pad]),
-      intsAttribute('strides', [stride, stride]),
-    ]);
+    const z = op(
+      'Conv',
+      [x, weight],
+      [
+        intsAttribute('kernel_shape', [k, k]),
+        intsAttribute('pads', [pad, pad, pad, pad]),
+        intsAttribute('strides', [stride, stride]),
+      ],
+    );
     const keep = [intsAttribute('axes', [0, 2, 3]), intAttribute('keepdims', 1)];
     const mean = op('ReduceMean', [z], keep);
     const centred = op('Sub', [z, mean]);
@@ -139,11 +150,16 @@ export function trainStepGraph(arch: { width: number; numClasses: number }, batc
     const pad = c.k === 3 ? 1 : 0;
     const taps = c.k * c.k;
     const onehot = Array.from({ length: taps * taps }, (_, i) => (Math.floor(i / taps) === i % taps ? 1 : 0));
-    const cols = op('Conv', [reshape(c.x, [N * cin, 1, c.inH, c.inH]), floats(`onehot${c.k}`, [taps, 1, c.k, c.k], onehot)], [ // prettier-ignore
-      intsAttribute('kernel_shape', [c.k, c.k]),
-      intsAttribute('pads', [pad, pad, pad, pad]),
-      intsAttribute('strides', [c.stride, c.stride]),
-    ]);
+    const cols = op(
+      'Conv',
+      [reshape(c.x, [N * cin, 1, c.inH, c.inH]), floats(`onehot${c.k}`, [taps, 1, c.k, c.k], onehot)],
+      [
+        // prettier-ignore
+        intsAttribute('kernel_shape', [c.k, c.k]),
+        intsAttribute('pads', [pad, pad, pad, pad]),
+        intsAttribute('strides', [c.stride, c.stride]),
+      ],
+    );
     const hw = c.outH * c.outH;
     const colsN = reshape(cols, [N, cin * taps, hw]);
     const dzN = reshape(dz, [N, cout, hw]);
@@ -168,12 +184,16 @@ export function trainStepGraph(arch: { width: number; numClasses: number }, batc
       return op('Conv', [dz, flip], [intsAttribute('kernel_shape', [c.k, c.k]), intsAttribute('pads', [pad, pad, pad, pad])]); // prettier-ignore
     }
     const outPad = c.inH - ((c.outH - 1) * c.stride + c.k - 2 * pad);
-    return op('ConvTranspose', [dz, c.weight], [
-      intsAttribute('kernel_shape', [c.k, c.k]),
-      intsAttribute('pads', [pad, pad, pad, pad]),
-      intsAttribute('strides', [c.stride, c.stride]),
-      intsAttribute('output_padding', [outPad, outPad]),
-    ]);
+    return op(
+      'ConvTranspose',
+      [dz, c.weight],
+      [
+        intsAttribute('kernel_shape', [c.k, c.k]),
+        intsAttribute('pads', [pad, pad, pad, pad]),
+        intsAttribute('strides', [c.stride, c.stride]),
+        intsAttribute('output_padding', [outPad, outPad]),
+      ],
+    );
   };
 
   // forward
@@ -201,7 +221,10 @@ export function trainStepGraph(arch: { width: number; numClasses: number }, batc
   const dlogits = op('Mul', [op('Sub', [op('Exp', [logp]), 'target']), 'scale']);
   op('Gemm', [dlogits, features], [intAttribute('transA', 1)], 'grad:linear.weight');
   op('ReduceSum', [dlogits, ints([0])], [intAttribute('keepdims', 0)], 'grad:linear.bias');
-  const dfeatures = op('Mul', [op('MatMul', [dlogits, 'linear.weight']), floats('1/area', [], [1 / (side * side)])]);
+  const dfeatures = op('Mul', [
+    op('MatMul', [dlogits, 'linear.weight']),
+    floats('1/area', [], [1 / (side * side)]),
+  ]);
   let dh = op('Expand', [reshape(dfeatures, [N, 8 * width, 1, 1]), ints([N, 8 * width, side, side])]);
   for (let i = blocks.length - 1; i >= 0; i--) {
     const { c1, c2, sc, y } = blocks[i];

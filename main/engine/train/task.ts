@@ -10,6 +10,7 @@ import { BackendUnavailableError, initBackend } from '../backend';
 import { loadImageSet } from '../data/load';
 import { ResNet18 } from '../model/resnet';
 import { ownerStamp, readRunConfig } from '../runs/store';
+import { createEngine, type TrainEngine } from './engine';
 import { longRunWarning } from './eta';
 import { runLoop, type LoopState } from './loop';
 import { resumeState } from './resume';
@@ -47,21 +48,12 @@ export const trainTask: TaskFn = async (params, ctx) => {
   const rep = new TrainReporter(ctx, p.runId, c.epochs);
   let model: ResNet18 | undefined;
   let opt: Sgd | undefined;
+  let engine: TrainEngine | undefined;
   try {
     const backend = await initBackend(p.backend ?? c.backend).catch((err: unknown) => {
       throw err instanceof BackendUnavailableError ? new OodlabError('unavailable', err.message) : err;
     });
     ctx.log('info', `Backend: ${backend.name} (${backend.device})`);
-    // The recipe must not crash where its full batch cannot fit: accumulate over micro-batches instead, and say so.
-    const micro = suggestedMicroBatch(c, backend.name);
-    if (micro)
-      ctx.log(
-        'warn',
-        `Batch ${c.batchSize} at width ${c.width} does not fit ${backend.name}'s memory in one piece: gradients are ` +
-          `accumulated over micro-batches of ${micro} (the same SGD step; batch-norm statistics per micro-batch). ` +
-          'Set microBatch to choose another size.',
-      );
-    const run: TrainConfig = micro ? { ...c, microBatch: micro } : c;
     await rep.manifest({
       state: 'running',
       owner: ownerStamp(),
@@ -81,6 +73,21 @@ export const trainTask: TaskFn = async (params, ctx) => {
     const state: LoopState = p.resume
       ? await resumeState(ctx.home, p.runId, model, opt, fresh, (level, m) => ctx.log(level, m))
       : { epochsDone: 0, bestEpoch: 0, bestTestAcc: 0, bestScore: 0, history: fresh };
+    // After resume: the engine starts from the restored weights, momentum and running statistics.
+    engine = await createEngine(model, opt, (m) => ctx.log('warn', m));
+    ctx.log('info', `Training steps: ${engine.description}`);
+    await rep.manifest({ backend: { ...backend, engine: engine.description } });
+    // The recipe must not crash where its full batch cannot fit (tfjs on wasm: a 4 GiB heap): accumulate over
+    // micro-batches instead, and say so.
+    const micro = engine.name === 'tfjs' ? suggestedMicroBatch(c, backend.name) : undefined;
+    if (micro)
+      ctx.log(
+        'warn',
+        `Batch ${c.batchSize} at width ${c.width} does not fit ${backend.name}'s memory in one piece: gradients are ` +
+          `accumulated over micro-batches of ${micro} (the same SGD step; batch-norm statistics per micro-batch). ` +
+          'Set microBatch to choose another size.',
+      );
+    const run: TrainConfig = micro ? { ...c, microBatch: micro } : c;
     if (state.partial)
       ctx.log(
         'info',
@@ -94,6 +101,7 @@ export const trainTask: TaskFn = async (params, ctx) => {
     let warnedLong = false;
     const end = await runLoop(model, opt, { train, test }, run, state, {
       onWarn: (message) => ctx.log('warn', message),
+      engine,
       home: ctx.home,
       runId: p.runId,
       signal: ctx.signal,
@@ -137,6 +145,7 @@ export const trainTask: TaskFn = async (params, ctx) => {
       .catch((e: unknown) => ctx.log('warn', `Could not update the manifest: ${toErrorBody(e).message}`));
     throw err;
   } finally {
+    engine?.dispose();
     opt?.dispose();
     model?.dispose();
   }

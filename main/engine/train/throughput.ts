@@ -6,8 +6,8 @@
  */
 import { tf } from '../backend';
 import { ResNet18 } from '../model/resnet';
+import { TfjsEngine, type TrainEngine, type TrainEngineName } from './engine';
 import { Sgd } from './sgd';
-import { trainStep } from './step';
 
 export interface ThroughputOptions {
   width: number;
@@ -17,8 +17,10 @@ export interface ThroughputOptions {
   warmup?: number;
   numClasses?: number;
   microBatch?: number;
-  /** Input side (CIFAR: 32). */
-  size?: number;
+  /** What runs the training step (engine.ts): tfjs on the current backend (default) or ONNX Runtime. */
+  engine?: TrainEngineName;
+  /** Also time inference through tfjs (default true). */
+  inference?: boolean;
 }
 
 export interface Throughput {
@@ -48,20 +50,28 @@ export async function timeIt(n: number, fn: () => Promise<void>): Promise<{ wall
   return { wall: (performance.now() - t0) / 1000 / n, cpu: (c.user + c.system) / 1e6 / n };
 }
 
+/**
+ * Times training steps (and, unless o.inference is false, inference batches) of a seed-1 network on one random batch,
+ * given as the host arrays an epoch gives the engine (engine.ts).
+ */
 export async function measureThroughput(o: ThroughputOptions): Promise<Throughput> {
-  const size = o.size ?? 32;
   const classes = o.numClasses ?? 100;
   const warmup = o.warmup ?? 1;
   const model = new ResNet18({ width: o.width, numClasses: classes, seed: 1 });
   const opt = new Sgd({ lr: 0.01, momentum: 0.9, nesterov: true, weightDecay: 5e-4 });
-  const x = tf.randomNormal([o.batch, size, size, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
-  const y = tf.tensor1d(
-    Array.from({ length: o.batch }, (_, i) => i % classes),
-    'int32',
-  );
+  const x = tf.randomNormal([o.batch, 32, 32, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
+  const batch = {
+    x: (await x.data()) as Float32Array,
+    y: Int32Array.from({ length: o.batch }, (_, i) => i % classes),
+  };
+  let engine: TrainEngine | null = null;
   try {
+    if (o.engine === 'onnxruntime')
+      engine = await (await import('./ort-engine')).OrtEngine.create(model, opt);
+    else engine = new TfjsEngine(model, opt);
+    const e = engine;
     const step = async () => {
-      await trainStep(model, opt, x, y, { labelSmoothing: 0.1, microBatch: o.microBatch });
+      await e.step(batch, { labelSmoothing: 0.1, microBatch: o.microBatch });
     };
     const infer = async () => {
       const out = model.forward(x, false);
@@ -70,8 +80,9 @@ export async function measureThroughput(o: ThroughputOptions): Promise<Throughpu
     };
     for (let i = 0; i < warmup; i++) await step();
     const train = await timeIt(o.steps, step);
-    for (let i = 0; i < warmup; i++) await infer();
-    const inference = await timeIt(o.steps, infer);
+    const timeInference = o.inference ?? true;
+    if (timeInference) for (let i = 0; i < warmup; i++) await infer();
+    const inference = timeInference ? await timeIt(o.steps, infer) : { wall: NaN, cpu: NaN };
     return {
       trainImagesPerSecond: o.batch / train.wall,
       inferImagesPerSecond: o.batch / inference.wall,
@@ -81,7 +92,8 @@ export async function measureThroughput(o: ThroughputOptions): Promise<Throughpu
       inferBatchCpuSeconds: inference.cpu,
     };
   } finally {
-    tf.dispose([x, y]);
+    engine?.dispose();
+    x.dispose();
     opt.dispose();
     model.dispose();
   }

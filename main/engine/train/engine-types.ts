@@ -1,0 +1,27 @@
+// What a training engine is (engine.ts chooses one; ort-engine.ts and engine.ts' TfjsEngine are the two).
+
+export type TrainEngineName = 'tfjs' | 'onnxruntime';
+
+export interface EngineStepOptions {
+  labelSmoothing: number;
+  microBatch?: number;
+  /** Sees the batch's accumulated gradients (spec names and layouts, before weight decay); the fidelity checks. */
+  onGrads?: (grads: ReadonlyMap<string, Float32Array>) => void;
+}
+
+/** A batch as makeBatch writes it: x NHWC (n, 32, 32, 3) normalised, y the labels. */
+export interface HostBatch {
+  x: Float32Array;
+  y: Int32Array;
+}
+
+export interface TrainEngine {
+  readonly name: TrainEngineName;
+  /** For the log: what runs the step. */
+  readonly description: string;
+  /** Forward, backward and one SGD update at opt.lr: the batch's mean loss and correct count. */
+  step(batch: HostBatch, o: EngineStepOptions): Promise<{ loss: number; correct: number }>;
+  /** Writes the engine's state into the model and the optimiser (no-op where they are the state). */
+  sync(): void;
+  dispose(): void;
+}

@@ -1,0 +1,131 @@
+// The ONNX Runtime training engine around its graph (whose gradients fidelity.spec.ts checks against PyTorch's): the
+// layout conversion, that stopping (sync into the model and optimiser) and starting again (a new engine from them)
+// continues the very same trajectory, that it agrees with the tfjs engine (another implementation of the same step)
+// including momentum and running statistics, and how the engine is chosen.
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend, tf } from '../../../../main/engine/backend';
+import { ResNet18 } from '../../../../main/engine/model/resnet';
+import { createEngine, requestedEngine, TfjsEngine } from '../../../../main/engine/train/engine';
+import { fromGraphLayout, OrtEngine, toGraphLayout } from '../../../../main/engine/train/ort-engine';
+import { Sgd } from '../../../../main/engine/train/sgd';
+import { relativeError } from '../../../helpers/ref64';
+
+const ortLoads = await import('onnxruntime-node').then(
+  () => true,
+  () => false,
+);
+
+function hostBatch(n: number, seed: number, classes: number) {
+  let s = seed;
+  const rand = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+  return {
+    x: Float32Array.from({ length: n * 32 * 32 * 3 }, rand),
+    y: Int32Array.from({ length: n }, (_, i) => (i * 7 + seed) % classes),
+  };
+}
+
+const sgd = () => new Sgd({ lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 5e-4 });
+
+async function state(model: ResNet18, opt: Sgd): Promise<Map<string, Float32Array>> {
+  const out = new Map<string, Float32Array>();
+  for (const t of model.namedTensors()) out.set(t.name, (await t.variable.data()) as Float32Array);
+  for (const [name, b] of opt.state()) out.set(`momentum:${name}`, (await b.data()) as Float32Array);
+  return out;
+}
+
+describe('graph layout', () => {
+  it('moves HWIO to OIHW and back (hand-worked index)', () => {
+    const shape = [3, 3, 2, 4]; // kh, kw, in, out
+    const v = Float32Array.from({ length: 72 }, (_, i) => i);
+    const g = toGraphLayout(shape, v);
+    // OIHW [o=3, i=1, h=2, w=0] <- HWIO [h=2, w=0, i=1, o=3] = ((2 * 3 + 0) * 2 + 1) * 4 + 3 = 55
+    expect(g[((3 * 2 + 1) * 3 + 2) * 3 + 0]).toBe(55);
+    expect(Array.from(fromGraphLayout(shape, g))).toEqual(Array.from(v));
+    expect(Array.from(toGraphLayout([5], Float32Array.of(1, 2, 3, 4, 5)))).toEqual([1, 2, 3, 4, 5]);
+  });
+});
+
+describe.skipIf(!ortLoads)('ONNX Runtime engine', () => {
+  beforeAll(async () => {
+    await initBackend('cpu');
+  });
+  afterEach(() => {
+    delete process.env.OODLAB_TRAIN_ENGINE;
+  });
+
+  it('continues the same trajectory after sync() into the model and a new engine from it', async () => {
+    const cfg = { width: 2, numClasses: 10, seed: 3 };
+    const batches = [1, 2, 3, 4].map((s) => hostBatch(8, s, 10));
+    const step = { labelSmoothing: 0.1, microBatch: 4 };
+
+    const a = new ResNet18(cfg);
+    const optA = sgd();
+    const ea = await OrtEngine.create(a, optA);
+    for (const b of batches) await ea.step(b, step);
+    ea.sync();
+
+    const b = new ResNet18(cfg);
+    const optB = sgd();
+    const first = await OrtEngine.create(b, optB);
+    for (const x of batches.slice(0, 2)) await first.step(x, step);
+    first.sync();
+    first.dispose();
+    const second = await OrtEngine.create(b, optB);
+    for (const x of batches.slice(2)) await second.step(x, step);
+    second.sync();
+
+    const [sa, sb] = [await state(a, optA), await state(b, optB)];
+    expect([...sb.keys()].sort()).toEqual([...sa.keys()].sort());
+    expect(sa.has('momentum:conv1.weight')).toBe(true);
+    for (const [k, v] of sa) expect(Array.from(sb.get(k)!), k).toEqual(Array.from(v));
+    expect(optB.steps).toBe(4);
+    const initial = new ResNet18(cfg);
+    const start = (await initial.namedTensors()[0].variable.data()) as Float32Array;
+    expect(relativeError(sa.get('conv1.weight')!, start)).toBeGreaterThan(1e-3); // it did train
+    for (const m of [a, b, initial]) m.dispose();
+    ea.dispose();
+    second.dispose();
+    optA.dispose();
+    optB.dispose();
+  });
+
+  it('agrees with the tfjs engine: weights, momentum and running statistics after three steps', async () => {
+    const cfg = { width: 4, numClasses: 10, seed: 5 };
+    const run = async (ort: boolean) => {
+      const model = new ResNet18(cfg);
+      const opt = sgd();
+      const engine = ort ? await OrtEngine.create(model, opt) : new TfjsEngine(model, opt);
+      const losses: number[] = [];
+      for (const s of [1, 2, 3])
+        losses.push((await engine.step(hostBatch(8, s, 10), { labelSmoothing: 0.1, microBatch: 4 })).loss);
+      engine.sync();
+      engine.dispose();
+      const out = await state(model, opt);
+      model.dispose();
+      opt.dispose();
+      return { losses, out };
+    };
+    const t = await run(false);
+    const o = await run(true);
+    o.losses.forEach((l, i) => expect(Math.abs(l - t.losses[i]) / t.losses[i]).toBeLessThan(1e-5));
+    for (const [k, v] of t.out) expect(relativeError(o.out.get(k)!, v), k).toBeLessThan(2e-4);
+    // the running statistics moved away from their initial (0, 1)
+    expect(Math.abs(o.out.get('bn1.running_mean')![0])).toBeGreaterThan(1e-4);
+  });
+
+  it('is chosen on the CPU backends unless OODLAB_TRAIN_ENGINE says tfjs; other values are refused', async () => {
+    const model = new ResNet18({ width: 2, numClasses: 10, seed: 1 });
+    const opt = sgd();
+    const auto = await createEngine(model, opt);
+    expect(auto.name).toBe('onnxruntime');
+    expect(auto.description).toMatch(/ONNX Runtime .* threads/);
+    auto.dispose();
+    process.env.OODLAB_TRAIN_ENGINE = 'tfjs';
+    expect((await createEngine(model, opt)).name).toBe('tfjs');
+    process.env.OODLAB_TRAIN_ENGINE = 'cuda';
+    expect(() => requestedEngine()).toThrow(/tfjs or onnxruntime/);
+    model.dispose();
+    opt.dispose();
+    expect(tf.getBackend()).toBe('cpu');
+  });
+});
