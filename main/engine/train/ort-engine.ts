@@ -11,7 +11,7 @@ import { BN_MOMENTUM } from '../model/layers';
 import type { NamedTensor, ResNet18 } from '../model/resnet';
 import { isTrainable } from '../model/spec';
 import type { EngineStepOptions, HostBatch, TrainEngine } from './engine-types';
-import { batchNormSides, graphShape, trainStepGraph } from './ort-graph';
+import { batchNormSides, graphShape, trainStepGraph, type TrainGraphOptions } from './ort-graph';
 import type { Sgd } from './sgd';
 
 type Ort = typeof OrtModule;
@@ -68,15 +68,16 @@ export class OrtEngine implements TrainEngine {
   private dirty = false;
 
   /** Loads onnxruntime-node (throws where its native binding cannot load) and copies the model's state. */
-  static async create(model: ResNet18, opt: Sgd): Promise<OrtEngine> {
+  static async create(model: ResNet18, opt: Sgd, graph: TrainGraphOptions = {}): Promise<OrtEngine> {
     const ort = await import('onnxruntime-node');
-    return new OrtEngine(ort, model, opt);
+    return new OrtEngine(ort, model, opt, graph);
   }
 
   private constructor(
     private readonly ort: Ort,
     private readonly model: ResNet18,
     private readonly opt: Sgd,
+    private readonly graph: TrainGraphOptions,
   ) {
     const buffers = opt.state();
     this.params = model.trainable().map((t) => {
@@ -113,7 +114,7 @@ export class OrtEngine implements TrainEngine {
     // One session at a time: a batch of another size (an epoch's last) replaces it, so memory holds one graph's.
     await this.session?.session.release();
     this.session = null;
-    const graph = trainStepGraph(this.model.config, batch);
+    const graph = trainStepGraph(this.model.config, batch, this.graph);
     const session = await this.ort.InferenceSession.create(graph, {
       executionProviders: ['cpu'],
       // 'all' would re-lay the one-hot im2col convolutions out in blocked NCHWc form and back, which costs more here.

@@ -34,6 +34,9 @@ import { blockSpecs, isTrainable, tensorSpecs, type TensorSpec } from '../model/
 
 export const TRAIN_OPSET = 13;
 
+/** Floats of im2col per chunk of samples in the early stages' filter gradients (4 MiB). */
+const IM2COL_CHUNK = 1 << 20;
+
 /** A spec tensor's shape in the graph: convolutions HWIO -> OIHW, the others as they are. */
 export function graphShape(spec: Pick<TensorSpec, 'shape'>): number[] {
   const s = spec.shape;
@@ -57,8 +60,17 @@ interface ConvBn {
   relu: string | null;
 }
 
+export interface TrainGraphOptions {
+  /** Floats of im2col per chunk of samples (IM2COL_CHUNK; tests make it small to cut every batch into pieces). */
+  im2colChunk?: number;
+}
+
 /** The training-step graph of a ResNet-18 of this width and class count, for batches of exactly `batch` images. */
-export function trainStepGraph(arch: { width: number; numClasses: number }, batch: number): Uint8Array {
+export function trainStepGraph(
+  arch: { width: number; numClasses: number },
+  batch: number,
+  o: TrainGraphOptions = {},
+): Uint8Array {
   const { width, numClasses } = arch;
   const N = batch;
   const nodes: NodeProto[] = [];
@@ -82,6 +94,18 @@ export function trainStepGraph(arch: { width: number; numClasses: number }, batc
   const output = (name: string, dims: number[]) => outputs.push(valueInfo(name, dims));
   const reshape = (x: string, dims: number[], name?: string) => op('Reshape', [x, ints(dims)], [], name);
   const transpose = (x: string, perm: number[]) => op('Transpose', [x], [intsAttribute('perm', perm)]);
+  /** x cut along the batch axis into pieces of these sizes (the whole of x when there is one). */
+  const split = (x: string, sizes: number[]): string[] => {
+    if (sizes.length === 1) return [x];
+    const outs = sizes.map(() => `t${serial++}_Split`);
+    nodes.push({
+      opType: 'Split',
+      input: [x, ints(sizes)],
+      output: outs,
+      attribute: [intAttribute('axis', 0)],
+    });
+    return outs;
+  };
   const zero = floats('zero', [], [0]);
   const eps = floats('eps', [], [BN_EPS]);
 
@@ -150,30 +174,43 @@ export function trainStepGraph(arch: { width: number; numClasses: number }, batc
     const pad = c.k === 3 ? 1 : 0;
     const taps = c.k * c.k;
     const onehot = Array.from({ length: taps * taps }, (_, i) => (Math.floor(i / taps) === i % taps ? 1 : 0));
-    const cols = op(
-      'Conv',
-      [reshape(c.x, [N * cin, 1, c.inH, c.inH]), floats(`onehot${c.k}`, [taps, 1, c.k, c.k], onehot)],
-      [
-        // prettier-ignore
-        intsAttribute('kernel_shape', [c.k, c.k]),
-        intsAttribute('pads', [pad, pad, pad, pad]),
-        intsAttribute('strides', [c.stride, c.stride]),
-      ],
-    );
+    const onehotW = floats(`onehot${c.k}`, [taps, 1, c.k, c.k], onehot);
     const hw = c.outH * c.outH;
-    const colsN = reshape(cols, [N, cin * taps, hw]);
-    const dzN = reshape(dz, [N, cout, hw]);
+    const im2col = (x: string, n: number) =>
+      reshape(
+        op(
+          'Conv',
+          [reshape(x, [n * cin, 1, c.inH, c.inH]), onehotW],
+          [
+            intsAttribute('kernel_shape', [c.k, c.k]),
+            intsAttribute('pads', [pad, pad, pad, pad]),
+            intsAttribute('strides', [c.stride, c.stride]),
+          ],
+        ),
+        [n, cin * taps, hw],
+      );
     const gradW = `grad:${c.weight}`;
     if (cout * 4 <= hw) {
-      // Large images, few filters (early stages): one product per sample (K = H' W'), then the sum over samples.
-      const perSample = op('MatMul', [colsN, transpose(dzN, [0, 2, 1])]);
-      const summed = op('ReduceSum', [perSample, ints([0])], [intAttribute('keepdims', 0)]);
+      // Large images, few filters (early stages): one product per sample (K = H' W'), then the sum over samples,
+      // in chunks of samples whose im2col stays about IM2COL_CHUNK floats, so that it is still in cache when read.
+      const per = Math.max(1, Math.floor((o.im2colChunk ?? IM2COL_CHUNK) / (cin * taps * hw)));
+      const sizes = Array.from({ length: Math.ceil(N / per) }, (_, i) => Math.min(per, N - i * per));
+      const xs = split(c.x, sizes);
+      const dzs = split(dz, sizes);
+      const parts = sizes.map((n, i) => {
+        const perSample = op('MatMul', [
+          im2col(xs[i], n),
+          transpose(reshape(dzs[i], [n, cout, hw]), [0, 2, 1]),
+        ]);
+        return op('ReduceSum', [perSample, ints([0])], [intAttribute('keepdims', 0)]);
+      });
+      const summed = parts.length === 1 ? parts[0] : op('Sum', parts);
       reshape(transpose(summed, [1, 0]), [cout, cin, c.k, c.k], gradW);
     } else {
       // Small images, many filters (late stages): per-sample products would outgrow the images; one product over
       // K = N H' W' with samples and positions side by side.
-      const colsK = reshape(transpose(colsN, [1, 0, 2]), [cin * taps, N * hw]);
-      const dzK = reshape(transpose(dzN, [1, 0, 2]), [cout, N * hw]);
+      const colsK = reshape(transpose(im2col(c.x, N), [1, 0, 2]), [cin * taps, N * hw]);
+      const dzK = reshape(transpose(reshape(dz, [N, cout, hw]), [1, 0, 2]), [cout, N * hw]);
       reshape(op('Gemm', [dzK, colsK], [intAttribute('transB', 1)]), [cout, cin, c.k, c.k], gradW);
     }
 

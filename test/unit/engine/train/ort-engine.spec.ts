@@ -113,6 +113,26 @@ describe.skipIf(!ortLoads)('ONNX Runtime engine', () => {
     expect(Math.abs(o.out.get('bn1.running_mean')![0])).toBeGreaterThan(1e-4);
   });
 
+  it('cuts the early filter gradients into chunks of samples without changing them', async () => {
+    const cfg = { width: 4, numClasses: 10, seed: 7 };
+    const grads = async (chunk?: number) => {
+      const model = new ResNet18(cfg);
+      const opt = sgd();
+      const engine = await OrtEngine.create(model, opt, { im2colChunk: chunk });
+      let g = new Map<string, Float32Array>();
+      await engine.step(hostBatch(12, 9, 10), { labelSmoothing: 0.1, onGrads: (m) => (g = new Map(m)) });
+      engine.dispose();
+      model.dispose();
+      opt.dispose();
+      return g;
+    };
+    const whole = await grads();
+    // 4 channels x 9 taps x 1,024 positions = 36,864 floats a sample at stage 1: chunks of 1, 1, ... samples there,
+    // of 5 + 5 + 2 at stage 2 (9,216 a sample).
+    const pieces = await grads(50_000);
+    for (const [k, v] of whole) expect(relativeError(pieces.get(k)!, v), k).toBeLessThan(1e-5);
+  });
+
   it('is chosen on the CPU backends unless OODLAB_TRAIN_ENGINE says tfjs; other values are refused', async () => {
     const model = new ResNet18({ width: 2, numClasses: 10, seed: 1 });
     const opt = sgd();
