@@ -3,13 +3,109 @@
 // single calls with their shapes, and the time spent outside any kernel (JavaScript: autograd bookkeeping,
 // tensor creation and disposal, and the per-op dispatch that dominates at small widths).
 // Each call's time is the least over --repeat profiled steps (3), the step's the least too.
-//   npx tsx bench/train-profile.ts [--backend wasm] [--width 8] [--batch 128] [--warmup 2] [--top 25] [--repeat 3]
+// --engine onnxruntime profiles the ONNX Runtime training engine instead (main/engine/train/ort-graph.ts) with ONNX
+// Runtime's own profiler: time by part of the step (forward, batch norm and ReLU backward, filter gradients, input
+// gradients, loss) and by operator, from the last of --repeat profiled runs.
+//   npx tsx bench/train-profile.ts [--backend wasm] [--engine tfjs|onnxruntime] [--width 8] [--batch 128]
+//                                  [--warmup 2] [--top 25] [--repeat 3]
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { BackendName } from '../common/contract/system';
 import { initBackend, tf } from '../main/engine/backend';
 import { ResNet18 } from '../main/engine/model/resnet';
 import { Sgd } from '../main/engine/train/sgd';
+import { toGraphLayout } from '../main/engine/train/ort-engine';
+import { graphShape, trainStepGraph } from '../main/engine/train/ort-graph';
 import { trainStep } from '../main/engine/train/step';
+import { isTrainable } from '../main/engine/model/spec';
 import { benchOptions } from './args';
+
+/** The ONNX Runtime engine's step graph under ONNX Runtime's profiler, summed by part of the step and by operator. */
+async function profileOrt(width: number, batch: number, warmup: number, repeat: number, top: number) {
+  const ort = await import('onnxruntime-node');
+  const prefix = join(tmpdir(), `oodlab-ort-profile-${process.pid}`);
+  const session = await ort.InferenceSession.create(trainStepGraph({ width, numClasses: 100 }, batch), {
+    executionProviders: ['cpu'],
+    graphOptimizationLevel: 'extended',
+    intraOpNumThreads: availableParallelism(),
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    logSeverityLevel: 3,
+    enableProfiling: true,
+    profileFilePrefix: prefix,
+  });
+  let seed = 1;
+  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+  const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {
+    x: new ort.Tensor('float32', Float32Array.from({ length: batch * 3072 }, rand), [batch, 3, 32, 32]),
+    target: new ort.Tensor('float32', new Float32Array(batch * 100).map((_, i) => (i % 101 === 0 ? 1 : 0)), [batch, 100]), // prettier-ignore
+    scale: new ort.Tensor('float32', Float32Array.of(1 / batch), []),
+  };
+  const model = new ResNet18({ width, numClasses: 100, seed: 1 });
+  for (const t of model.namedTensors())
+    if (isTrainable(t.spec.role)) {
+      const v = (await t.variable.data()) as Float32Array;
+      feeds[t.name] = new ort.Tensor('float32', toGraphLayout(t.spec.shape, v), graphShape(t.spec));
+    }
+  model.dispose();
+  const times: number[] = [];
+  for (let i = 0; i < warmup + repeat; i++) {
+    const t0 = performance.now();
+    await session.run(feeds);
+    if (i >= warmup) times.push(performance.now() - t0);
+  }
+  session.endProfiling(); // writes <prefix>_<timestamp>.json
+  await session.release();
+  const base = `oodlab-ort-profile-${process.pid}`;
+  const name = (await readdir(tmpdir())).find((f) => f.startsWith(base) && f.endsWith('.json'));
+  if (!name) throw new Error(`ONNX Runtime wrote no profile beside ${prefix}`);
+  const file = join(tmpdir(), name);
+  type Event = { cat?: string; name: string; ts: number; dur: number; args?: { op_name?: string } };
+  const events = JSON.parse(await readFile(file, 'utf8')) as Event[];
+  await rm(file, { force: true });
+  const runs = events.filter((e) => e.name === 'model_run');
+  const last = runs[runs.length - 1];
+  const nodes = events.filter((e) => e.cat === 'Node' && e.name.endsWith('_kernel_time') && e.ts >= last.ts);
+  const sum = (key: (e: Event) => string) => {
+    const m = new Map<string, { ms: number; calls: number }>();
+    for (const e of nodes) {
+      const k = key(e);
+      const a = m.get(k) ?? { ms: 0, calls: 0 };
+      a.ms += e.dur / 1000;
+      a.calls++;
+      m.set(k, a);
+    }
+    return [...m].sort((a, b) => b[1].ms - a[1].ms);
+  };
+  const total = nodes.reduce((a, e) => a + e.dur / 1000, 0);
+  const step = last.dur / 1000;
+  const pct = (ms: number) => `${((100 * ms) / step).toFixed(1).padStart(5)}%`;
+  console.log(
+    `ONNX Runtime ${ort.env.versions.common}, ${availableParallelism()} threads; width ${width}, batch ${batch}: ` +
+      `steps ${times.map((t) => t.toFixed(0)).join(', ')} ms; the profiled one ${step.toFixed(0)} ms, ` +
+      `${total.toFixed(0)} ms inside operators (${pct(total)})`,
+  );
+  console.log('\nby part of the step:');
+  for (const [k, a] of sum((e) =>
+    e.name.includes('/') ? e.name.split('/')[0] : 'layout changes ONNX Runtime added',
+  ))
+    console.log(
+      `  ${k.padEnd(32)} ${String(a.calls).padStart(5)} ${a.ms.toFixed(1).padStart(8)} ms ${pct(a.ms)}`,
+    );
+  console.log(`\nby part and operator (top ${top}):`);
+  for (const [k, a] of sum(
+    (e) => `${e.name.includes('/') ? e.name.split('/')[0] : 'added'}: ${e.args?.op_name}`,
+  ).slice(0, top))
+    console.log(
+      `  ${k.padEnd(48)} ${String(a.calls).padStart(5)} ${a.ms.toFixed(1).padStart(8)} ms ${pct(a.ms)}`,
+    );
+  console.log(`\nby operator (top ${top}):`);
+  for (const [k, a] of sum((e) => e.args?.op_name ?? '?').slice(0, top))
+    console.log(
+      `  ${k.padEnd(32)} ${String(a.calls).padStart(5)} ${a.ms.toFixed(1).padStart(8)} ms ${pct(a.ms)}`,
+    );
+}
 
 interface Agg {
   name: string;
@@ -18,8 +114,21 @@ interface Agg {
 }
 
 async function main(): Promise<void> {
-  const values = benchOptions({ backend: 'wasm', width: 8, batch: 128, warmup: 2, top: 25, repeat: 3 });
+  const values = benchOptions({
+    backend: 'wasm',
+    engine: 'tfjs',
+    width: 8,
+    batch: 128,
+    warmup: 2,
+    top: 25,
+    repeat: 3,
+  });
   const { width, batch, top } = values;
+  if (values.engine === 'onnxruntime') {
+    await initBackend('cpu');
+    await profileOrt(width, batch, values.warmup, values.repeat, top);
+    process.exit(0);
+  }
   const report = await initBackend(values.backend as BackendName);
   console.log(`backend ${report.name}: ${report.device}; width ${width}, batch ${batch}`);
   const model = new ResNet18({ width, numClasses: 100, seed: 1 });

@@ -22,6 +22,7 @@
 import { BN_EPS } from '../model/layers';
 import {
   encodeModel,
+  FLOAT,
   floatTensor,
   int64Tensor,
   intAttribute,
@@ -77,9 +78,11 @@ export function trainStepGraph(
   const inits: TensorProto[] = [];
   const outputs: ReturnType<typeof valueInfo>[] = [];
   let serial = 0;
+  // Node names start with the part of the step they belong to (bench/train-profile.ts --engine onnxruntime sums by it).
+  let part = 'forward';
   const op = (opType: string, input: string[], attribute: NodeProto['attribute'] = [], name?: string) => {
     const out = name ?? `t${serial++}_${opType}`;
-    nodes.push({ opType, input, output: [out], attribute });
+    nodes.push({ name: `${part}/${serial++}`, opType, input, output: [out], attribute });
     return out;
   };
   const named = new Set<string>();
@@ -99,6 +102,7 @@ export function trainStepGraph(
     if (sizes.length === 1) return [x];
     const outs = sizes.map(() => `t${serial++}_Split`);
     nodes.push({
+      name: `${part}/${serial++}`,
       opType: 'Split',
       input: [x, ints(sizes)],
       output: outs,
@@ -151,10 +155,13 @@ export function trainStepGraph(
   };
 
   /** dy where a ReLU's output is > 0, else 0. */
-  const reluGrad = (dy: string, y: string) => op('Where', [op('Greater', [y, zero]), dy, zero]);
+  // (Mul by the cast mask measured 3-5% faster a step than Where, and than Mul by Sign(y).)
+  const reluGrad = (dy: string, y: string) =>
+    op('Mul', [dy, op('Cast', [op('Greater', [y, zero])], [intAttribute('to', FLOAT)])]);
 
   /** Backward through BN (and its ReLU) and the convolution; returns dx, or null when x is the image. */
   const convBnGrad = (dyIn: string, c: ConvBn, needDx: boolean): string | null => {
+    part = 'backward: batch norm, ReLU';
     const dy = c.relu ? reluGrad(dyIn, c.relu) : dyIn;
     const [cout, cin] = shapeOf.get(c.weight)!;
     const sums = [intAttribute('keepdims', 1)];
@@ -171,6 +178,7 @@ export function trainStepGraph(
 
     // dW from each plane's im2col: (N C, 1, H, W) convolved with the k k one-hot filters gives (N, C k k, H' W'),
     // columns ordered (c, i, j) as OIHW's.
+    part = 'backward: filter gradients';
     const pad = c.k === 3 ? 1 : 0;
     const taps = c.k * c.k;
     const onehot = Array.from({ length: taps * taps }, (_, i) => (Math.floor(i / taps) === i % taps ? 1 : 0));
@@ -215,6 +223,7 @@ export function trainStepGraph(
     }
 
     if (!needDx) return null;
+    part = 'backward: input gradients';
     if (c.stride === 1) {
       // dx = dz convolved with the filter flipped in space, input and output channels swapped.
       const flip = op('Slice', [transpose(c.weight, [1, 0, 2, 3]), ints([-1, -1]), ints([-(2 ** 31), -(2 ** 31)]), ints([2, 3]), ints([-1, -1])]); // prettier-ignore
@@ -247,6 +256,7 @@ export function trainStepGraph(
     side = c1.outH;
     return { c1, c2, sc, y };
   });
+  part = 'loss and classifier';
   const features = op('ReduceMean', [h], [intsAttribute('axes', [2, 3]), intAttribute('keepdims', 0)]);
   op('Gemm', [features, 'linear.weight', 'linear.bias'], [intAttribute('transB', 1)], 'logits');
   output('logits', [N, numClasses]);
@@ -255,6 +265,7 @@ export function trainStepGraph(
   output('loss', []);
 
   // backward
+  part = 'loss and classifier';
   const dlogits = op('Mul', [op('Sub', [op('Exp', [logp]), 'target']), 'scale']);
   op('Gemm', [dlogits, features], [intAttribute('transA', 1)], 'grad:linear.weight');
   op('ReduceSum', [dlogits, ints([0])], [intAttribute('keepdims', 0)], 'grad:linear.bias');
@@ -265,9 +276,12 @@ export function trainStepGraph(
   let dh = op('Expand', [reshape(dfeatures, [N, 8 * width, 1, 1]), ints([N, 8 * width, side, side])]);
   for (let i = blocks.length - 1; i >= 0; i--) {
     const { c1, c2, sc, y } = blocks[i];
+    part = 'backward: batch norm, ReLU';
     const g = reluGrad(dh, y);
     const dx1 = convBnGrad(convBnGrad(g, c2, true)!, c1, true)!;
-    dh = op('Add', [dx1, sc ? convBnGrad(g, sc, true)! : g]);
+    const dsc = sc ? convBnGrad(g, sc, true)! : g;
+    part = 'backward: input gradients';
+    dh = op('Add', [dx1, dsc]);
   }
   convBnGrad(dh, stem, false);
   for (const s of params) output(`grad:${s.name}`, graphShape(s));
