@@ -14,7 +14,6 @@ import { ResNet18 } from '../main/engine/model/resnet';
 import { createEngine } from '../main/engine/train/engine';
 import { stepsPerEpoch, suggestedMicroBatch, trainValSplit } from '../main/engine/train/order';
 import { Sgd } from '../main/engine/train/sgd';
-import { evaluateBatch } from '../main/engine/train/step';
 
 const { values } = parseArgs({
   options: {
@@ -81,8 +80,8 @@ for (const name of values.presets.split(',') as PresetName[]) {
     steps,
   );
   engine.sync();
+  const evalIps = await imagesPerSecond(() => engine.evaluate(batch), c.batchSize, steps);
   engine.dispose();
-  const evalIps = await imagesPerSecond(() => evaluateBatch(model, x, y), c.batchSize, steps);
   for (const clock of ['wall', 'cpu'] as const) {
     const epochSeconds =
       (stepsPerEpoch(c, n - nVal) * c.batchSize) / train[clock] + (nTest + nVal) / evalIps[clock];

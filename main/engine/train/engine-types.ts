@@ -21,6 +21,8 @@ export interface TrainEngine {
   readonly description: string;
   /** Forward, backward and one SGD update at opt.lr: the batch's mean loss and correct count. */
   step(batch: HostBatch, o: EngineStepOptions): Promise<{ loss: number; correct: number }>;
+  /** Inference mode (running statistics) on a batch: its summed, unsmoothed cross-entropy and correct count. */
+  evaluate(batch: HostBatch): Promise<{ lossSum: number; correct: number }>;
   /** Writes the engine's state into the model and the optimiser (no-op where they are the state). */
   sync(): void;
   dispose(): void;

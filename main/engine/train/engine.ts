@@ -2,7 +2,9 @@
 // micro-batch accumulation and SGD update, matched against PyTorch's trajectory in fidelity.spec.ts):
 //  - tfjs: the model's tf.Variables on the backend in use (step.ts); every backend (wasm, webgpu, tensorflow, cpu).
 //  - onnxruntime: the step as one ONNX graph run by ONNX Runtime's CPU provider (ort-graph.ts, ort-engine.ts), native
-//    code on every core; the fastest CPU engine where onnxruntime-node loads (1.4-2x wasm, see bench/train-throughput.ts).
+//    code on every core; the fastest CPU engine where onnxruntime-node loads (2-3x wasm, see bench/train-throughput.ts).
+// Each engine also evaluates (inference mode) for the epoch's validation and test passes: ONNX Runtime through the
+// model exported with batch norm folded (model/onnx/export.ts), as feature extraction does.
 // The choice: OODLAB_TRAIN_ENGINE=tfjs|onnxruntime, else onnxruntime for the CPU backends (wasm, cpu) when it loads,
 // tfjs for the GPU ones (webgpu, tensorflow). The engine owns the weights while an epoch runs; sync() writes them
 // (and the momentum and running statistics) back into the model and optimiser before evaluation or a checkpoint.
@@ -10,7 +12,7 @@ import { tf } from '../backend';
 import type { ResNet18 } from '../model/resnet';
 import type { Sgd } from './sgd';
 import type { EngineStepOptions, HostBatch, TrainEngine, TrainEngineName } from './engine-types';
-import { trainStep } from './step';
+import { evaluateBatch, trainStep } from './step';
 
 export type { EngineStepOptions, HostBatch, TrainEngine, TrainEngineName } from './engine-types';
 
@@ -19,9 +21,10 @@ export class TfjsEngine implements TrainEngine {
   readonly name = 'tfjs';
   readonly description: string;
 
+  /** Without an optimiser it only evaluates. */
   constructor(
     private readonly model: ResNet18,
-    private readonly opt: Sgd,
+    private readonly opt: Sgd | null = null,
   ) {
     this.description = `tfjs (${tf.getBackend()} backend)`;
   }
@@ -33,6 +36,7 @@ export class TfjsEngine implements TrainEngine {
     // The gradients are copied inside the step and read after it (webgpu reads asynchronously only).
     const kept = new Map<string, tf.Tensor>();
     try {
+      if (!this.opt) throw new Error('this engine was made without an optimiser: it only evaluates');
       const r = await trainStep(this.model, this.opt, x, y, {
         labelSmoothing: o.labelSmoothing,
         microBatch: o.microBatch,
@@ -45,6 +49,17 @@ export class TfjsEngine implements TrainEngine {
       return r;
     } finally {
       tf.dispose([x, y, ...kept.values()]);
+    }
+  }
+
+  async evaluate(batch: HostBatch): Promise<{ lossSum: number; correct: number }> {
+    const n = batch.y.length;
+    const x = tf.tensor4d(batch.x, [n, 32, 32, 3]);
+    const y = tf.tensor1d(batch.y, 'int32');
+    try {
+      return await evaluateBatch(this.model, x, y);
+    } finally {
+      tf.dispose([x, y]);
     }
   }
 

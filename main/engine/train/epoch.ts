@@ -3,7 +3,6 @@
 import { withMemoryRetry } from './oom';
 import { OodlabError } from '../../../common/contract/errors';
 import type { TrainConfig } from '../../../common/contract/train';
-import { tf } from '../backend';
 import { makeBatch } from '../data/augment';
 import type { ImageSet } from '../data/load';
 import { mulberry32 } from '../data/rng';
@@ -12,7 +11,6 @@ import { TfjsEngine, type TrainEngine } from './engine';
 import { epochIndices, stepsPerEpoch, streamSeed } from './order';
 import { learningRate } from './schedule';
 import type { Sgd } from './sgd';
-import { evaluateBatch } from './step';
 
 export interface BatchReport {
   epoch: number; // 1-based
@@ -62,11 +60,6 @@ function augmentRng(seed: number, draws: number) {
   const base = mulberry32((seed + Math.imul(draws, MULBERRY_STEP)) >>> 0);
   const counter = { draws, next: () => (counter.draws++, base()) };
   return counter;
-}
-
-function toTensors(set: ImageSet, idx: ArrayLike<number>, augment: boolean) {
-  const { x, y } = makeBatch(set, idx, { augment });
-  return { x: tf.tensor4d(x, [idx.length, 32, 32, 3]), y: tf.tensor1d(y, 'int32') };
 }
 
 /**
@@ -176,27 +169,22 @@ async function epochSteps(
   };
 }
 
-/** Mean cross-entropy and accuracy of the model (inference mode) on the given images. */
+/** Mean cross-entropy and accuracy of the model (inference mode) on the given images, through the engine. */
 export async function evaluate(
   model: ResNet18,
   set: ImageSet,
   indices: Uint32Array,
   batchSize: number,
   signal: AbortSignal,
+  engine: TrainEngine = new TfjsEngine(model),
 ): Promise<{ loss: number; acc: number }> {
   let lossSum = 0;
   let correct = 0;
   for (let s = 0; s < indices.length; s += batchSize) {
     if (signal.aborted) throw new OodlabError('cancelled', 'Cancelled during evaluation.');
-    const { x, y } = toTensors(set, indices.subarray(s, s + batchSize), false);
-    try {
-      const r = await evaluateBatch(model, x, y);
-      lossSum += r.lossSum;
-      correct += r.correct;
-    } finally {
-      x.dispose();
-      y.dispose();
-    }
+    const r = await engine.evaluate(makeBatch(set, indices.subarray(s, s + batchSize), { augment: false }));
+    lossSum += r.lossSum;
+    correct += r.correct;
   }
   return { loss: lossSum / indices.length, acc: correct / indices.length };
 }

@@ -97,8 +97,9 @@ export async function runLoop(
     let te;
     let va;
     try {
-      if (split.val.length) va = await evaluate(model, data.train, split.val, evalBatch, io.signal);
-      te = await evaluate(model, data.test, tests, evalBatch, io.signal);
+      if (split.val.length)
+        va = await evaluate(model, data.train, split.val, evalBatch, io.signal, io.engine);
+      te = await evaluate(model, data.test, tests, evalBatch, io.signal, io.engine);
     } catch (err) {
       if (io.signal.aborted) await partialMeta(tr.progress);
       throw err;

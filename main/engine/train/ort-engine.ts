@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import type * as OrtModule from 'onnxruntime-node';
 import { tf } from '../backend';
 import { BN_MOMENTUM } from '../model/layers';
+import { EXPORT_INPUT, exportResNetOnnx, type ResNetWeights } from '../model/onnx/export';
 import type { NamedTensor, ResNet18 } from '../model/resnet';
 import { isTrainable } from '../model/spec';
 import type { EngineStepOptions, HostBatch, TrainEngine } from './engine-types';
@@ -45,6 +46,17 @@ export function fromGraphLayout(shape: readonly number[], v: Float32Array): Floa
   return out;
 }
 
+/** Images start..start+count of an NHWC (n, 32, 32, 3) batch, as NCHW. */
+function toNchw(nhwc: Float32Array, start: number, count: number): Float32Array {
+  const x = new Float32Array(count * 3 * 1024);
+  for (let k = 0; k < count; k++) {
+    const src = (start + k) * 3072;
+    for (let p = 0; p < 1024; p++)
+      for (let c = 0; c < 3; c++) x[(k * 3 + c) * 1024 + p] = nhwc[src + p * 3 + c];
+  }
+  return x;
+}
+
 interface Param {
   tensor: NamedTensor;
   value: Float32Array;
@@ -65,6 +77,8 @@ export class OrtEngine implements TrainEngine {
   private readonly running: Running[];
   private readonly runningTensors: Map<string, NamedTensor>;
   private session: { batch: number; session: OrtModule.InferenceSession } | null = null;
+  /** The inference graph of the current weights (model/onnx/export.ts), made on the first evaluation after a step. */
+  private inference: OrtModule.InferenceSession | null = null;
   private dirty = false;
 
   /** Loads onnxruntime-node (throws where its native binding cannot load) and copies the model's state. */
@@ -143,12 +157,7 @@ export class OrtEngine implements TrainEngine {
     for (let start = 0; start < n; start += size) {
       const count = Math.min(size, n - start);
       const session = await this.sessionFor(count);
-      const x = new Float32Array(count * 3 * 1024);
-      for (let k = 0; k < count; k++) {
-        const src = (start + k) * 3072;
-        for (let p = 0; p < 1024; p++)
-          for (let c = 0; c < 3; c++) x[(k * 3 + c) * 1024 + p] = batch.x[src + p * 3 + c];
-      }
+      const x = toNchw(batch.x, start, count);
       const target = new Float32Array(count * classes).fill(off);
       for (let k = 0; k < count; k++) target[k * classes + batch.y[start + k]] = on;
       const feeds: Record<string, OrtModule.Tensor> = {
@@ -196,6 +205,8 @@ export class OrtEngine implements TrainEngine {
       );
     this.update(grads);
     this.dirty = true;
+    await this.inference?.release();
+    this.inference = null;
     return { loss: lossSum / n, correct };
   }
 
@@ -224,6 +235,58 @@ export class OrtEngine implements TrainEngine {
     opt.steps++;
   }
 
+  /** The engine's state as checkpoints hold it (spec names, HWIO convolutions). */
+  private weights(): ResNetWeights {
+    const w: ResNetWeights = new Map();
+    for (const p of this.params)
+      w.set(p.tensor.name, {
+        shape: p.tensor.spec.shape,
+        data: fromGraphLayout(p.tensor.spec.shape, p.value),
+      });
+    for (const s of this.running) {
+      w.set(`${s.bn}.running_mean`, { shape: [s.mean.length], data: s.mean });
+      w.set(`${s.bn}.running_var`, { shape: [s.variance.length], data: s.variance });
+    }
+    return w;
+  }
+
+  async evaluate(batch: HostBatch): Promise<{ lossSum: number; correct: number }> {
+    const { ort } = this;
+    if (!this.inference)
+      this.inference = await ort.InferenceSession.create(
+        exportResNetOnnx(this.weights(), this.model.config),
+        {
+          executionProviders: ['cpu'],
+          graphOptimizationLevel: 'all',
+          intraOpNumThreads: threads(),
+          interOpNumThreads: 1,
+          executionMode: 'sequential',
+          logSeverityLevel: 3,
+        },
+      );
+    const n = batch.y.length;
+    const classes = this.model.config.numClasses;
+    const r = await this.inference.run(
+      { [EXPORT_INPUT]: new ort.Tensor('float32', toNchw(batch.x, 0, n), [n, 3, 32, 32]) },
+      ['logits'],
+    );
+    const logits = r.logits.data as Float32Array;
+    r.logits.dispose();
+    // cross-entropy = logsumexp(logits) - logits[label], per row in float64
+    let lossSum = 0;
+    let correct = 0;
+    for (let k = 0; k < n; k++) {
+      const row = logits.subarray(k * classes, (k + 1) * classes);
+      let best = 0;
+      for (let j = 1; j < classes; j++) if (row[j] > row[best]) best = j;
+      let sum = 0;
+      for (let j = 0; j < classes; j++) sum += Math.exp(row[j] - row[best]);
+      lossSum += row[best] + Math.log(sum) - row[batch.y[k]];
+      if (best === batch.y[k]) correct++;
+    }
+    return { lossSum, correct };
+  }
+
   sync(): void {
     if (!this.dirty) return;
     const momentum = new Map<string, tf.Tensor>();
@@ -246,6 +309,8 @@ export class OrtEngine implements TrainEngine {
 
   dispose(): void {
     void this.session?.session.release();
+    void this.inference?.release();
     this.session = null;
+    this.inference = null;
   }
 }

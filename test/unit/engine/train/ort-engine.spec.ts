@@ -133,6 +133,29 @@ describe.skipIf(!ortLoads)('ONNX Runtime engine', () => {
     for (const [k, v] of whole) expect(relativeError(pieces.get(k)!, v), k).toBeLessThan(1e-5);
   });
 
+  it('evaluates the current weights as the tfjs model does (and again after a step)', async () => {
+    const model = new ResNet18({ width: 4, numClasses: 10, seed: 11 });
+    const opt = sgd();
+    const engine = await OrtEngine.create(model, opt);
+    const tfjs = new TfjsEngine(model);
+    const batch = hostBatch(16, 4, 10);
+    const check = async () => {
+      engine.sync();
+      const [o, t] = [await engine.evaluate(batch), await tfjs.evaluate(batch)];
+      expect(Math.abs(o.lossSum - t.lossSum) / t.lossSum).toBeLessThan(1e-5);
+      expect(o.correct).toBe(t.correct);
+      return o.lossSum;
+    };
+    await engine.step(hostBatch(16, 1, 10), { labelSmoothing: 0 });
+    const first = await check();
+    await engine.step(hostBatch(16, 2, 10), { labelSmoothing: 0 });
+    const second = await check();
+    expect(second).not.toBe(first); // the inference graph was rebuilt from the new weights
+    engine.dispose();
+    model.dispose();
+    opt.dispose();
+  });
+
   it('is chosen on the CPU backends unless OODLAB_TRAIN_ENGINE says tfjs; other values are refused', async () => {
     const model = new ResNet18({ width: 2, numClasses: 10, seed: 1 });
     const opt = sgd();
