@@ -10,7 +10,8 @@
  * --reference runs PyTorch (bench/torch_resnet18.py, one thread per core) right after each configuration and
  * prints its figures and OODLab's ratio to them (when `python3 -c 'import torch'` works; otherwise it says why).
  *   npx tsx bench/train-throughput.ts [--backends wasm,onnxruntime,webgpu] [--widths 16,32,64] [--batches 64,128]
- *                                     [--steps 3] [--warmup 1] [--micro-batch N] [--reference]
+ *                                     [--steps 3] [--warmup 3] [--micro-batch N] [--reference]
+ * (Three untimed steps first: ONNX Runtime's memory arena grows over the first two runs of a session.)
  */
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
@@ -157,7 +158,7 @@ async function main(): Promise<void> {
     widths: '16,32,64',
     batches: '64,128',
     steps: 3,
-    warmup: 1,
+    warmup: 3,
     'micro-batch': null,
     child: null,
     reference: false,

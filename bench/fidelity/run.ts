@@ -6,11 +6,12 @@
  * step 1 and grows over steps; a kernel, optimiser, schedule or augmentation defect shows as far more.
  *
  *   npx tsx bench/fidelity/run.ts [--width 8] [--batch 32] [--steps 10] [--classes 10] [--no-augment]
- *       [--micro 8] [--backends cpu,wasm,wasm-plain,webgpu] [--lr 0.1] [--fixture FILE.json] [--keep DIR]
+ *       [--micro 8] [--backends cpu,wasm,wasm-plain,webgpu,onnxruntime] [--lr 0.1] [--fixture FILE.json] [--keep DIR]
  *       [--weights RUN/checkpoints/last] [--images cifar-format.tar.gz]
  *
  * --weights starts from a trained checkpoint (its width and classes), --images trains on the first images of a CIFAR
- * binary archive. wasm-plain is wasm without OODLab's SIMD/Winograd kernels. --fixture writes PyTorch's trajectory as the JSON
+ * binary archive. wasm-plain is wasm without OODLab's SIMD/Winograd kernels; onnxruntime is the ONNX Runtime training
+ * engine (main/engine/train/ort-engine.ts, its own hand-written gradient graph). --fixture writes PyTorch's trajectory as the JSON
  * fixture test/unit/engine/train/fidelity.spec.ts checks every backend against (make it with the defaults:
  * width 4, 20 steps, batch 16, augmentation on).
  */
@@ -58,7 +59,7 @@ interface Options {
 
 function parse(argv: string[]): Options {
   const p: CaseParams = { ...defaultCase };
-  const o: Options = { params: p, backends: ['cpu', 'wasm', 'wasm-plain', 'webgpu'] };
+  const o: Options = { params: p, backends: ['cpu', 'wasm', 'wasm-plain', 'webgpu', 'onnxruntime'] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = () => argv[++i];
@@ -132,11 +133,13 @@ async function customise(c: CaseData, o: Options): Promise<CaseData> {
 
 /** In a child process: one backend's trajectory, written as JSON. */
 async function worker(o: Options): Promise<void> {
-  const name = o.worker === 'wasm-plain' ? 'wasm' : (o.worker as BackendName);
+  const ort = o.worker === 'onnxruntime';
+  const name = o.worker === 'wasm-plain' ? 'wasm' : ort ? 'cpu' : (o.worker as BackendName);
   const report = await initBackend(name);
-  const t = await runOodlab(await readCase(o.caseDir as string));
+  const c = await readCase(o.caseDir as string);
+  const t = await runOodlab(c, c.params.steps, ort ? 'onnxruntime' : 'tfjs');
   const out = {
-    device: report.device,
+    device: ort ? 'ONNX Runtime (CPU)' : report.device,
     losses: t.losses,
     lrs: t.lrs,
     grads: encodeAll(t.grads),

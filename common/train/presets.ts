@@ -31,20 +31,19 @@ export const presets: Record<PresetName, Preset> = {
   },
   quick: {
     description:
-      'A CPU-friendly CIFAR-100 run of about 20 minutes on 2 cores with wasm: width 16, 16 epochs of 16,000 ' +
-      'images (a fresh random subset each epoch, 256,000 images in all, 5.7 passes over the 45,000 trained on), ' +
-      'batch 64, lr 0.1 with Nesterov momentum, 1 warm-up epoch then cosine decay, 2,000 test images, and the ' +
-      '5,000-image validation split (10% held out of training, evaluated each epoch) that chooses the best epoch. ' +
-      'Sized with bench/epochs-per-hour.ts on an idle 2-vCPU AMD EPYC machine after the SIMD filter-gradient, ' +
-      'batch-norm and ReLU kernels: 253 training and 1,180 evaluation images/s at width 16 (588 and 3,180 at ' +
-      'width 8; 78 and 349 at width 32), so 63 s of training and 6 s of evaluation an epoch, 18.4 minutes in all. ' +
-      'Width 32 fits 20 minutes only with 1.6 passes over the data, too few to train it. ' +
-      'The recipe is the one bench/fidelity/torch_quick.py gives PyTorch (at width 8 there).',
+      'A CPU-friendly CIFAR-100 run of about 20 minutes on 2 cores: width 32, 16 epochs of 11,520 images (a fresh ' +
+      'random subset each epoch, 184,320 images in all, 4.1 passes over the 45,000 trained on), batch 64, lr 0.1 ' +
+      'with Nesterov momentum, 1 warm-up epoch then cosine decay, 2,000 test images, and the 5,000-image validation ' +
+      'split (10% held out of training, evaluated each epoch) that chooses the best epoch. Sized on an idle-ish ' +
+      '2-vCPU AMD EPYC machine after training moved to the ONNX Runtime engine: bench/epochs-per-hour.ts gives ' +
+      '195 training and 1,620 evaluation images/s at width 32 (576 and 5,470 at width 16), and a whole run of 16 ' +
+      'epochs of 12,800 images took 21.2 minutes (159-183 images/s, peak RSS 1.0 GiB), so 11,520 an epoch fits in 20. ' +
+      'Width 64 would manage about one pass. The recipe is the one bench/fidelity/torch_quick.py gives PyTorch.',
     config: {
       dataset: 'cifar100',
-      width: 16,
+      width: 32,
       epochs: 16,
-      samplesPerEpoch: 16000,
+      samplesPerEpoch: 11520,
       testSamples: 2000,
       batchSize: 64,
       lr: 0.1,

@@ -1,5 +1,5 @@
-// Follows a training job from the terminal (followJob): one line per epoch, the backend it runs on, warnings from
-// the job's log, and progress in a log at most every 30 s.
+// Follows a training job from the terminal (followJob): one line per epoch, the backend and training engine it runs
+// on, warnings from the job's log, and progress in a log at most every 30 s.
 import type { JobInfo } from '../../common/contract/jobs';
 import type { CliRuntime } from './client';
 import { formatDuration } from './format';
@@ -12,7 +12,7 @@ export function watchTraining(rt: CliRuntime, io: CliIO, job: JobInfo, runId: st
     log: (l) =>
       l.level !== 'info'
         ? `${l.level}: ${l.message}`
-        : /^(Backend|Resuming)/.test(l.message)
+        : /^(Backend|Training steps|Resuming)/.test(l.message)
           ? l.message
           : undefined,
     lines: (api, print) =>
