@@ -147,7 +147,8 @@ export class OrtEngine implements TrainEngine {
     const n = batch.y.length;
     const classes = this.model.config.numClasses;
     const size = o.microBatch && o.microBatch > 0 && o.microBatch < n ? Math.floor(o.microBatch) : n;
-    const grads = this.params.map((p) => new Float32Array(p.value.length));
+    // The first micro-batch's gradients are kept as ONNX Runtime returned them; later ones are added in.
+    const grads: Float32Array[] = [];
     const f = Math.fround;
     const smoothing = f(o.labelSmoothing);
     const on = f(f(1 - smoothing) + f(smoothing / classes));
@@ -180,7 +181,8 @@ export class OrtEngine implements TrainEngine {
         this.params.forEach((p, i) => {
           const g = r[`grad:${p.tensor.name}`].data as Float32Array;
           const acc = grads[i];
-          for (let j = 0; j < acc.length; j++) acc[j] += g[j];
+          if (!acc) grads[i] = g;
+          else for (let j = 0; j < acc.length; j++) acc[j] += g[j];
         });
         // running = 0.9 running + 0.1 batch, with the unbiased batch variance (layers.ts batchNormTrain)
         for (const s of this.running) {
