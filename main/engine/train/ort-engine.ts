@@ -84,7 +84,11 @@ export class OrtEngine implements TrainEngine {
   /** Loads onnxruntime-node (throws where its native binding cannot load) and copies the model's state. */
   static async create(model: ResNet18, opt: Sgd, graph: TrainGraphOptions = {}): Promise<OrtEngine> {
     const ort = await import('onnxruntime-node');
-    return new OrtEngine(ort, model, opt, graph);
+    // Read asynchronously: on webgpu (OODLAB_TRAIN_ENGINE=onnxruntime) dataSync() is not available.
+    const values = new Map<string, Float32Array>();
+    for (const t of model.namedTensors()) values.set(t.name, (await t.variable.data()) as Float32Array);
+    for (const [name, b] of opt.state()) values.set(`momentum:${name}`, (await b.data()) as Float32Array);
+    return new OrtEngine(ort, model, opt, graph, values);
   }
 
   private constructor(
@@ -92,22 +96,21 @@ export class OrtEngine implements TrainEngine {
     private readonly model: ResNet18,
     private readonly opt: Sgd,
     private readonly graph: TrainGraphOptions,
+    values: Map<string, Float32Array>,
   ) {
-    const buffers = opt.state();
     this.params = model.trainable().map((t) => {
-      const buf = buffers.get(t.name);
+      const buf = values.get(`momentum:${t.name}`);
       return {
         tensor: t,
-        value: toGraphLayout(t.spec.shape, t.variable.dataSync() as Float32Array),
+        value: toGraphLayout(t.spec.shape, values.get(t.name)!),
         momentum:
           opt.momentum > 0
             ? buf
-              ? toGraphLayout(t.spec.shape, buf.dataSync() as Float32Array)
+              ? toGraphLayout(t.spec.shape, buf)
               : new Float32Array(t.variable.size)
             : null,
       };
     });
-    const byName = new Map(model.namedTensors().map((t) => [t.name, t]));
     this.runningTensors = new Map(
       model
         .namedTensors()
@@ -117,8 +120,8 @@ export class OrtEngine implements TrainEngine {
     this.running = [...batchNormSides(model.config.width)].map(([bn, side]) => ({
       bn,
       side,
-      mean: Float32Array.from(byName.get(`${bn}.running_mean`)!.variable.dataSync() as Float32Array),
-      variance: Float32Array.from(byName.get(`${bn}.running_var`)!.variable.dataSync() as Float32Array),
+      mean: Float32Array.from(values.get(`${bn}.running_mean`)!),
+      variance: Float32Array.from(values.get(`${bn}.running_var`)!),
     }));
     this.description = `ONNX Runtime ${ort.env.versions.common} (CPU, ${threads()} threads)`;
   }
@@ -160,7 +163,12 @@ export class OrtEngine implements TrainEngine {
       const session = await this.sessionFor(count);
       const x = toNchw(batch.x, start, count);
       const target = new Float32Array(count * classes).fill(off);
-      for (let k = 0; k < count; k++) target[k * classes + batch.y[start + k]] = on;
+      for (let k = 0; k < count; k++) {
+        const label = batch.y[start + k];
+        if (!(label >= 0 && label < classes))
+          throw new RangeError(`label ${label} of a training image is outside 0..${classes - 1}`);
+        target[k * classes + label] = on;
+      }
       const feeds: Record<string, OrtModule.Tensor> = {
         x: new ort.Tensor('float32', x, [count, 3, 32, 32]),
         target: new ort.Tensor('float32', target, [count, classes]),

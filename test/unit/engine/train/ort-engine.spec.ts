@@ -156,6 +156,18 @@ describe.skipIf(!ortLoads)('ONNX Runtime engine', () => {
     opt.dispose();
   });
 
+  it('refuses a label outside the classes instead of writing another row of the targets', async () => {
+    const model = new ResNet18({ width: 2, numClasses: 10, seed: 1 });
+    const opt = sgd();
+    const engine = await OrtEngine.create(model, opt);
+    const b = hostBatch(4, 1, 10);
+    b.y[2] = 10;
+    await expect(engine.step(b, { labelSmoothing: 0 })).rejects.toThrow(/label 10 .* outside 0\.\.9/);
+    engine.dispose();
+    model.dispose();
+    opt.dispose();
+  });
+
   it('is chosen on the CPU backends unless OODLAB_TRAIN_ENGINE says tfjs; other values are refused', async () => {
     const model = new ResNet18({ width: 2, numClasses: 10, seed: 1 });
     const opt = sgd();
