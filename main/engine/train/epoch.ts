@@ -62,6 +62,14 @@ function augmentRng(seed: number, draws: number) {
   return counter;
 }
 
+interface EpochOptions {
+  signal: AbortSignal;
+  onBatch(r: BatchReport): void | Promise<void>;
+  from?: EpochProgress;
+  /** Hears when a step ran out of memory and was redone with a smaller micro-batch (oom.ts). */
+  onWarn?: (message: string) => void;
+}
+
 /**
  * Trains one epoch (0-based `epoch`) on the images of `pool` (indices into `set`: the training set less its
  * validation split); throws 'cancelled' between batches and 'failed' on a non-finite loss. The steps run through
@@ -75,14 +83,7 @@ export async function trainEpoch(
   pool: Uint32Array,
   c: TrainConfig,
   epoch: number,
-  o: {
-    signal: AbortSignal;
-    onBatch(r: BatchReport): void | Promise<void>;
-    from?: EpochProgress;
-    /** Hears when a step ran out of memory and was redone with a smaller micro-batch (oom.ts). */
-    onWarn?: (message: string) => void;
-    engine?: TrainEngine;
-  },
+  o: EpochOptions & { engine?: TrainEngine },
 ): Promise<EpochResult> {
   const engine = o.engine ?? new TfjsEngine(model, opt);
   try {
@@ -99,12 +100,7 @@ async function epochSteps(
   pool: Uint32Array,
   c: TrainConfig,
   epoch: number,
-  o: {
-    signal: AbortSignal;
-    onBatch(r: BatchReport): void | Promise<void>;
-    from?: EpochProgress;
-    onWarn?: (message: string) => void;
-  },
+  o: EpochOptions,
 ): Promise<EpochResult> {
   let micro = c.microBatch ?? c.batchSize;
   const indices = epochIndices(c, pool, epoch);

@@ -20,31 +20,28 @@ type Ort = typeof OrtModule;
 /** Intra-op threads of the training session: one per core; OODLAB_TRAIN_THREADS overrides it. */
 const threads = () => Number(process.env.OODLAB_TRAIN_THREADS) || availableParallelism();
 
-/** HWIO (tfjs) -> OIHW (ONNX) for a 4-D tensor; other ranks are copied as they are. */
-export function toGraphLayout(shape: readonly number[], v: Float32Array): Float32Array {
+/** A copy of v with a 4-D tensor's layout changed, HWIO (tfjs) -> OIHW (ONNX) or back; other ranks as they are. */
+function relayout(shape: readonly number[], v: Float32Array, toGraph: boolean): Float32Array {
   if (shape.length !== 4) return Float32Array.from(v);
   const [kh, kw, ci, co] = shape;
   const out = new Float32Array(v.length);
   for (let h = 0; h < kh; h++)
     for (let w = 0; w < kw; w++)
       for (let i = 0; i < ci; i++)
-        for (let o = 0; o < co; o++)
-          out[((o * ci + i) * kh + h) * kw + w] = v[((h * kw + w) * ci + i) * co + o];
+        for (let o = 0; o < co; o++) {
+          const hwio = ((h * kw + w) * ci + i) * co + o;
+          const oihw = ((o * ci + i) * kh + h) * kw + w;
+          if (toGraph) out[oihw] = v[hwio];
+          else out[hwio] = v[oihw];
+        }
   return out;
 }
 
+/** HWIO (tfjs) -> OIHW (ONNX) for a 4-D tensor (spec shape); other ranks are copied as they are. */
+export const toGraphLayout = (shape: readonly number[], v: Float32Array) => relayout(shape, v, true);
+
 /** OIHW -> HWIO, the inverse of toGraphLayout. */
-export function fromGraphLayout(shape: readonly number[], v: Float32Array): Float32Array {
-  if (shape.length !== 4) return Float32Array.from(v);
-  const [kh, kw, ci, co] = shape;
-  const out = new Float32Array(v.length);
-  for (let h = 0; h < kh; h++)
-    for (let w = 0; w < kw; w++)
-      for (let i = 0; i < ci; i++)
-        for (let o = 0; o < co; o++)
-          out[((h * kw + w) * ci + i) * co + o] = v[((o * ci + i) * kh + h) * kw + w];
-  return out;
-}
+export const fromGraphLayout = (shape: readonly number[], v: Float32Array) => relayout(shape, v, false);
 
 /** Images start..start+count of an NHWC (n, 32, 32, 3) batch, as NCHW. */
 function toNchw(nhwc: Float32Array, start: number, count: number): Float32Array {
