@@ -9,13 +9,13 @@
 //   npx tsx bench/train-profile.ts [--backend wasm] [--engine tfjs|onnxruntime] [--width 8] [--batch 128]
 //                                  [--warmup 2] [--top 25] [--repeat 3]
 import { readdir, readFile, rm } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BackendName } from '../common/contract/system';
 import { initBackend, tf } from '../main/engine/backend';
 import { ResNet18 } from '../main/engine/model/resnet';
 import { Sgd } from '../main/engine/train/sgd';
-import { toGraphLayout } from '../main/engine/train/ort-engine';
+import { toGraphLayout, trainSessionOptions } from '../main/engine/train/ort-engine';
 import { graphShape, trainStepGraph } from '../main/engine/train/ort-graph';
 import { trainStep } from '../main/engine/train/step';
 import { isTrainable } from '../main/engine/model/spec';
@@ -26,12 +26,7 @@ async function profileOrt(width: number, batch: number, warmup: number, repeat: 
   const ort = await import('onnxruntime-node');
   const prefix = join(tmpdir(), `oodlab-ort-profile-${process.pid}`);
   const session = await ort.InferenceSession.create(trainStepGraph({ width, numClasses: 100 }, batch), {
-    executionProviders: ['cpu'],
-    graphOptimizationLevel: 'extended',
-    intraOpNumThreads: availableParallelism(),
-    interOpNumThreads: 1,
-    executionMode: 'sequential',
-    logSeverityLevel: 3,
+    ...trainSessionOptions(),
     enableProfiling: true,
     profileFilePrefix: prefix,
   });
@@ -82,7 +77,7 @@ async function profileOrt(width: number, batch: number, warmup: number, repeat: 
   const step = last.dur / 1000;
   const pct = (ms: number) => `${((100 * ms) / step).toFixed(1).padStart(5)}%`;
   console.log(
-    `ONNX Runtime ${ort.env.versions.common}, ${availableParallelism()} threads; width ${width}, batch ${batch}: ` +
+    `ONNX Runtime ${ort.env.versions.common}, ${trainSessionOptions().intraOpNumThreads} threads; width ${width}, batch ${batch}: ` +
       `steps ${times.map((t) => t.toFixed(0)).join(', ')} ms; the profiled one ${step.toFixed(0)} ms, ` +
       `${total.toFixed(0)} ms inside operators (${pct(total)})`,
   );

@@ -20,8 +20,7 @@ import { ResNet18 } from '../../main/engine/model/resnet';
 import { tensorSpecs } from '../../main/engine/model/spec';
 import { learningRate } from '../../main/engine/train/schedule';
 import { Sgd } from '../../main/engine/train/sgd';
-import { TfjsEngine, type TrainEngineName } from '../../main/engine/train/engine';
-import { OrtEngine } from '../../main/engine/train/ort-engine';
+import { makeEngine, type TrainEngineName } from '../../main/engine/train/engine';
 
 export interface CaseParams {
   width: number;
@@ -194,8 +193,7 @@ export async function runOodlab(
     t.variable.assign(tf.tensor(src.values, src.shape));
   }
   const opt = new Sgd({ lr: p.lr, momentum: p.momentum, nesterov: p.nesterov, weightDecay: p.weightDecay });
-  const engine =
-    engineName === 'onnxruntime' ? await OrtEngine.create(model, opt) : new TfjsEngine(model, opt);
+  const engine = await makeEngine(engineName, model, opt);
   const set = { images: c.images, labels: c.labels, n: c.labels.length, classNames: [] };
   let drawIndex = 0;
   const replay = () => c.draws[drawIndex++];

@@ -76,6 +76,13 @@ export function requestedEngine(): TrainEngineName | null {
   throw new Error(`OODLAB_TRAIN_ENGINE must be tfjs or onnxruntime, not "${v}"`);
 }
 
+/** The named engine for model and opt; 'onnxruntime' throws where onnxruntime-node cannot load. */
+export async function makeEngine(name: TrainEngineName, model: ResNet18, opt: Sgd): Promise<TrainEngine> {
+  if (name === 'tfjs') return new TfjsEngine(model, opt);
+  const { OrtEngine } = await import('./ort-engine');
+  return OrtEngine.create(model, opt);
+}
+
 /**
  * The engine for a model on the current backend: ONNX Runtime on the CPU backends where it loads (or where asked),
  * tfjs otherwise. `log` hears why ONNX Runtime was not used when it was asked for or expected.
@@ -88,9 +95,8 @@ export async function createEngine(
   const asked = requestedEngine();
   const cpu = ['wasm', 'cpu'].includes(tf.getBackend());
   if (asked === 'tfjs' || (!asked && !cpu)) return new TfjsEngine(model, opt);
-  const { OrtEngine } = await import('./ort-engine');
   try {
-    return await OrtEngine.create(model, opt);
+    return await makeEngine('onnxruntime', model, opt);
   } catch (err) {
     log(
       `ONNX Runtime cannot train here (${(err as Error).message}); training with tfjs (${tf.getBackend()}).`,

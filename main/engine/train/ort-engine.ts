@@ -7,8 +7,12 @@
 import { availableParallelism } from 'node:os';
 import type * as OrtModule from 'onnxruntime-node';
 import { tf } from '../backend';
+import { logSumExp } from '../ood/detector';
+import { argmaxRows } from '../linalg/kernels';
 import { BN_MOMENTUM } from '../model/layers';
+import { hwioToOihw, oihwToHwio } from '../model/layout';
 import { EXPORT_INPUT, exportResNetOnnx, type ResNetWeights } from '../model/onnx/export';
+import { openSession } from '../model/onnx/session';
 import type { NamedTensor, ResNet18 } from '../model/resnet';
 import { isTrainable } from '../model/spec';
 import type { EngineStepOptions, HostBatch, TrainEngine } from './engine-types';
@@ -20,28 +24,24 @@ type Ort = typeof OrtModule;
 /** Intra-op threads of the training session: one per core; OODLAB_TRAIN_THREADS overrides it. */
 const threads = () => Number(process.env.OODLAB_TRAIN_THREADS) || availableParallelism();
 
-/** A copy of v with a 4-D tensor's layout changed, HWIO (tfjs) -> OIHW (ONNX) or back; other ranks as they are. */
-function relayout(shape: readonly number[], v: Float32Array, toGraph: boolean): Float32Array {
-  if (shape.length !== 4) return Float32Array.from(v);
-  const [kh, kw, ci, co] = shape;
-  const out = new Float32Array(v.length);
-  for (let h = 0; h < kh; h++)
-    for (let w = 0; w < kw; w++)
-      for (let i = 0; i < ci; i++)
-        for (let o = 0; o < co; o++) {
-          const hwio = ((h * kw + w) * ci + i) * co + o;
-          const oihw = ((o * ci + i) * kh + h) * kw + w;
-          if (toGraph) out[oihw] = v[hwio];
-          else out[hwio] = v[oihw];
-        }
-  return out;
-}
+/** The training graph's session: the CPU provider, one thread per core (bench/train-profile.ts adds profiling). */
+export const trainSessionOptions = (): OrtModule.InferenceSession.SessionOptions => ({
+  executionProviders: ['cpu'],
+  // 'all' would re-lay the one-hot im2col convolutions out in blocked NCHWc form and back, which costs more here.
+  graphOptimizationLevel: 'extended',
+  intraOpNumThreads: threads(),
+  interOpNumThreads: 1,
+  executionMode: 'sequential',
+  logSeverityLevel: 3,
+});
 
 /** HWIO (tfjs) -> OIHW (ONNX) for a 4-D tensor (spec shape); other ranks are copied as they are. */
-export const toGraphLayout = (shape: readonly number[], v: Float32Array) => relayout(shape, v, true);
+export const toGraphLayout = (shape: readonly number[], v: Float32Array) =>
+  shape.length === 4 ? hwioToOihw(shape, v) : Float32Array.from(v);
 
 /** OIHW -> HWIO, the inverse of toGraphLayout. */
-export const fromGraphLayout = (shape: readonly number[], v: Float32Array) => relayout(shape, v, false);
+export const fromGraphLayout = (shape: readonly number[], v: Float32Array) =>
+  shape.length === 4 ? oihwToHwio(shape, v) : Float32Array.from(v);
 
 /** Images start..start+count of an NHWC (n, 32, 32, 3) batch, as NCHW. */
 function toNchw(nhwc: Float32Array, start: number, count: number): Float32Array {
@@ -129,15 +129,7 @@ export class OrtEngine implements TrainEngine {
     await this.session?.session.release();
     this.session = null;
     const graph = trainStepGraph(this.model.config, batch, this.graph);
-    const session = await this.ort.InferenceSession.create(graph, {
-      executionProviders: ['cpu'],
-      // 'all' would re-lay the one-hot im2col convolutions out in blocked NCHWc form and back, which costs more here.
-      graphOptimizationLevel: 'extended',
-      intraOpNumThreads: threads(),
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      logSeverityLevel: 3,
-    });
+    const session = await this.ort.InferenceSession.create(graph, trainSessionOptions());
     this.session = { batch, session };
     return session;
   }
@@ -176,13 +168,8 @@ export class OrtEngine implements TrainEngine {
       const r = await session.run(feeds);
       try {
         lossSum += (r.loss.data as Float32Array)[0];
-        const logits = r.logits.data as Float32Array;
-        for (let k = 0; k < count; k++) {
-          let best = 0;
-          for (let j = 1; j < classes; j++)
-            if (logits[k * classes + j] > logits[k * classes + best]) best = j;
-          if (best === batch.y[start + k]) correct++;
-        }
+        const predicted = argmaxRows(r.logits.data as Float32Array, count, classes);
+        predicted.forEach((p, k) => (correct += p === batch.y[start + k] ? 1 : 0));
         this.params.forEach((p, i) => {
           const g = r[`grad:${p.tensor.name}`].data as Float32Array;
           const acc = grads[i];
@@ -258,38 +245,26 @@ export class OrtEngine implements TrainEngine {
   }
 
   async evaluate(batch: HostBatch): Promise<{ lossSum: number; correct: number }> {
-    const { ort } = this;
-    if (!this.inference)
-      this.inference = await ort.InferenceSession.create(
-        exportResNetOnnx(this.weights(), this.model.config),
-        {
-          executionProviders: ['cpu'],
-          graphOptimizationLevel: 'all',
-          intraOpNumThreads: threads(),
-          interOpNumThreads: 1,
-          executionMode: 'sequential',
-          logSeverityLevel: 3,
-        },
-      );
+    // The exported model (batch norm folded) in a session as feature extraction opens it (model/onnx/session.ts).
+    this.inference ??= (
+      await openSession(exportResNetOnnx(this.weights(), this.model.config), { threads: threads() })
+    ).session;
     const n = batch.y.length;
     const classes = this.model.config.numClasses;
     const r = await this.inference.run(
-      { [EXPORT_INPUT]: new ort.Tensor('float32', toNchw(batch.x, 0, n), [n, 3, 32, 32]) },
+      { [EXPORT_INPUT]: new this.ort.Tensor('float32', toNchw(batch.x, 0, n), [n, 3, 32, 32]) },
       ['logits'],
     );
     const logits = r.logits.data as Float32Array;
     r.logits.dispose();
     // cross-entropy = logsumexp(logits) - logits[label], per row in float64
+    const lse = logSumExp(logits, n, classes);
+    const predicted = argmaxRows(logits, n, classes);
     let lossSum = 0;
     let correct = 0;
     for (let k = 0; k < n; k++) {
-      const row = logits.subarray(k * classes, (k + 1) * classes);
-      let best = 0;
-      for (let j = 1; j < classes; j++) if (row[j] > row[best]) best = j;
-      let sum = 0;
-      for (let j = 0; j < classes; j++) sum += Math.exp(row[j] - row[best]);
-      lossSum += row[best] + Math.log(sum) - row[batch.y[k]];
-      if (best === batch.y[k]) correct++;
+      lossSum += lse[k] - logits[k * classes + batch.y[k]];
+      if (predicted[k] === batch.y[k]) correct++;
     }
     return { lossSum, correct };
   }

@@ -20,6 +20,7 @@
 // `grad:<name>` for each trainable tensor (convolutions OIHW) and `mean:<bn>` / `var:<bn>` (the biased batch
 // variance) for the running statistics. The batch size is fixed per graph.
 import { BN_EPS } from '../model/layers';
+import { oihwShape } from '../model/layout';
 import {
   encodeModel,
   FLOAT,
@@ -40,8 +41,7 @@ const IM2COL_CHUNK = 1 << 20;
 
 /** A spec tensor's shape in the graph: convolutions HWIO -> OIHW, the others as they are. */
 export function graphShape(spec: Pick<TensorSpec, 'shape'>): number[] {
-  const s = spec.shape;
-  return s.length === 4 ? [s[3], s[2], s[0], s[1]] : s;
+  return spec.shape.length === 4 ? oihwShape(spec.shape) : spec.shape;
 }
 
 /** What the backward pass of one conv + BN (+ ReLU) needs from its forward pass. */

@@ -6,7 +6,7 @@
  */
 import { tf } from '../backend';
 import { ResNet18 } from '../model/resnet';
-import { TfjsEngine, type TrainEngine, type TrainEngineName } from './engine';
+import { makeEngine, type TrainEngine, type TrainEngineName } from './engine';
 import { Sgd } from './sgd';
 
 export interface ThroughputOptions {
@@ -66,9 +66,7 @@ export async function measureThroughput(o: ThroughputOptions): Promise<Throughpu
   };
   let engine: TrainEngine | null = null;
   try {
-    if (o.engine === 'onnxruntime')
-      engine = await (await import('./ort-engine')).OrtEngine.create(model, opt);
-    else engine = new TfjsEngine(model, opt);
+    engine = await makeEngine(o.engine ?? 'tfjs', model, opt);
     const e = engine;
     const step = async () => {
       await e.step(batch, { labelSmoothing: 0.1, microBatch: o.microBatch });

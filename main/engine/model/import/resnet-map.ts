@@ -3,6 +3,7 @@
 // names (downsample.0/1, fc), with or without DataParallel's `module.` (or torch.compile's `_orig_mod.`) prefix.
 // Conv weights go from PyTorch's OIHW to tfjs' HWIO; num_batches_tracked is dropped. Anything missing, extra or
 // of the wrong shape is listed in the error.
+import { oihwShape, oihwToHwio } from '../layout';
 import type { ResNetWeights } from '../onnx/export';
 import { tensorSpecs } from '../spec';
 import type { NamedArray } from './torch-load';
@@ -14,17 +15,6 @@ export function ourName(key: string): string | null {
   if (k.endsWith('num_batches_tracked')) return null;
   k = k.replace('.downsample.', '.shortcut.').replace(/^fc\./, 'linear.');
   return k;
-}
-
-function ohiwToHwio(a: NamedArray): Float32Array {
-  const [O, I, H, W] = a.shape;
-  const out = new Float32Array(a.data.length);
-  for (let o = 0; o < O; o++)
-    for (let i = 0; i < I; i++)
-      for (let h = 0; h < H; h++)
-        for (let w = 0; w < W; w++)
-          out[((h * W + w) * I + i) * O + o] = a.data[((o * I + i) * H + h) * W + w];
-  return out;
 }
 
 export function mapResNet18(
@@ -62,12 +52,12 @@ export function mapResNet18(
       missing.push(s.name);
       continue;
     }
-    const expect = s.role === 'conv' ? [s.shape[3], s.shape[2], s.shape[0], s.shape[1]] : s.shape;
+    const expect = s.role === 'conv' ? oihwShape(s.shape) : s.shape;
     if (a.shape.join('x') !== expect.join('x')) {
       wrong.push(`${s.name} is [${a.shape.join(', ')}], expected [${expect.join(', ')}]`);
       continue;
     }
-    weights.set(s.name, { shape: s.shape, data: s.role === 'conv' ? ohiwToHwio(a) : a.data });
+    weights.set(s.name, { shape: s.shape, data: s.role === 'conv' ? oihwToHwio(s.shape, a.data) : a.data });
   }
   const known = new Set(specs.map((s) => s.name));
   const extra = [...byName.keys()].filter((k) => !known.has(k));

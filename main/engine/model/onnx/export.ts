@@ -6,6 +6,7 @@
 // w' = w gamma / sqrt(var + eps), b' = beta - mean gamma / sqrt(var + eps), so both engines compute the same sums.
 import { CIFAR100_MEAN, CIFAR100_STD } from '../../data/augment';
 import { BN_EPS } from '../layers';
+import { hwioToOihw } from '../layout';
 import { blockSpecs, tensorSpecs } from '../spec';
 import type { OnnxPlan } from './runner';
 import {
@@ -74,12 +75,9 @@ export function exportResNetOnnx(
       scale[o] = gamma[o] / Math.sqrt(variance[o] + BN_EPS);
       bias[o] = beta[o] - mean[o] * scale[o];
     }
-    const oihw = new Float32Array(w.data.length);
-    for (let h = 0; h < k; h++)
-      for (let v = 0; v < k; v++)
-        for (let i = 0; i < cin; i++)
-          for (let o = 0; o < cout; o++)
-            oihw[((o * cin + i) * k + h) * k + v] = w.data[((h * k + v) * cin + i) * cout + o] * scale[o];
+    const oihw = hwioToOihw(w.shape, w.data);
+    const block = cin * k * k;
+    for (let j = 0; j < oihw.length; j++) oihw[j] *= scale[Math.floor(j / block)];
     inits.push(floatTensor(`${conv}.weight`, [cout, cin, k, k], oihw));
     inits.push(floatTensor(`${conv}.bias`, [cout], bias));
     const pad = k === 3 ? 1 : 0;
