@@ -26,6 +26,19 @@ function hostBatch(n: number, seed: number, classes: number) {
 
 const sgd = () => new Sgd({ lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 5e-4 });
 
+/** A fresh model, optimiser and ONNX Runtime engine, and one call that frees all three. */
+async function ortSetup(cfg: { width: number; numClasses: number; seed: number }, graph = {}) {
+  const model = new ResNet18(cfg);
+  const opt = sgd();
+  const engine = await OrtEngine.create(model, opt, graph);
+  const dispose = () => {
+    engine.dispose();
+    model.dispose();
+    opt.dispose();
+  };
+  return { model, opt, engine, dispose };
+}
+
 async function state(model: ResNet18, opt: Sgd): Promise<Map<string, Float32Array>> {
   const out = new Map<string, Float32Array>();
   for (const t of model.namedTensors()) out.set(t.name, (await t.variable.data()) as Float32Array);
@@ -116,14 +129,10 @@ describe.skipIf(!ortLoads)('ONNX Runtime engine', () => {
   it('cuts the early filter gradients into chunks of samples without changing them', async () => {
     const cfg = { width: 4, numClasses: 10, seed: 7 };
     const grads = async (chunk?: number) => {
-      const model = new ResNet18(cfg);
-      const opt = sgd();
-      const engine = await OrtEngine.create(model, opt, { im2colChunk: chunk });
+      const { engine, dispose } = await ortSetup(cfg, { im2colChunk: chunk });
       let g = new Map<string, Float32Array>();
       await engine.step(hostBatch(12, 9, 10), { labelSmoothing: 0.1, onGrads: (m) => (g = new Map(m)) });
-      engine.dispose();
-      model.dispose();
-      opt.dispose();
+      dispose();
       return g;
     };
     const whole = await grads();
@@ -134,9 +143,7 @@ describe.skipIf(!ortLoads)('ONNX Runtime engine', () => {
   });
 
   it('evaluates the current weights as the tfjs model does (and again after a step)', async () => {
-    const model = new ResNet18({ width: 4, numClasses: 10, seed: 11 });
-    const opt = sgd();
-    const engine = await OrtEngine.create(model, opt);
+    const { model, engine, dispose } = await ortSetup({ width: 4, numClasses: 10, seed: 11 });
     const tfjs = new TfjsEngine(model);
     const batch = hostBatch(16, 4, 10);
     const check = async () => {
@@ -151,21 +158,15 @@ describe.skipIf(!ortLoads)('ONNX Runtime engine', () => {
     await engine.step(hostBatch(16, 2, 10), { labelSmoothing: 0 });
     const second = await check();
     expect(second).not.toBe(first); // the inference graph was rebuilt from the new weights
-    engine.dispose();
-    model.dispose();
-    opt.dispose();
+    dispose();
   });
 
   it('refuses a label outside the classes instead of writing another row of the targets', async () => {
-    const model = new ResNet18({ width: 2, numClasses: 10, seed: 1 });
-    const opt = sgd();
-    const engine = await OrtEngine.create(model, opt);
+    const { engine, dispose } = await ortSetup({ width: 2, numClasses: 10, seed: 1 });
     const b = hostBatch(4, 1, 10);
     b.y[2] = 10;
     await expect(engine.step(b, { labelSmoothing: 0 })).rejects.toThrow(/label 10 .* outside 0\.\.9/);
-    engine.dispose();
-    model.dispose();
-    opt.dispose();
+    dispose();
   });
 
   it('is chosen on the CPU backends unless OODLAB_TRAIN_ENGINE says tfjs; other values are refused', async () => {
