@@ -16,7 +16,7 @@ import { openSession } from '../model/onnx/session';
 import type { NamedTensor, ResNet18 } from '../model/resnet';
 import { isTrainable } from '../model/spec';
 import type { EngineStepOptions, HostBatch, TrainEngine } from './engine-types';
-import { batchNormSides, graphShape, trainStepGraph, type TrainGraphOptions } from './ort-graph';
+import { graphShape, trainStepGraph, type TrainGraphOptions } from './ort-graph';
 import type { Sgd } from './sgd';
 
 type Ort = typeof OrtModule;
@@ -64,7 +64,6 @@ interface Running {
   bn: string;
   mean: Float32Array;
   variance: Float32Array;
-  side: number;
 }
 
 export class OrtEngine implements TrainEngine {
@@ -114,12 +113,17 @@ export class OrtEngine implements TrainEngine {
         .filter((t) => !isTrainable(t.spec.role))
         .map((t) => [t.name, t]),
     );
-    this.running = [...batchNormSides(model.config.width)].map(([bn, side]) => ({
-      bn,
-      side,
-      mean: Float32Array.from(values.get(`${bn}.running_mean`)!),
-      variance: Float32Array.from(values.get(`${bn}.running_var`)!),
-    }));
+    this.running = model
+      .namedTensors()
+      .filter((t) => t.spec.role === 'runningMean')
+      .map((t) => {
+        const bn = t.name.slice(0, -'.running_mean'.length);
+        return {
+          bn,
+          mean: Float32Array.from(values.get(`${bn}.running_mean`)!),
+          variance: Float32Array.from(values.get(`${bn}.running_var`)!),
+        };
+      });
     this.description = `ONNX Runtime ${ort.env.versions.common} (CPU, ${threads()} threads)`;
   }
 
@@ -178,15 +182,11 @@ export class OrtEngine implements TrainEngine {
         });
         // running = 0.9 running + 0.1 batch, with the unbiased batch variance (layers.ts batchNormTrain)
         for (const s of this.running) {
-          const m = count * s.side * s.side;
-          const unbias = f(m / Math.max(m - 1, 1));
           const mean = r[`mean:${s.bn}`].data as Float32Array;
           const variance = r[`var:${s.bn}`].data as Float32Array;
           for (let c = 0; c < mean.length; c++) {
             s.mean[c] = f(f(s.mean[c] * BN_MOMENTUM) + f(mean[c] * f(1 - BN_MOMENTUM)));
-            s.variance[c] = f(
-              f(s.variance[c] * BN_MOMENTUM) + f(f(variance[c] * unbias) * f(1 - BN_MOMENTUM)),
-            );
+            s.variance[c] = f(f(s.variance[c] * BN_MOMENTUM) + f(variance[c] * f(1 - BN_MOMENTUM)));
           }
         }
       } finally {

@@ -17,8 +17,8 @@
 //
 // Inputs: `x` (N, 3, 32, 32) NCHW, `target` (N, classes), `scale` (a scalar), and every trainable tensor by its spec
 // name, convolutions in ONNX's OIHW layout. Outputs: `loss` (the batch's summed cross-entropy), `logits`,
-// `grad:<name>` for each trainable tensor (convolutions OIHW) and `mean:<bn>` / `var:<bn>` (the biased batch
-// variance) for the running statistics. The batch size is fixed per graph.
+// `grad:<name>` for each trainable tensor (convolutions OIHW) and `mean:<bn>` / `var:<bn>` (the unbiased batch
+// variance, times M / (M - 1) as layers.ts scales it) for the running statistics. The batch size is fixed per graph.
 import { BN_EPS } from '../model/layers';
 import { oihwShape } from '../model/layout';
 import {
@@ -147,7 +147,8 @@ export function trainStepGraph(
     const gamma4 = reshape(`${bn}.weight`, [1, cout, 1, 1]);
     const pre = op('Add', [op('Mul', [xhat, gamma4]), reshape(`${bn}.bias`, [1, cout, 1, 1])]);
     reshape(mean, [cout], `mean:${bn}`);
-    reshape(variance, [cout], `var:${bn}`);
+    const M = N * outH * outH;
+    reshape(op('Mul', [variance, floats(`unbias${M}`, [], [M / Math.max(M - 1, 1)])]), [cout], `var:${bn}`);
     output(`mean:${bn}`, [cout]);
     output(`var:${bn}`, [cout]);
     const y = relu ? op('Relu', [pre]) : null;
@@ -303,18 +304,4 @@ export function trainStepGraph(
       output: outputs,
     },
   });
-}
-
-/** The side of the feature map each batch norm normalises (32 at the stem), by BN name: M = N side^2 per channel. */
-export function batchNormSides(width: number): Map<string, number> {
-  const sides = new Map([['bn1', 32]]);
-  let side = 32;
-  for (const b of blockSpecs(width)) {
-    const out = side / b.stride;
-    sides.set(`${b.prefix}.bn1`, out);
-    sides.set(`${b.prefix}.bn2`, out);
-    if (b.projection) sides.set(`${b.prefix}.shortcut.1`, out);
-    side = out;
-  }
-  return sides;
 }
