@@ -12,7 +12,6 @@ import { argmaxRows } from '../linalg/kernels';
 import { BN_MOMENTUM } from '../model/layers';
 import { hwioToOihw, oihwToHwio } from '../model/layout';
 import { EXPORT_INPUT, exportResNetOnnx, type ResNetWeights } from '../model/onnx/export';
-import { openSession } from '../model/onnx/session';
 import type { NamedTensor, ResNet18 } from '../model/resnet';
 import { isTrainable } from '../model/spec';
 import type { EngineStepOptions, HostBatch, TrainEngine } from './engine-types';
@@ -245,10 +244,12 @@ export class OrtEngine implements TrainEngine {
   }
 
   async evaluate(batch: HostBatch): Promise<{ lossSum: number; correct: number }> {
-    // The exported model (batch norm folded) in a session as feature extraction opens it (model/onnx/session.ts).
-    this.inference ??= (
-      await openSession(exportResNetOnnx(this.weights(), this.model.config), { threads: threads() })
-    ).session;
+    // The exported model (batch norm folded), as feature extraction runs it. (Not through model/onnx/session.ts:
+    // its static onnxruntime-node import would enter the GPU kit's bundle, which has no onnxruntime-node.)
+    this.inference ??= await this.ort.InferenceSession.create(
+      exportResNetOnnx(this.weights(), this.model.config),
+      { ...trainSessionOptions(), graphOptimizationLevel: 'all' },
+    );
     const n = batch.y.length;
     const classes = this.model.config.numClasses;
     const r = await this.inference.run(
