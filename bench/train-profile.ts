@@ -15,7 +15,7 @@ import type { BackendName } from '../common/contract/system';
 import { initBackend, tf } from '../main/engine/backend';
 import { ResNet18 } from '../main/engine/model/resnet';
 import { Sgd } from '../main/engine/train/sgd';
-import { toGraphLayout, trainSessionOptions } from '../main/engine/train/ort-engine';
+import { nchwcBlockSize, toGraphLayout, trainSessionOptions } from '../main/engine/train/ort-engine';
 import { graphShape, trainStepGraph } from '../main/engine/train/ort-graph';
 import { trainStep } from '../main/engine/train/step';
 import { isTrainable } from '../main/engine/model/spec';
@@ -25,7 +25,10 @@ import { benchOptions } from './args';
 async function profileOrt(width: number, batch: number, warmup: number, repeat: number, top: number) {
   const ort = await import('onnxruntime-node');
   const prefix = join(tmpdir(), `oodlab-ort-profile-${process.pid}`);
-  const session = await ort.InferenceSession.create(trainStepGraph({ width, numClasses: 100 }, batch), {
+  const nchwcBlock = await nchwcBlockSize(ort);
+  console.log(`NCHWc block size: ${nchwcBlock || 'none (plain NCHW graph)'}`);
+  const graph = trainStepGraph({ width, numClasses: 100 }, batch, { nchwcBlock });
+  const session = await ort.InferenceSession.create(graph, {
     ...trainSessionOptions(),
     enableProfiling: true,
     profileFilePrefix: prefix,

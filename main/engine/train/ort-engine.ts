@@ -15,7 +15,7 @@ import { EXPORT_INPUT, exportResNetOnnx, type ResNetWeights } from '../model/onn
 import type { NamedTensor, ResNet18 } from '../model/resnet';
 import { isTrainable } from '../model/spec';
 import type { EngineStepOptions, HostBatch, TrainEngine } from './engine-types';
-import { graphShape, trainStepGraph, type TrainGraphOptions } from './ort-graph';
+import { graphShape, nchwcProbeGraph, trainStepGraph, type TrainGraphOptions } from './ort-graph';
 import type { Sgd } from './sgd';
 
 type Ort = typeof OrtModule;
@@ -26,13 +26,43 @@ const threads = () => Number(process.env.OODLAB_TRAIN_THREADS) || availableParal
 /** The training graph's session: the CPU provider, one thread per core (bench/train-profile.ts adds profiling). */
 export const trainSessionOptions = (): OrtModule.InferenceSession.SessionOptions => ({
   executionProviders: ['cpu'],
-  // 'all' would re-lay the one-hot im2col convolutions out in blocked NCHWc form and back, which costs more here.
+  // The graph lays its own activations out in NCHWc blocks (ort-graph.ts); 'all' would also re-lay the one-hot im2col
+  // convolutions out in blocks and back, which costs more here.
   graphOptimizationLevel: 'extended',
   intraOpNumThreads: threads(),
   interOpNumThreads: 1,
   executionMode: 'sequential',
   logSeverityLevel: 3,
 });
+
+let probedBlock: Promise<number> | null = null;
+
+/**
+ * ONNX Runtime's NCHWc block size on this CPU (MLAS: 16 with AVX-512, 8 with AVX2), or 0 where its blocked kernels
+ * are missing. Probed once by reordering a (1, 32, 1, 2) tensor: where the element of channel 0 at the second
+ * position lands is the block size. OODLAB_TRAIN_NCHWC=0 turns the blocked layout off.
+ */
+export function nchwcBlockSize(ort: Ort): Promise<number> {
+  if (process.env.OODLAB_TRAIN_NCHWC === '0') return Promise.resolve(0);
+  probedBlock ??= (async () => {
+    try {
+      const session = await ort.InferenceSession.create(nchwcProbeGraph(), { logSeverityLevel: 3 });
+      try {
+        const x = Float32Array.from({ length: 64 }, (_, i) => i);
+        const r = await session.run({ x: new ort.Tensor('float32', x, [1, 32, 1, 2]) });
+        const y = r.y.data as Float32Array;
+        const block = y.indexOf(1);
+        // Blocks of 4 or more that divide 32, holding channel c at (c / B, position, c % B).
+        return block >= 4 && 32 % block === 0 && y[block + 1] === 3 ? block : 0;
+      } finally {
+        await session.release();
+      }
+    } catch {
+      return 0;
+    }
+  })();
+  return probedBlock;
+}
 
 /** HWIO (tfjs) -> OIHW (ONNX) for a 4-D tensor (spec shape); other ranks are copied as they are. */
 export const toGraphLayout = (shape: readonly number[], v: Float32Array) =>
@@ -79,6 +109,7 @@ export class OrtEngine implements TrainEngine {
   /** Loads onnxruntime-node (throws where its native binding cannot load) and copies the model's state. */
   static async create(model: ResNet18, opt: Sgd, graph: TrainGraphOptions = {}): Promise<OrtEngine> {
     const ort = await import('onnxruntime-node');
+    graph = { ...graph, nchwcBlock: graph.nchwcBlock ?? (await nchwcBlockSize(ort)) };
     // Read asynchronously: on webgpu (OODLAB_TRAIN_ENGINE=onnxruntime) dataSync() is not available.
     const values = new Map<string, Float32Array>();
     for (const t of model.namedTensors()) values.set(t.name, (await t.variable.data()) as Float32Array);
@@ -123,7 +154,8 @@ export class OrtEngine implements TrainEngine {
           variance: Float32Array.from(values.get(`${bn}.running_var`)!),
         };
       });
-    this.description = `ONNX Runtime ${ort.env.versions.common} (CPU, ${threads()} threads)`;
+    const blocks = graph.nchwcBlock ? `, NCHWc blocks of ${graph.nchwcBlock}` : '';
+    this.description = `ONNX Runtime ${ort.env.versions.common} (CPU, ${threads()} threads${blocks})`;
   }
 
   private async sessionFor(batch: number): Promise<OrtModule.InferenceSession> {
