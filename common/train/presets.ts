@@ -31,19 +31,19 @@ export const presets: Record<PresetName, Preset> = {
   },
   quick: {
     description:
-      'A CPU-friendly CIFAR-100 run of about 20 minutes on 2 cores: width 32, 16 epochs of 11,520 images (a fresh ' +
-      'random subset each epoch, 184,320 images in all, 4.1 passes over the 45,000 trained on), batch 64, lr 0.1 ' +
+      'A CPU-friendly CIFAR-100 run of about 20 minutes on 2 cores: width 32, 16 epochs of 14,720 images (a fresh ' +
+      'random subset each epoch, 235,520 images in all, 5.2 passes over the 45,000 trained on), batch 64, lr 0.1 ' +
       'with Nesterov momentum, 1 warm-up epoch then cosine decay, 2,000 test images, and the 5,000-image validation ' +
-      'split (10% held out of training, evaluated each epoch) that chooses the best epoch. Sized on an idle-ish ' +
-      '2-vCPU AMD EPYC machine after training moved to the ONNX Runtime engine: bench/epochs-per-hour.ts gives ' +
-      '195 training and 1,620 evaluation images/s at width 32 (576 and 5,470 at width 16), and a whole run of 16 ' +
-      'epochs of 12,800 images took 21.2 minutes (159-183 images/s, peak RSS 1.0 GiB), so 11,520 an epoch fits in 20. ' +
-      'Width 64 would manage about one pass. The recipe is the one bench/fidelity/torch_quick.py gives PyTorch.',
+      'split (10% held out of training, evaluated each epoch) that chooses the best epoch. Sized on a 2-vCPU AMD ' +
+      'EPYC machine shared with other VMs, with the ONNX Runtime engine in NCHWc blocks: bench/epochs-per-hour.ts ' +
+      'gives 243 training and 1,640 evaluation images/s at width 32 (71 training at width 64), and this whole run ' +
+      'took 18.4 minutes (201-255 images/s, peak RSS 1.1 GiB). Width 64 would manage about one and a half passes. ' +
+      'The recipe is the one bench/fidelity/torch_quick.py gives PyTorch.',
     config: {
       dataset: 'cifar100',
       width: 32,
       epochs: 16,
-      samplesPerEpoch: 11520,
+      samplesPerEpoch: 14720,
       testSamples: 2000,
       batchSize: 64,
       lr: 0.1,
