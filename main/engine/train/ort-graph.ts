@@ -233,7 +233,6 @@ export function trainStepGraph(
     output(`var:${bn}`, [cout]);
     const y = relu ? op('Relu', [pre]) : null;
     const out = act(y ?? pre, cout, outSide, z.blocked);
-
     return { x, out, weight, bn, stride, k, xhat, invstd, gamma4, relu: y };
   };
 
@@ -293,14 +292,12 @@ export function trainStepGraph(
       const xs = split(plain(c.x), sizes);
       const dzs = split(dz.name, sizes);
       // A blocked dz is already (n, O / B, H' W', B): each block of filters is the right operand as it lies.
-      const parts = sizes.map(
-        (n, i) =>
-        op('ReduceSum', [
-          dz.blocked
-            ? op('MatMul', [reshape(im2col(xs[i], n), [n, 1, cin * taps, hw]), reshape(dzs[i], [n, cout / B, hw, B])])
-            : op('MatMul', [im2col(xs[i], n), transpose(reshape(dzs[i], [n, cout, hw]), [0, 2, 1])]),
-          ints([0]),
-        ], [intAttribute('keepdims', 0)]), // prettier-ignore
+      const product = (cols: string, d: string, n: number) =>
+        dz.blocked
+          ? op('MatMul', [reshape(cols, [n, 1, cin * taps, hw]), reshape(d, [n, cout / B, hw, B])])
+          : op('MatMul', [cols, transpose(reshape(d, [n, cout, hw]), [0, 2, 1])]);
+      const parts = sizes.map((n, i) =>
+        op('ReduceSum', [product(im2col(xs[i], n), dzs[i], n), ints([0])], [intAttribute('keepdims', 0)]),
       );
       const summed = parts.length === 1 ? parts[0] : op('Sum', parts);
       // (O / B, C k k, B) or (C k k, O) -> OIHW
