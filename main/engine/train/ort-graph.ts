@@ -71,7 +71,8 @@ interface ConvBn {
   k: number;
   xhat: string;
   invstd: string;
-  gamma4: string;
+  /** BN's scale, shaped per channel for the activation's layout. */
+  gamma: string;
   /** The ReLU's output, when the op ends in one. */
   relu: string | null;
 }
@@ -155,10 +156,9 @@ export function trainStepGraph(
     reshape(x, blocked ? [1, c / B, 1, 1, B] : [1, c, 1, 1]);
   // Per-channel arithmetic in the blocked layout: ONNX Runtime's broadcasting walks (1, C / B, 1, 1, B) against an
   // activation B floats at a time, and its reductions have no fast path for the kept axes (1, 4) of five (the two
-  // cost 40 ms a step at width 16 when written as in the plain layout). So a
-  // per-channel vector is first spread over one image (Expand: C H W floats), which the activation then broadcasts
-  // against along N alone; and the sum over N, H, W is taken over N first (whole rows), then over H, W (a
-  // reduction of the middle axes, between C / B and B).
+  // cost 40 ms a step at width 16 when written as in the plain layout). So a per-channel vector is first spread over
+  // one image (Expand: C H W floats), which the activation then broadcasts against along N alone; and the sum over
+  // N, H, W is taken over N first (whole rows), then over H, W (the middle axes, between C / B and B).
   const spread = (v: string, a: Act) =>
     a.blocked ? op('Expand', [v, ints([1, a.c / B, a.side, a.side, B])]) : v;
   /** ReduceSum or ReduceMean over N, H, W: (1, C, 1, 1), or (1, C / B, 1, 1, B) when blocked. */
@@ -223,9 +223,9 @@ export function trainStepGraph(
     const variance = channelReduce('ReduceMean', { ...z, name: op('Mul', [centred, centred]) });
     const invstd = op('Reciprocal', [op('Sqrt', [op('Add', [variance, eps])])]);
     const xhat = op('Mul', [centred, spread(invstd, z)]);
-    const gamma4 = perChannel(`${bn}.weight`, cout, z.blocked);
-    const beta4 = perChannel(`${bn}.bias`, cout, z.blocked);
-    const pre = op('Add', [op('Mul', [xhat, spread(gamma4, z)]), spread(beta4, z)]);
+    const gamma = perChannel(`${bn}.weight`, cout, z.blocked);
+    const beta = perChannel(`${bn}.bias`, cout, z.blocked);
+    const pre = op('Add', [op('Mul', [xhat, spread(gamma, z)]), spread(beta, z)]);
     reshape(mean, [cout], `mean:${bn}`);
     const M = N * outSide * outSide;
     reshape(op('Mul', [variance, floats(`unbias${M}`, [], [M / Math.max(M - 1, 1)])]), [cout], `var:${bn}`);
@@ -233,7 +233,7 @@ export function trainStepGraph(
     output(`var:${bn}`, [cout]);
     const y = relu ? op('Relu', [pre]) : null;
     const out = act(y ?? pre, cout, outSide, z.blocked);
-    return { x, out, weight, bn, stride, k, xhat, invstd, gamma4, relu: y };
+    return { x, out, weight, bn, stride, k, xhat, invstd, gamma, relu: y };
   };
 
   /** dy where a ReLU's output is > 0, else 0. */
@@ -258,7 +258,7 @@ export function trainStepGraph(
         op('Sub', [dy, spread(op('Mul', [sdb, invM]), c.out)]),
         op('Mul', [c.xhat, spread(op('Mul', [sdg, invM]), c.out)]),
       ]),
-      spread(op('Mul', [c.gamma4, c.invstd]), c.out),
+      spread(op('Mul', [c.gamma, c.invstd]), c.out),
     ]);
     const dz = act(dzName, cout, side, c.out.blocked);
 
@@ -339,12 +339,7 @@ export function trainStepGraph(
     const c1 = convBn(h, `${p}.conv1`, `${p}.bn1`, b.stride, true);
     const c2 = convBn(c1.out, `${p}.conv2`, `${p}.bn2`, 1, false);
     const sc = b.projection ? convBn(h, `${p}.shortcut.0`, `${p}.shortcut.1`, b.stride, false) : null;
-    const y = act(
-      op('Relu', [op('Add', [c2.out.name, (sc ? sc.out : h).name])]),
-      c2.out.c,
-      c2.out.side,
-      c2.out.blocked,
-    );
+    const y = { ...c2.out, name: op('Relu', [op('Add', [c2.out.name, (sc ? sc.out : h).name])]) };
     h = y;
     return { c1, c2, sc, y };
   });
