@@ -11,10 +11,18 @@
 import { tf } from '../backend';
 import type { ResNet18 } from '../model/resnet';
 import type { Sgd } from './sgd';
-import type { EngineStepOptions, HostBatch, TrainEngine, TrainEngineName } from './engine-types';
+import {
+  nchwcRequested,
+  requestedEngine,
+  type EngineStepOptions,
+  type HostBatch,
+  type TrainEngine,
+  type TrainEngineName,
+} from './engine-types';
 import { evaluateBatch, trainStep } from './step';
 
 export type { EngineStepOptions, HostBatch, TrainEngine, TrainEngineName } from './engine-types';
+export { nchwcRequested, requestedEngine } from './engine-types';
 
 /** The step through tfjs on the current backend (the model's variables are the state). */
 export class TfjsEngine implements TrainEngine {
@@ -68,14 +76,6 @@ export class TfjsEngine implements TrainEngine {
   dispose(): void {}
 }
 
-/** The engine the environment asks for (OODLAB_TRAIN_ENGINE), or null to choose by backend. */
-export function requestedEngine(): TrainEngineName | null {
-  const v = process.env.OODLAB_TRAIN_ENGINE;
-  if (!v) return null;
-  if (v === 'tfjs' || v === 'onnxruntime') return v;
-  throw new Error(`OODLAB_TRAIN_ENGINE must be tfjs or onnxruntime, not "${v}"`);
-}
-
 /** The named engine for model and opt; 'onnxruntime' throws where onnxruntime-node cannot load. */
 export async function makeEngine(name: TrainEngineName, model: ResNet18, opt: Sgd): Promise<TrainEngine> {
   if (name === 'tfjs') return new TfjsEngine(model, opt);
@@ -93,6 +93,8 @@ export async function createEngine(
   log: (message: string) => void = () => {},
 ): Promise<TrainEngine> {
   const asked = requestedEngine();
+  // A wrong OODLAB_TRAIN_NCHWC is refused here, not taken for an engine that cannot load.
+  if (asked !== 'tfjs') nchwcRequested();
   const cpu = ['wasm', 'cpu'].includes(tf.getBackend());
   if (asked === 'tfjs' || (!asked && !cpu)) return new TfjsEngine(model, opt);
   try {

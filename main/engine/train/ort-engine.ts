@@ -14,7 +14,7 @@ import { hwioToOihw, oihwToHwio } from '../model/layout';
 import { EXPORT_INPUT, exportResNetOnnx, type ResNetWeights } from '../model/onnx/export';
 import type { NamedTensor, ResNet18 } from '../model/resnet';
 import { isTrainable } from '../model/spec';
-import type { EngineStepOptions, HostBatch, TrainEngine } from './engine-types';
+import { nchwcRequested, type EngineStepOptions, type HostBatch, type TrainEngine } from './engine-types';
 import { graphShape, nchwcProbeGraph, trainStepGraph, type TrainGraphOptions } from './ort-graph';
 import type { Sgd } from './sgd';
 
@@ -40,10 +40,10 @@ let probedBlock: Promise<number> | null = null;
 /**
  * ONNX Runtime's NCHWc block size on this CPU (MLAS: 16 with AVX-512, 8 with AVX2), or 0 where its blocked kernels
  * are missing. Probed once by reordering a (1, 32, 1, 2) tensor: where the element of channel 0 at the second
- * position lands is the block size. OODLAB_TRAIN_NCHWC=0 turns the blocked layout off.
+ * position lands is the block size. OODLAB_TRAIN_NCHWC=0 turns the blocked layout off (engine-types.ts).
  */
 export function nchwcBlockSize(ort: Ort): Promise<number> {
-  if (process.env.OODLAB_TRAIN_NCHWC === '0') return Promise.resolve(0);
+  if (!nchwcRequested()) return Promise.resolve(0);
   probedBlock ??= (async () => {
     try {
       const session = await ort.InferenceSession.create(nchwcProbeGraph(), { logSeverityLevel: 3 });

@@ -172,7 +172,7 @@ describe.skipIf(!ortLoads)('ONNX Runtime engine', () => {
     },
   );
 
-  it('reads ONNX Runtime’s NCHWc block size from a probe, and OODLAB_TRAIN_NCHWC=0 turns blocks off', async () => {
+  it('reads ONNX Runtime’s NCHWc block size from a probe; OODLAB_TRAIN_NCHWC=0 turns blocks off, other values are refused', async () => {
     const ort = await import('onnxruntime-node');
     const block = await nchwcBlockSize(ort);
     // MLAS: 16 with AVX-512, 8 with AVX2 on x86-64 (elsewhere 0 is allowed: the plain graph).
@@ -184,6 +184,13 @@ describe.skipIf(!ortLoads)('ONNX Runtime engine', () => {
       const { engine, dispose } = await ortSetup({ width: 2, numClasses: 10, seed: 1 });
       expect(engine.description).not.toMatch(/NCHWc/);
       dispose();
+      // A wrong value is refused before any engine is chosen (not taken for ONNX Runtime failing to load).
+      process.env.OODLAB_TRAIN_NCHWC = 'off';
+      const model = new ResNet18({ width: 2, numClasses: 10, seed: 1 });
+      const opt = sgd();
+      await expect(createEngine(model, opt)).rejects.toThrow(/OODLAB_TRAIN_NCHWC must be 0 or 1, not "off"/);
+      model.dispose();
+      opt.dispose();
     } finally {
       delete process.env.OODLAB_TRAIN_NCHWC;
     }
