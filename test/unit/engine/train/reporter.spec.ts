@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RunManifest } from '../../../../common/contract/runs';
 import { presetConfig } from '../../../../common/train/presets';
 import { createRun, ownerStamp, readManifest } from '../../../../main/engine/runs/store';
@@ -57,11 +57,18 @@ describe('TrainReporter', () => {
   it('emits at most one train.batch event per BATCH_EVENT_MS', async () => {
     const m = await createRun(home, 'smoke', presetConfig('smoke'));
     const { ctx, events } = fakeContext();
-    const rep = new TrainReporter(ctx, m.id, 4);
-    const t0 = Date.now();
-    for (let b = 1; Date.now() - t0 < 600; b++) {
-      rep.batch(batch(b));
-      await new Promise((r) => setTimeout(r, 5));
+    // A fake clock: with the real one, a millisecond could tick between the reporter's reading and the event's
+    // stamp here, and two events 250 ms apart by the reporter's clock measured 249.
+    vi.useFakeTimers({ toFake: ['Date', 'setTimeout'] });
+    try {
+      const rep = new TrainReporter(ctx, m.id, 4);
+      const t0 = Date.now();
+      for (let b = 1; Date.now() - t0 < 600; b++) {
+        rep.batch(batch(b));
+        await vi.advanceTimersByTimeAsync(5);
+      }
+    } finally {
+      vi.useRealTimers();
     }
     const times = events.filter((e) => e.channel === 'train.batch').map((e) => e.at);
     expect(times.length).toBeGreaterThanOrEqual(2);
